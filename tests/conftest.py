@@ -1,0 +1,69 @@
+"""Shared fixtures: tiny random problems and a synthetic corpus with planted structure."""
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from w2v_numpy.batching import Batch
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def random_batch(rng, V, B, C, K, masked=True):
+    """A random batch with forced repeats: word 2 twice among the inputs of
+    row 0 (and shared with row 1), word 4 twice among the negatives of row 0."""
+    inputs = rng.integers(0, V, (B, C))
+    inputs[0, :] = 2
+    inputs[1, 0] = 2
+    mask = None
+    if masked and C > 1:
+        mask = rng.random((B, C)) < 0.6
+        mask[:, 0] = True
+        mask[0, :2] = True          # the repeated word really counts twice
+        mask[-1, :] = False
+        mask[-1, 0] = True          # a row with a single real slot
+    targets = rng.integers(0, V, B)
+    negatives = None
+    if K:
+        negatives = rng.integers(0, V, (B, K))
+        negatives[0, :2] = 4
+        negatives[1, 0] = 4
+    return Batch(inputs, mask, targets, negatives)
+
+
+def randomize(model, rng, scale=1.0):
+    for v in model.params.values():
+        v[:] = rng.normal(scale=scale, size=v.shape)
+    return model
+
+
+GROUPS = [[f"{g}{i}" for i in range(6)] for g in ("alpha", "beta", "gamma", "delta", "omega")]
+
+
+def write_group_corpus(path, n_sentences=3000, seed=0):
+    """Sentences drawn from one group at a time: words of a group share contexts.
+
+    Every sentence also carries a few 'filler' words common to all groups, so
+    the models must learn the group structure, not just word frequency.
+    """
+    rng = np.random.default_rng(seed)
+    fillers = ["the", "and", "of"]
+    lines = []
+    for _ in range(n_sentences):
+        group = GROUPS[rng.integers(len(GROUPS))]
+        words = [group[i] for i in rng.integers(0, len(group), 8)]
+        for pos in rng.integers(0, len(words), 2):
+            words.insert(int(pos), fillers[rng.integers(len(fillers))])
+        lines.append(" ".join(words))
+    Path(path).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def group_corpus(tmp_path):
+    return write_group_corpus(tmp_path / "groups.txt")
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(1234)

@@ -1,0 +1,191 @@
+"""The one window batcher shared by every model, and the negative sampler.
+
+The corpus is cut into chunks of whole sentences. Each chunk is sub-sampled,
+windowed and split into :class:`Batch` objects with NumPy array operations,
+so memory stays bounded by the chunk size whatever the corpus size.
+
+Every chunk draws from its own generator, seeded by ``(seed, epoch, chunk)``,
+and every batch draws its negatives from ``(seed, epoch, chunk, batch)``.
+Training can therefore restart at any batch and produce exactly the stream
+an uninterrupted run would have seen.
+"""
+from typing import NamedTuple, Optional
+
+import numpy as np
+
+
+class Batch(NamedTuple):
+    """One batch of training examples (the model contract, DESIGN section 2).
+
+    Attributes
+    ----------
+    inputs : int array (B, C)
+        Input word ids: the centre word for skip-gram (C = 1), the context
+        slots for CBOW.
+    mask : bool array (B, C) or None
+        Which input slots are real; ``None`` means all of them.
+    targets : int array (B,)
+        The word to predict: a context word (skip-gram) or the centre (CBOW).
+    negatives : int array (B, K) or None
+        Sampled negative words, or ``None`` for full-softmax models.
+    """
+
+    inputs: np.ndarray
+    mask: Optional[np.ndarray]
+    targets: np.ndarray
+    negatives: Optional[np.ndarray]
+
+
+class NegativeSampler:
+    r"""Draws negatives from the unigram distribution raised to ``power``.
+
+    .. math:: P_n(w) = \frac{\mathrm{count}(w)^{0.75}}{\sum_v \mathrm{count}(v)^{0.75}}
+
+    Draws are vectorized (inverse CDF via ``searchsorted``). A negative that
+    equals its example's target is drawn again, so the positive word is never
+    also pushed away in the same example.
+    """
+
+    def __init__(self, counts, power=0.75):
+        weights = np.asarray(counts, dtype=np.float64) ** power
+        if np.count_nonzero(weights) < 2:
+            raise ValueError("vocabulary: negative sampling needs at least 2 words")
+        self.probs = weights / weights.sum()
+        self.cdf = np.cumsum(self.probs)
+        self.cdf[-1] = 1.0
+
+    def sample(self, targets, k, rng):
+        """Return an int64 array (B, k) of negatives, none equal to its row's target."""
+        targets = np.asarray(targets)
+        neg = np.searchsorted(self.cdf, rng.random((targets.size, k)), side="right")
+        for _ in range(1000):
+            clash = neg == targets[:, None]
+            n_clash = int(clash.sum())
+            if n_clash == 0:
+                break
+            neg[clash] = np.searchsorted(self.cdf, rng.random(n_clash), side="right")
+        return neg
+
+
+class WindowBatcher:
+    """Turns an encoded corpus into batches for one model family.
+
+    Parameters
+    ----------
+    corpus : EncodedCorpus
+    keep_probs : float array (V,)
+        Sub-sampling keep probability of each word (``Vocab.keep_probs``).
+    family : {"sgram", "cbow"}
+        Skip-gram yields one (centre -> context) example per pair; CBOW yields
+        one (context slots -> centre) example per centre word, with a mask.
+    window : int
+        Maximum window radius (gensim's ``window``: words on each side). For
+        each centre word a radius ``b`` is drawn uniformly from ``1..window``
+        (word2vec.c's reduced window).
+    batch_size : int
+        Examples per batch (the last batch of a chunk may be smaller).
+    negative : int
+        Negatives per example; 0 means ``negatives=None`` (full softmax).
+    sampler : NegativeSampler or None
+        Required when ``negative > 0``.
+    shuffle : bool
+        Shuffle the examples inside each chunk.
+    seed : int
+    chunk_words : int
+        Approximate number of corpus tokens per chunk.
+    """
+
+    def __init__(self, corpus, keep_probs, family, window=5, batch_size=512, negative=0,
+                 sampler=None, shuffle=True, seed=0, chunk_words=1 << 17):
+        if family not in ("sgram", "cbow"):
+            raise ValueError(f"family must be 'sgram' or 'cbow', got {family!r}")
+        for name, value in (("window", window), ("batch_size", batch_size),
+                            ("chunk_words", chunk_words)):
+            if int(value) < 1:
+                raise ValueError(f"{name} must be >= 1, got {value}")
+        if negative < 0:
+            raise ValueError(f"negative must be >= 0, got {negative}")
+        if negative > 0 and sampler is None:
+            raise ValueError("negative > 0 needs a NegativeSampler")
+        if len(corpus) == 0:
+            raise ValueError("data_file: the corpus has no in-vocabulary tokens")
+        self.corpus, self.keep_probs = corpus, np.asarray(keep_probs)
+        self.family, self.window, self.batch_size = family, int(window), int(batch_size)
+        self.negative, self.sampler = int(negative), sampler
+        self.shuffle, self.seed = bool(shuffle), int(seed)
+        self.chunks = self._chunk_bounds(int(chunk_words))
+
+    def _chunk_bounds(self, chunk_words):
+        """Cut points (in tokens) at sentence starts, about ``chunk_words`` apart."""
+        starts, n = self.corpus.starts, len(self.corpus)
+        wanted = np.arange(chunk_words, n, chunk_words)
+        cuts = np.unique(starts[np.searchsorted(starts, wanted).clip(0, starts.size - 1)])
+        cuts = cuts[(cuts > 0) & (cuts < n)]
+        return np.concatenate([[0], cuts, [n]]).astype(np.int64)
+
+    @property
+    def n_chunks(self):
+        return self.chunks.size - 1
+
+    @property
+    def words_per_epoch(self):
+        """In-vocabulary tokens in one pass (before sub-sampling)."""
+        return len(self.corpus)
+
+    def chunk_examples(self, epoch, chunk):
+        """All examples of one chunk, before batching.
+
+        Returns
+        -------
+        inputs : int64 (n, C); mask : bool (n, C) or None; targets : int64 (n,)
+        """
+        rng = np.random.default_rng([self.seed, epoch, chunk])
+        begin, end = self.chunks[chunk], self.chunks[chunk + 1]
+        ids = self.corpus.ids[begin:end].astype(np.int64)
+        sent = self.corpus.sentence_ids(begin, end)
+        keep = rng.random(ids.size) < self.keep_probs[ids]
+        ids, sent = ids[keep], sent[keep]
+        n, R = ids.size, self.window
+        radius = rng.integers(1, R + 1, size=n)                        # (n,)
+        offsets = np.concatenate([np.arange(-R, 0), np.arange(1, R + 1)])  # (2R,)
+        pos = np.arange(n)[:, None] + offsets[None, :]                 # (n, 2R)
+        valid = (pos >= 0) & (pos < n) & (np.abs(offsets)[None, :] <= radius[:, None])
+        pos = pos.clip(0, max(n - 1, 0))
+        valid &= sent[pos] == sent[:, None]
+        if self.family == "sgram":
+            rows, cols = np.nonzero(valid)
+            inputs, mask, targets = ids[rows][:, None], None, ids[pos[rows, cols]]
+        else:
+            has_context = valid.any(axis=1)
+            mask = valid[has_context]
+            inputs = np.where(mask, ids[pos[has_context]], 0)
+            targets = ids[has_context]
+        if self.shuffle and targets.size:
+            perm = rng.permutation(targets.size)
+            inputs, targets = inputs[perm], targets[perm]
+            mask = None if mask is None else mask[perm]
+        return inputs, mask, targets
+
+    def iter_epoch(self, epoch, start_chunk=0, start_batch=0):
+        """Yield ``(chunk, batch_index, words_done, batch)`` for one epoch.
+
+        ``words_done`` counts in-vocabulary tokens of this epoch consumed once
+        the batch is trained (interpolated inside a chunk), which drives the
+        learning-rate schedule and the words/s rate. Passing ``start_chunk`` and
+        ``start_batch`` resumes exactly where an earlier run stopped.
+        """
+        B = self.batch_size
+        for chunk in range(start_chunk, self.n_chunks):
+            inputs, mask, targets = self.chunk_examples(epoch, chunk)
+            n = targets.size
+            begin, end = self.chunks[chunk], self.chunks[chunk + 1]
+            first = start_batch if chunk == start_chunk else 0
+            for b, lo in enumerate(range(first * B, n, B), start=first):
+                hi = min(lo + B, n)
+                negatives = None
+                if self.negative:
+                    rng = np.random.default_rng([self.seed, epoch, chunk, b])
+                    negatives = self.sampler.sample(targets[lo:hi], self.negative, rng)
+                batch = Batch(inputs[lo:hi], None if mask is None else mask[lo:hi],
+                              targets[lo:hi], negatives)
+                yield chunk, b, int(begin + (end - begin) * hi // n), batch

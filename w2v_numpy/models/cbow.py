@@ -1,0 +1,85 @@
+r"""CBOW with a full softmax over the vocabulary.
+
+Notes
+-----
+For one example with context words :math:`c_1..c_n` and centre word
+:math:`o`, with input vectors :math:`v_w` (rows of ``W_in``) and output
+vectors :math:`u_w` (rows of ``W_out``):
+
+.. math::
+
+    h = \frac{1}{n}\sum_{j=1}^{n} v_{c_j}, \qquad
+    z_k = u_k^\top h, \qquad
+    P(k \mid \text{context}) = \frac{e^{z_k}}{\sum_{k'} e^{z_{k'}}}
+
+.. math::
+
+    L = -\log P(o \mid \text{context}) = -z_o + \log\sum_{k} e^{z_k}
+
+With the error :math:`e_k = P(k \mid \text{context}) - y_k` (:math:`y` one-hot
+at :math:`o`):
+
+.. math::
+
+    \frac{\partial L}{\partial u_k} = e_k\, h, \qquad
+    \frac{\partial L}{\partial h} = \sum_k e_k\, u_k, \qquad
+    \frac{\partial L}{\partial v_{c_j}} = \frac{1}{n}\frac{\partial L}{\partial h}
+
+A word that fills two context slots receives the last term twice.
+
+Symbol map to ``003_24886efe243728b3.txt`` (CBOW section from line 4645,
+worked example at lines 4886-5190): the document's :math:`W` is our
+``W_in``; its :math:`W'` (N x V, one column per word) is ``W_out.T``; its
+scores :math:`u` are our :math:`z`; :math:`E` is :math:`L`; :math:`\delta_k`
+is :math:`e_k`; :math:`E_H` is :math:`\partial L/\partial h`; and its
+:math:`2C` context words are our :math:`n`.
+
+word2vec.c differs in one place: it adds the *undivided* :math:`\partial L/\partial h`
+to every context row (as if the loss were taken at :math:`h` and not at the
+mean). We use the exact gradient of the mean, so the gradient check holds;
+the two differ by the factor :math:`1/n` in the input learning rate.
+"""
+import numpy as np
+
+from ..backend import get_xp
+from ..functional import log_softmax
+from .base import Model, SparseGrad, hidden_layer, input_grads
+
+
+def forward(W_in, W_out, batch):
+    """Intermediates of the forward pass, for teaching.
+
+    Returns a dict with ``h`` (B, d), ``z`` (B, V), ``log_p`` (B, V), ``p`` (B, V)
+    and ``loss`` (B,) per example.
+    """
+    xp = get_xp()
+    h, weight = hidden_layer(W_in, batch.inputs, batch.mask)      # (B, d), (B, C)
+    z = h @ W_out.T                                               # (B, V)
+    log_p = log_softmax(z, axis=1)                                # (B, V)
+    rows = xp.arange(z.shape[0])
+    loss = -log_p[rows, batch.targets]                            # (B,)
+    return {"h": h, "weight": weight, "z": z, "log_p": log_p, "p": xp.exp(log_p), "loss": loss}
+
+
+def loss_and_grad(W_in, W_out, batch):
+    """Summed softmax loss of the batch and its gradient as row updates."""
+    xp = get_xp()
+    f = forward(W_in, W_out, batch)
+    h, p = f["h"], f["p"]                                         # (B, d), (B, V)
+    e = p                                                         # (B, V)  e = p - y
+    e[xp.arange(e.shape[0]), batch.targets] -= 1.0
+    dW_out = e.T @ h                                              # (V, d)
+    dh = e @ W_out                                                # (B, d)
+    in_index, in_rows = input_grads(batch.inputs, batch.mask, f["weight"], dh)  # (n,), (n, d)
+    loss = float(f["loss"].astype(np.float64).sum())
+    return loss, SparseGrad(in_index, in_rows, None, dW_out)
+
+
+class CBOW(Model):
+    """CBOW, full softmax (``type="cbow"``). See the module docstring for the math."""
+
+    type_name = "cbow"
+    family = "cbow"
+    uses_negatives = False
+    loss_and_grad = staticmethod(loss_and_grad)
+    forward = staticmethod(forward)

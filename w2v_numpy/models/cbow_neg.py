@@ -1,0 +1,77 @@
+r"""CBOW with negative sampling.
+
+Notes
+-----
+For one example with hidden vector :math:`h = \frac{1}{n}\sum_j v_{c_j}`
+(mean of the context input rows), target word :math:`o` and negatives
+:math:`n_1..n_K`, write the scores :math:`s_0 = u_o^\top h` and
+:math:`s_i = u_{n_i}^\top h`:
+
+.. math::
+
+    L = -\log\sigma(s_0) - \sum_{i=1}^{K}\log\sigma(-s_i)
+
+Using :math:`\frac{d}{ds}\log\sigma(s) = 1 - \sigma(s)`, the error on each
+score is :math:`g_0 = \sigma(s_0) - 1` and :math:`g_i = \sigma(s_i)`, and
+
+.. math::
+
+    \frac{\partial L}{\partial u_o} = g_0\, h, \qquad
+    \frac{\partial L}{\partial u_{n_i}} = g_i\, h, \qquad
+    \frac{\partial L}{\partial h} = g_0\, u_o + \sum_i g_i\, u_{n_i}, \qquad
+    \frac{\partial L}{\partial v_{c_j}} = \frac{1}{n}\frac{\partial L}{\partial h}
+
+A word drawn twice as a negative gets both contributions (scatter-add).
+
+Symbol map to ``002_6cd38058a4f833ef.txt``: :math:`c_{pos}` is :math:`u_o`,
+:math:`c_{neg}` is :math:`u_{n_i}`, :math:`W_1` is ``W_in`` and
+:math:`W_2` is ``W_out``; its term :math:`1-\sigma(-c_{neg}\cdot h)` equals
+our :math:`\sigma(s_i)`, and its division by ``window-1`` is our :math:`1/n`
+with :math:`n` the number of real context words of this example (the reduced
+window and sentence edges make :math:`n` vary). In
+``003_24886efe243728b3.txt`` (lines 4272-4331) :math:`v_{w_t}` plays the
+role of :math:`h`. word2vec.c adds the undivided :math:`\partial L/\partial h`
+to each context row; see :mod:`w2v_numpy.models.cbow`.
+"""
+import numpy as np
+
+from ..backend import get_xp
+from ..functional import log_sigmoid, sigmoid
+from .base import Model, SparseGrad, hidden_layer, input_grads
+
+
+def forward(W_in, W_out, batch):
+    """Intermediates: ``h`` (B, d), ``index`` (B, 1+K) (target first), ``U`` (B, 1+K, d),
+    ``s`` (B, 1+K) scores and ``loss`` (B,)."""
+    xp = get_xp()
+    h, weight = hidden_layer(W_in, batch.inputs, batch.mask)             # (B, d), (B, C)
+    index = xp.concatenate([batch.targets[:, None], batch.negatives], axis=1)  # (B, 1+K)
+    U = W_out[index]                                                     # (B, 1+K, d)
+    s = (U @ h[:, :, None])[:, :, 0]                                     # (B, 1+K)
+    sign = xp.ones(s.shape[1], dtype=s.dtype)
+    sign[1:] = -1.0                                                      # (1+K,)
+    loss = -log_sigmoid(s * sign).sum(axis=1)                            # (B,)
+    return {"h": h, "weight": weight, "index": index, "U": U, "s": s, "loss": loss}
+
+
+def loss_and_grad(W_in, W_out, batch):
+    """Summed negative-sampling loss and its gradient as row updates."""
+    f = forward(W_in, W_out, batch)
+    h, U, s = f["h"], f["U"], f["s"]
+    g = sigmoid(s)                                                       # (B, 1+K)
+    g[:, 0] -= 1.0                                                       # dL/ds
+    dU = g[:, :, None] * h[:, None, :]                                   # (B, 1+K, d)
+    dh = (g[:, None, :] @ U)[:, 0, :]                                    # (B, d)
+    in_index, in_rows = input_grads(batch.inputs, batch.mask, f["weight"], dh)  # (n,), (n, d)
+    loss = float(f["loss"].astype(np.float64).sum())
+    return loss, SparseGrad(in_index, in_rows, f["index"].reshape(-1), dU.reshape(-1, h.shape[1]))
+
+
+class CBOWNeg(Model):
+    """CBOW with negative sampling (``type="cbow_neg"``). Math in the module docstring."""
+
+    type_name = "cbow_neg"
+    family = "cbow"
+    uses_negatives = True
+    loss_and_grad = staticmethod(loss_and_grad)
+    forward = staticmethod(forward)

@@ -1,0 +1,152 @@
+"""The one training loop used by every model.
+
+It walks the batcher epoch by epoch, decays the learning rate linearly,
+records float64 mean losses, shows a tqdm progress bar and calls callbacks.
+Saving, checkpointing and plotting are callbacks (see the CLI), so the loop
+itself stays small.
+"""
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from .backend import asarray, get_xp
+from .batching import Batch
+
+
+class TrainingDiverged(RuntimeError):
+    """The loss became NaN or infinite; the parameters are no longer usable."""
+
+
+@dataclass
+class TrainState:
+    """Where training is, handed to every callback.
+
+    ``position`` is ``(epoch, chunk, batch)`` of the *next* batch to train:
+    passing it back to :func:`train` as ``start`` resumes exactly there.
+    A callback may set ``stop = True`` to end training after this batch.
+    """
+
+    epochs: int
+    epoch: int = 0
+    chunk: int = 0
+    batch: int = 0
+    alpha: float = 0.0
+    batch_loss: float = float("nan")     # mean per example, this batch
+    examples: int = 0                     # examples trained, whole run
+    words_done: int = 0                   # in-vocabulary tokens consumed, whole run
+    epoch_loss_sum: float = 0.0
+    epoch_examples: int = 0
+    batch_losses: list = field(default_factory=list)   # per-batch means (float)
+    epoch_losses: list = field(default_factory=list)   # per-epoch means (float)
+    epoch_batch_index: list = field(default_factory=list)  # len(batch_losses) at each epoch end
+    train_s: float = 0.0
+    stop: bool = False
+
+    @property
+    def position(self):
+        return (self.epoch, self.chunk, self.batch)
+
+
+def alpha_at(progress, alpha, min_alpha):
+    """Linear decay from ``alpha`` (progress 0) to ``min_alpha`` (progress 1)."""
+    return max(min_alpha, alpha - (alpha - min_alpha) * progress)
+
+
+def _call(callbacks, hook, state):
+    for cb in callbacks:
+        fn = getattr(cb, hook, None)
+        if fn is not None:
+            fn(state)
+
+
+def _to_backend(batch):
+    if get_xp() is np:
+        return batch
+    return Batch(*(None if a is None else asarray(a) for a in batch))
+
+
+def train(model, batcher, epochs=5, alpha=0.025, min_alpha=0.0001, callbacks=(),
+          progress=True, state=None):
+    """Train ``model`` in place on the batches of ``batcher``.
+
+    Parameters
+    ----------
+    model : w2v_numpy.models.Model
+    batcher : w2v_numpy.batching.WindowBatcher
+        Must be built for ``model.family``.
+    epochs : int
+    alpha, min_alpha : float
+        Per-example learning rate, decayed linearly over all epochs by the
+        fraction of corpus words consumed (as word2vec.c does).
+    callbacks : sequence
+        Objects with any of ``on_train_begin``, ``on_batch_end``,
+        ``on_epoch_end``, ``on_train_end``; each receives the :class:`TrainState`.
+    progress : bool
+        Show a tqdm bar (words/s, loss, alpha, ETA).
+    state : TrainState or None
+        A state saved earlier, to resume from ``state.position``.
+
+    Returns
+    -------
+    TrainState
+
+    Raises
+    ------
+    TrainingDiverged
+        If a batch loss is NaN or infinite (try a smaller ``alpha``).
+    """
+    if int(epochs) < 1:
+        raise ValueError(f"epochs must be >= 1, got {epochs}")
+    if not alpha > 0 or min_alpha < 0:
+        raise ValueError(f"alpha must be > 0 and min_alpha >= 0, got {alpha}, {min_alpha}")
+    if batcher.family != model.family:
+        raise ValueError(f"batcher family {batcher.family!r} does not fit model {model.type_name!r}")
+    if (batcher.negative > 0) != model.uses_negatives:
+        raise ValueError(f"{model.type_name}: negative={batcher.negative} does not fit this model")
+    state = state or TrainState(epochs=int(epochs))
+    state.epochs, state.stop = int(epochs), False
+    per_epoch = batcher.words_per_epoch
+    total = per_epoch * state.epochs
+    bar = tqdm(total=total, initial=min(state.words_done, total), unit="w", unit_scale=True,
+               disable=not progress, dynamic_ncols=True, mininterval=0.5)
+    _call(callbacks, "on_train_begin", state)
+    t0 = time.perf_counter() - state.train_s
+    try:
+        while state.epoch < state.epochs and not state.stop:
+            epoch_base = state.epoch * per_epoch
+            for chunk, b, words, batch in batcher.iter_epoch(state.epoch, state.chunk, state.batch):
+                state.alpha = alpha_at(state.words_done / total, alpha, min_alpha)
+                loss = model.step(_to_backend(batch), state.alpha)
+                n = int(batch.targets.shape[0])
+                if not math.isfinite(loss):
+                    raise TrainingDiverged(
+                        f"the loss became {loss} at epoch {state.epoch + 1}, batch {len(state.batch_losses) + 1} "
+                        f"(alpha={state.alpha:.4g}); try a smaller --alpha")
+                state.batch_loss = loss / n
+                state.batch_losses.append(state.batch_loss)
+                state.epoch_loss_sum += loss
+                state.epoch_examples += n
+                state.examples += n
+                bar.update(epoch_base + words - state.words_done)
+                state.words_done = epoch_base + words
+                state.chunk, state.batch = chunk, b + 1
+                state.train_s = time.perf_counter() - t0
+                bar.set_postfix(loss=f"{state.batch_loss:.4f}", alpha=f"{state.alpha:.5f}", refresh=False)
+                _call(callbacks, "on_batch_end", state)
+                if state.stop:
+                    break
+            else:
+                state.epoch_losses.append(state.epoch_loss_sum / max(state.epoch_examples, 1))
+                state.epoch_batch_index.append(len(state.batch_losses))
+                state.epoch, state.chunk, state.batch = state.epoch + 1, 0, 0
+                state.epoch_loss_sum, state.epoch_examples = 0.0, 0
+                state.words_done = state.epoch * per_epoch
+                state.train_s = time.perf_counter() - t0
+                _call(callbacks, "on_epoch_end", state)
+    finally:
+        bar.close()
+    _call(callbacks, "on_train_end", state)
+    return state
