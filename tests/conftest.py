@@ -37,7 +37,7 @@ def randomize(model, rng, scale=1.0):
     return model
 
 
-GROUPS = [[f"{g}{i}" for i in range(6)] for g in ("alpha", "beta", "gamma", "delta", "omega")]
+GROUPS = [[f"{g}{chr(97 + i)}" for i in range(6)] for g in ("alpha", "beta", "gamma", "delta", "omega")]
 
 
 def write_group_corpus(path, n_sentences=3000, seed=0):

@@ -1,0 +1,129 @@
+"""End to end: every model learns planted structure; the loop's bookkeeping."""
+import time
+
+import numpy as np
+import pytest
+
+from w2v_numpy import Word2Vec
+from w2v_numpy.train import TrainingDiverged, alpha_at
+
+from conftest import GROUPS
+
+TYPES = ["cbow", "cbow_neg", "sgram", "sgram_neg"]
+
+
+def group_precision(w2v, topn=5):
+    """Fraction of each group word's nearest neighbours that are in its group."""
+    vocab = w2v.vocab
+    W = w2v.model.params["W_in"].astype(np.float64)
+    W = W / np.linalg.norm(W, axis=1, keepdims=True)
+    hits = total = 0
+    for group in GROUPS:
+        members = {vocab.key_to_index[w] for w in group}
+        for w in members:
+            sims = W @ W[w]
+            sims[w] = -np.inf
+            top = np.argsort(-sims)[:topn]
+            hits += len(members.intersection(top.tolist()))
+            total += topn
+    return hits / total
+
+
+@pytest.mark.parametrize("type_", TYPES)
+def test_each_model_learns_the_groups(type_, group_corpus):
+    t0 = time.perf_counter()
+    w2v = Word2Vec(group_corpus, type=type_, vector_size=16, window=3, min_count=1, sample=0,
+                   negative=5, alpha=0.05, epochs=4, batch_size=64, seed=3, progress=False)
+    elapsed = time.perf_counter() - t0
+    chance = 5 / (len(w2v.vocab) - 1)
+    precision = group_precision(w2v)
+    assert precision > 0.9 > 4 * chance, (precision, chance)
+    s = w2v.state
+    assert s.epoch_losses[-1] < s.epoch_losses[0]
+    assert len(s.epoch_losses) == 4 and elapsed < 30
+
+
+def test_training_is_reproducible(group_corpus):
+    kw = dict(type="sgram_neg", vector_size=8, window=2, min_count=1, epochs=1, progress=False)
+    a = Word2Vec(group_corpus, seed=5, **kw)
+    b = Word2Vec(group_corpus, seed=5, **kw)
+    c = Word2Vec(group_corpus, seed=6, **kw)
+    assert np.array_equal(a.model.params["W_in"], b.model.params["W_in"])
+    assert a.state.batch_losses == b.state.batch_losses
+    assert not np.array_equal(a.model.params["W_in"], c.model.params["W_in"])
+
+
+def test_losses_alpha_schedule_and_callbacks(group_corpus):
+    seen = []
+
+    class Recorder:
+        def on_batch_end(self, state):
+            seen.append((state.alpha, state.words_done, state.batch_loss))
+
+        def on_epoch_end(self, state):
+            seen.append(("epoch", state.epoch))
+
+    w2v = Word2Vec(group_corpus, type="cbow_neg", vector_size=8, window=2, min_count=1, epochs=2,
+                   alpha=0.04, min_alpha=0.001, progress=False, callbacks=[Recorder()])
+    s = w2v.state
+    batches = [x for x in seen if x[0] != "epoch"]
+    alphas = [a for a, _, _ in batches]
+    assert alphas[0] == 0.04 and alphas == sorted(alphas, reverse=True) and alphas[-1] > 0.001
+    assert [x for x in seen if x[0] == "epoch"] == [("epoch", 1), ("epoch", 2)]
+    assert len(s.batch_losses) == len(batches) and all(isinstance(x, float) for x in s.batch_losses)
+    assert s.words_done == 2 * len(w2v.corpus)
+    # the epoch mean is the example-weighted mean of the batch means
+    n1 = s.epoch_batch_index[0]
+    assert np.isclose(s.epoch_losses[0], np.mean(s.batch_losses[:n1]), rtol=0.05)
+    assert alpha_at(0.5, 0.04, 0.0) == 0.02 and alpha_at(2.0, 0.04, 0.001) == 0.001
+
+
+def test_a_callback_can_stop_and_training_resumes_exactly(group_corpus):
+    kw = dict(type="sgram_neg", vector_size=8, window=2, min_count=1, epochs=2, seed=1,
+              progress=False)
+    full = Word2Vec(group_corpus, **kw)
+
+    class StopAt:
+        def on_batch_end(self, state):
+            state.stop = len(state.batch_losses) == 7
+
+    part = Word2Vec(**kw).build_vocab(group_corpus)
+    state = part.train(callbacks=[StopAt()])
+    assert len(state.batch_losses) == 7
+    part.train(state=state)
+    np.testing.assert_array_equal(part.model.params["W_in"], full.model.params["W_in"])
+    assert part.state.batch_losses == full.state.batch_losses
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_divergence_is_reported(group_corpus):
+    with pytest.raises(TrainingDiverged, match="alpha"):
+        Word2Vec(group_corpus, type="cbow", vector_size=8, min_count=1, alpha=1e30, epochs=1,
+                 progress=False)
+
+
+@pytest.mark.parametrize("kw, name", [
+    (dict(window=0), "window"),
+    (dict(vector_size=0), "vector_size"),
+    (dict(type="sgram_neg", negative=0), "negative"),
+    (dict(type="cbow_neg", negative=-2), "negative"),
+    (dict(type="glove"), "type"),
+    (dict(epochs=0), "epochs"),
+    (dict(min_count=0), "min_count"),
+])
+def test_bad_parameters_name_themselves(group_corpus, kw, name):
+    args = dict(type="sgram", min_count=1, progress=False)
+    args.update(kw)
+    with pytest.raises(ValueError, match=name):
+        Word2Vec(group_corpus, **args)
+
+
+def test_empty_corpus_and_vocabulary(tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("\n\n")
+    with pytest.raises(ValueError, match="empty"):
+        Word2Vec(empty, progress=False)
+    small = tmp_path / "small.txt"
+    small.write_text("a b c\n")
+    with pytest.raises(ValueError, match="min_count"):
+        Word2Vec(small, min_count=5, progress=False)
