@@ -77,8 +77,10 @@ def scatter_add(target, index, values):
 
     ``target[index] += values`` would keep only one of several updates to the
     same row, which silently loses gradient for words that occur twice in a
-    batch. Here the rows are sorted, equal rows are summed with
-    ``add.reduceat`` and each distinct row is updated once.
+    batch. Here the indices are sorted; rows that occur once are updated by
+    plain fancy indexing (fast), and rows that occur several times are first
+    summed with ``add.reduceat`` and then updated once. (``np.add.at`` gives
+    the same result but is several times slower for row updates.)
 
     Parameters
     ----------
@@ -92,11 +94,23 @@ def scatter_add(target, index, values):
 
         cupyx.scatter_add(target, index, values)
         return target
-    if index.size == 0:
+    n = index.size
+    if n == 0:
         return target
-    order = np.argsort(index, kind="stable")                  # (n,)
-    sorted_idx = index[order]                                 # (n,)
-    starts = np.flatnonzero(np.r_[True, sorted_idx[1:] != sorted_idx[:-1]])  # (u,)
-    sums = np.add.reduceat(values[order], starts, axis=0)     # (u, d)
-    target[sorted_idx[starts]] += sums.astype(target.dtype, copy=False)
+    order = np.argsort(index, kind="stable")                      # (n,)
+    sorted_idx = index[order]                                     # (n,)
+    first = np.empty(n, dtype=bool)
+    first[0] = True
+    np.not_equal(sorted_idx[1:], sorted_idx[:-1], out=first[1:])  # (n,) run starts
+    starts = np.flatnonzero(first)                                # (u,)
+    run_len = np.diff(np.append(starts, n))                       # (u,)
+    once = run_len == 1
+    single = starts[once]
+    target[sorted_idx[single]] += values[order[single]]
+    if not once.all():
+        in_repeat = np.repeat(~once, run_len)                     # (n,)
+        rep_idx = sorted_idx[in_repeat]
+        rep_starts = np.flatnonzero(first[in_repeat])
+        sums = np.add.reduceat(values[order[in_repeat]], rep_starts, axis=0)  # (r, d)
+        target[rep_idx[rep_starts]] += sums
     return target

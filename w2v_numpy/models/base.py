@@ -123,9 +123,9 @@ class Model:
         if self.family == "sgram" and batch.inputs.shape[1] != 1:
             raise ValueError(f"{self.type_name}: skip-gram batches have one input per example")
 
-    def _sparse(self, batch):
+    def _sparse(self, batch, scale=1.0):
         self._check_batch(batch)
-        return self.loss_and_grad(self.params["W_in"], self.params["W_out"], batch)
+        return self.loss_and_grad(self.params["W_in"], self.params["W_out"], batch, scale)
 
     def loss(self, batch):
         """Loss summed over the batch, as a Python float."""
@@ -149,18 +149,19 @@ class Model:
         Both gradients are computed from the old parameters before either
         matrix changes. Returns the summed loss from before the step.
         """
-        loss, g = self._sparse(batch)
-        scatter_add(self.params["W_in"], g.in_index, -alpha * g.in_rows)
+        loss, g = self._sparse(batch, scale=-alpha)   # rows already hold -alpha * grad
+        scatter_add(self.params["W_in"], g.in_index, g.in_rows)
         if g.out_index is None:
-            self.params["W_out"] -= alpha * g.out_rows
+            self.params["W_out"] += g.out_rows
         else:
-            scatter_add(self.params["W_out"], g.out_index, -alpha * g.out_rows)
+            scatter_add(self.params["W_out"], g.out_index, g.out_rows)
         return loss
 
     def astype(self, dtype):
         """A copy of the model with parameters cast to ``dtype``."""
         clone = object.__new__(type(self))
         clone.__dict__.update(self.__dict__)
+        clone.__dict__.pop("_workspace", None)   # scratch buffers are not shared
         clone.params = {k: v.astype(dtype) for k, v in self.params.items()}
         return clone
 

@@ -42,28 +42,33 @@ from .base import Model, SparseGrad, hidden_layer, input_grads
 
 def forward(W_in, W_out, batch):
     """Intermediates: ``h`` (B, d), ``index`` (B, 1+K) (target first), ``U`` (B, 1+K, d),
-    ``s`` (B, 1+K) scores and ``loss`` (B,)."""
+    ``s`` (B, 1+K) scores and ``loss`` (B,) per example."""
     xp = get_xp()
     h, weight = hidden_layer(W_in, batch.inputs, batch.mask)             # (B, d), (B, C)
-    index = xp.concatenate([batch.targets[:, None], batch.negatives], axis=1)  # (B, 1+K)
+    B, K = batch.negatives.shape
+    index = xp.empty((B, 1 + K), dtype=batch.negatives.dtype)            # (B, 1+K)
+    index[:, 0] = batch.targets
+    index[:, 1:] = batch.negatives
     U = W_out[index]                                                     # (B, 1+K, d)
     s = (U @ h[:, :, None])[:, :, 0]                                     # (B, 1+K)
-    sign = xp.ones(s.shape[1], dtype=s.dtype)
-    sign[1:] = -1.0                                                      # (1+K,)
-    loss = -log_sigmoid(s * sign).sum(axis=1)                            # (B,)
+    loss = -log_sigmoid(s[:, 0]) - log_sigmoid(-s[:, 1:]).sum(axis=1)    # (B,)
     return {"h": h, "weight": weight, "index": index, "U": U, "s": s, "loss": loss}
 
 
-def loss_and_grad(W_in, W_out, batch):
-    """Summed negative-sampling loss and its gradient as row updates."""
+def loss_and_grad(W_in, W_out, batch, scale=1.0):
+    """Summed negative-sampling loss and ``scale`` times its gradient, as row updates.
+
+    ``step`` passes ``scale=-alpha`` so the update is formed in one pass.
+    """
     f = forward(W_in, W_out, batch)
     h, U, s = f["h"], f["U"], f["s"]
     g = sigmoid(s)                                                       # (B, 1+K)
     g[:, 0] -= 1.0                                                       # dL/ds
+    g *= scale
     dU = g[:, :, None] * h[:, None, :]                                   # (B, 1+K, d)
     dh = (g[:, None, :] @ U)[:, 0, :]                                    # (B, d)
     in_index, in_rows = input_grads(batch.inputs, batch.mask, f["weight"], dh)  # (n,), (n, d)
-    loss = float(f["loss"].astype(np.float64).sum())
+    loss = float(f["loss"].sum(dtype=np.float64))
     return loss, SparseGrad(in_index, in_rows, f["index"].reshape(-1), dU.reshape(-1, h.shape[1]))
 
 

@@ -1,0 +1,136 @@
+"""Training throughput of w2v_numpy, optionally against gensim in the same invocation.
+
+Each run happens in its own subprocess (so peak RSS is per run) and prints one
+JSON line. ``words_per_s`` follows ../shared/data/README.md: raw corpus tokens
+times epochs, divided by wall time *including* the vocabulary scan.
+
+Examples::
+
+    python benchmarks/bench_train.py --type sgram_neg --vs-gensim
+    python benchmarks/bench_train.py --type cbow --max_vocab 30000 --epochs 1
+"""
+import argparse
+import json
+import lzma
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "data" / "wiki2m.txt.xz"
+
+
+def plain_text(path):
+    """gensim's corpus_file needs plain text: decompress once into a temp folder."""
+    path = Path(path)
+    if path.suffix != ".xz":
+        return str(path)
+    out = Path(tempfile.gettempdir()) / f"w2v_bench_{path.stem}"
+    if not out.exists() or out.stat().st_mtime < path.stat().st_mtime:
+        tmp = out.with_suffix(".part")
+        with lzma.open(path, "rb") as src, open(tmp, "wb") as dst:
+            shutil.copyfileobj(src, dst, 1 << 20)
+        os.replace(tmp, out)
+    return str(out)
+
+
+def peak_rss_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_ours(a):
+    from w2v_numpy import Word2Vec
+    from w2v_numpy.corpus import whitespace_tokenize
+
+    t0 = time.perf_counter()
+    w2v = Word2Vec(type=a.type, vector_size=a.size, window=a.window, min_count=a.min_count,
+                   max_vocab=a.max_vocab, sample=a.sample, negative=a.negative, alpha=a.alpha,
+                   min_alpha=a.min_alpha, epochs=a.epochs, batch_size=a.batch_size, seed=a.seed,
+                   tokenizer=whitespace_tokenize, progress=False)
+    w2v.build_vocab(a.corpus)
+    t1 = time.perf_counter()
+    state = w2v.train()
+    wall = time.perf_counter() - t0
+    return dict(impl="w2v_numpy", type=a.type, raw_words=w2v.corpus.raw_words, vocab=len(w2v.vocab),
+                wall_s=round(wall, 2), train_s=round(time.perf_counter() - t1, 2),
+                words_per_s=round(w2v.corpus.raw_words * a.epochs / wall),
+                examples_per_s=round(state.examples / (time.perf_counter() - t1)),
+                final_loss=round(state.epoch_losses[-1], 5), peak_rss_mb=round(peak_rss_mb()),
+                batch_size=a.batch_size)
+
+
+def run_gensim(a, workers):
+    from gensim.models import Word2Vec as GensimW2V
+
+    sg = int(a.type.startswith("sgram"))
+    hs, neg = (0, a.negative) if a.type.endswith("_neg") else (1, 0)
+    t0 = time.perf_counter()
+    m = GensimW2V(corpus_file=a.corpus, vector_size=a.size, window=a.window, min_count=a.min_count,
+                  max_final_vocab=a.max_vocab, sample=a.sample, sg=sg, hs=hs, negative=neg,
+                  alpha=a.alpha, min_alpha=a.min_alpha, epochs=a.epochs, workers=workers,
+                  seed=a.seed)
+    wall = time.perf_counter() - t0
+    raw = m.corpus_total_words
+    return dict(impl=f"gensim(workers={workers})", type=a.type, raw_words=raw, vocab=len(m.wv),
+                wall_s=round(wall, 2), words_per_s=round(raw * a.epochs / wall),
+                peak_rss_mb=round(peak_rss_mb()),
+                note="" if hs == 0 else "gensim has no full softmax: hierarchical softmax shown")
+
+
+def child(argv):
+    a = parser().parse_args(argv)
+    a.corpus = plain_text(a.corpus)
+    res = run_ours(a) if a.impl == "ours" else run_gensim(a, int(a.impl.split("=")[1]))
+    print(json.dumps(res), flush=True)
+
+
+def parser():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--type", default="sgram_neg", help="comma-separated list of model types")
+    p.add_argument("--corpus", default=str(DEFAULT_CORPUS))
+    p.add_argument("--size", type=int, default=100)
+    p.add_argument("--window", type=int, default=5, help="radius (gensim's window)")
+    p.add_argument("--min_count", type=int, default=5)
+    p.add_argument("--max_vocab", type=int, default=None)
+    p.add_argument("--sample", type=float, default=1e-3)
+    p.add_argument("--negative", type=int, default=5)
+    p.add_argument("--alpha", type=float, default=0.025)
+    p.add_argument("--min_alpha", type=float, default=0.0001)
+    p.add_argument("--epochs", type=int, default=1)
+    p.add_argument("--batch_size", type=int, default=512)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--vs-gensim", dest="vs_gensim", action="store_true",
+                   help="also run gensim with workers=1 and workers=2, and print ratios")
+    p.add_argument("--impl", default="ours", help=argparse.SUPPRESS)
+    return p
+
+
+def main():
+    if "--impl" in sys.argv:
+        return child(sys.argv[1:])
+    a = parser().parse_args()
+    if not Path(a.corpus).exists():
+        sys.exit(f"error: corpus {a.corpus} not found (pass --corpus)")
+    base = [a for a in sys.argv[1:] if a != "--vs-gensim"]
+    for typ in a.type.split(","):
+        impls = ["ours"] + (["gensim=1", "gensim=2"] if a.vs_gensim else [])
+        results = {}
+        for impl in impls:
+            args = base + ["--type", typ, "--impl", impl]
+            out = subprocess.run([sys.executable, __file__] + args, capture_output=True, text=True)
+            if out.returncode:
+                sys.exit(f"error: {impl} run failed:\n{out.stderr[-2000:]}")
+            results[impl] = json.loads(out.stdout.strip().splitlines()[-1])
+            print(json.dumps(results[impl]), flush=True)
+        if a.vs_gensim:
+            ours = results["ours"]["words_per_s"]
+            print(json.dumps({"type": typ, "ratio_vs_gensim_w1": round(ours / results["gensim=1"]["words_per_s"], 3),
+                              "ratio_vs_gensim_w2": round(ours / results["gensim=2"]["words_per_s"], 3)}), flush=True)
+
+
+if __name__ == "__main__":
+    main()
