@@ -10,7 +10,36 @@ import os
 
 import numpy as np
 
-_STATE = {"name": None, "xp": None}
+_STATE = {"name": None, "xp": None, "scatter": None}
+_REGISTERED = {}
+
+
+def register_backend(name, xp, scatter_add):
+    """Make another array module selectable by ``set_backend(name)``.
+
+    Used by the test suite for a strict NumPy wrapper that, like CuPy,
+    refuses to mix host arrays into device operations.
+    """
+    _REGISTERED[name] = (xp, scatter_add)
+
+
+def _load_cupy():
+    try:
+        import cupy
+        import cupyx  # CuPy's atomic scatter-add lives here
+
+        cupy.zeros(1).sum()  # fails early if there is no usable GPU/driver
+    except Exception as exc:  # ImportError, CUDA runtime errors, ...
+        raise ValueError(
+            f"backend='cupy' is not available here ({type(exc).__name__}: {exc}); "
+            "install the gpu extra on a machine with a CUDA GPU, or use backend='numpy'"
+        ) from None
+
+    def cupy_scatter_add(target, index, values):
+        cupyx.scatter_add(target, index, values)
+        return target
+
+    return cupy, cupy_scatter_add
 
 
 def set_backend(name=None):
@@ -28,20 +57,14 @@ def set_backend(name=None):
     """
     name = (name or os.environ.get("W2V_BACKEND") or "numpy").lower()
     if name == "numpy":
-        xp = np
+        xp, scatter = np, _numpy_scatter_add
     elif name == "cupy":
-        try:
-            import cupy as xp  # noqa: F811  (the only CuPy import in the project)
-
-            xp.zeros(1).sum()  # fails early if no usable GPU/driver
-        except Exception as exc:  # ImportError, CUDA runtime errors, ...
-            raise ValueError(
-                f"backend='cupy' is not available here ({type(exc).__name__}: {exc}); "
-                "install the gpu extra on a machine with a CUDA GPU, or use backend='numpy'"
-            ) from None
+        xp, scatter = _load_cupy()
+    elif name in _REGISTERED:
+        xp, scatter = _REGISTERED[name]
     else:
         raise ValueError(f"backend must be 'numpy' or 'cupy', got {name!r}")
-    _STATE.update(name=name, xp=xp)
+    _STATE.update(name=name, xp=xp, scatter=scatter)
     return xp
 
 
@@ -59,10 +82,10 @@ def backend_name():
 
 
 def to_numpy(a):
-    """Copy an array of any backend to a NumPy array (no-op for NumPy input)."""
-    if isinstance(a, np.ndarray):
+    """Copy an array of any backend to a plain NumPy array (no copy for NumPy input)."""
+    if type(a) is np.ndarray:
         return a
-    if hasattr(a, "get"):  # cupy.ndarray
+    if hasattr(a, "get"):  # cupy.ndarray (and the test suite's strict arrays)
         return a.get()
     return np.asarray(a)
 
@@ -74,6 +97,15 @@ def asarray(a, dtype=None):
 
 def scatter_add(target, index, values):
     """In place ``target[index[i]] += values[i]``, accumulating repeated indices.
+
+    Dispatches to the active backend (``cupyx.scatter_add`` on CuPy).
+    """
+    get_xp()
+    return _STATE["scatter"](target, index, values)
+
+
+def _numpy_scatter_add(target, index, values):
+    """NumPy scatter-add: in place ``target[index[i]] += values[i]``, accumulating repeated indices.
 
     ``target[index] += values`` would keep only one of several updates to the
     same row, which silently loses gradient for words that occur twice in a
@@ -88,12 +120,6 @@ def scatter_add(target, index, values):
     index : int array (n,)
     values : array (n, d)
     """
-    xp = get_xp()
-    if xp is not np:
-        import cupyx  # CuPy's own atomic scatter-add
-
-        cupyx.scatter_add(target, index, values)
-        return target
     n = index.size
     if n == 0:
         return target

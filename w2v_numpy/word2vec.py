@@ -40,6 +40,10 @@ class Word2Vec:
     epochs, batch_size, seed : int
     shuffle : bool
         Shuffle examples inside each corpus chunk.
+    cbow_update : {"exact", "word2vec"}
+        CBOW only: ``"exact"`` gives each context row dL/dh / n (the true
+        gradient of the mean); ``"word2vec"`` gives it the undivided dL/dh, as
+        word2vec.c and gensim do. See :class:`w2v_numpy.models.base.Model`.
     tokenizer : callable
         ``str -> list[str]``; default :func:`w2v_numpy.corpus.simple_tokenize`.
     dtype : numpy dtype
@@ -52,20 +56,23 @@ class Word2Vec:
     def __init__(self, corpus_file=None, type="sgram_neg", vector_size=100, window=5,
                  min_count=5, max_vocab=None, sample=1e-3, negative=5, alpha=0.025,
                  min_alpha=0.0001, epochs=5, batch_size=512, seed=0, shuffle=True,
-                 tokenizer=simple_tokenize, dtype=np.float32, progress=True, callbacks=()):
+                 cbow_update="exact", tokenizer=simple_tokenize, dtype=np.float32, progress=True, callbacks=()):
         if type not in MODELS:
             raise ValueError(f"type must be one of {sorted(MODELS)}, got {type!r}")
         if int(window) < 1:
             raise ValueError(f"window must be >= 1, got {window}")
         if int(vector_size) < 1:
             raise ValueError(f"vector_size must be >= 1, got {vector_size}")
+        if cbow_update not in ("exact", "word2vec"):
+            raise ValueError(f"cbow_update must be 'exact' or 'word2vec', got {cbow_update!r}")
         if type.endswith("_neg") and int(negative) < 1:
             raise ValueError(f"negative (neg_samples) must be >= 1 for {type}, got {negative}")
         self.config = dict(type=type, vector_size=int(vector_size), window=int(window),
                            min_count=int(min_count), max_vocab=max_vocab, sample=float(sample),
                            negative=int(negative) if type.endswith("_neg") else 0,
                            alpha=float(alpha), min_alpha=float(min_alpha), epochs=int(epochs),
-                           batch_size=int(batch_size), seed=int(seed), shuffle=bool(shuffle))
+                           batch_size=int(batch_size), seed=int(seed), shuffle=bool(shuffle),
+                           cbow_update=cbow_update)
         self.tokenizer, self.dtype = tokenizer, dtype
         self.progress, self.callbacks = progress, tuple(callbacks)
         self.vocab = self.corpus = self.model = self.state = None
@@ -81,6 +88,7 @@ class Word2Vec:
         if self.model is None:
             self.model = create(c["type"], len(self.vocab), c["vector_size"], seed=c["seed"],
                                 dtype=self.dtype)
+            self.model.cbow_update = c["cbow_update"]
         return self
 
     def make_batcher(self):

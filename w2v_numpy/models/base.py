@@ -66,6 +66,16 @@ def input_grads(inputs, mask, weight, dh):
     return inputs[mask], rows[mask]                                          # (n,), (n, d)
 
 
+def _context_sizes(batch):
+    """For each real input slot (in ``input_grads`` order), its example's context size n."""
+    xp = get_xp()
+    B, C = batch.inputs.shape
+    if batch.mask is None:
+        return xp.full(B * C, float(C), dtype=xp.float32)
+    n = batch.mask.sum(axis=1).astype(xp.float32)                             # (B,)
+    return xp.broadcast_to(n[:, None], batch.mask.shape)[batch.mask]          # (n_slots,)
+
+
 class Model:
     """Base class: holds ``params`` and implements the contract methods.
 
@@ -93,6 +103,12 @@ class Model:
     type_name = None
     family = None
     uses_negatives = False
+    #: How ``step`` updates CBOW context rows: ``"exact"`` applies the true
+    #: gradient of the mean (dL/dh divided by the number of context words n);
+    #: ``"word2vec"`` adds the undivided dL/dh to every context row, as
+    #: word2vec.c and gensim (``cbow_mean=1``) do, i.e. an input learning rate
+    #: n times larger. ``grad`` and the gradient check always use the exact form.
+    cbow_update = "exact"
 
     def __init__(self, vocab_size, vector_dim, seed=0, dtype=np.float32):
         if int(vocab_size) < 1:
@@ -150,6 +166,8 @@ class Model:
         matrix changes. Returns the summed loss from before the step.
         """
         loss, g = self._sparse(batch, scale=-alpha)   # rows already hold -alpha * grad
+        if self.cbow_update == "word2vec" and batch.inputs.shape[1] > 1:
+            g.in_rows *= _context_sizes(batch)[:, None]  # undo the 1/n of the mean
         scatter_add(self.params["W_in"], g.in_index, g.in_rows)
         if g.out_index is None:
             self.params["W_out"] += g.out_rows

@@ -1,0 +1,72 @@
+"""Backends: the same training code on NumPy and on a strict CuPy-like wrapper."""
+import numpy as np
+import pytest
+
+from w2v_numpy import Word2Vec, backend
+from w2v_numpy.batching import Batch
+from w2v_numpy.gradcheck import check
+from w2v_numpy.models import create
+
+from strict_backend import HostDeviceLeak, strict_scatter_add, xp as strict_xp
+
+TYPES = ["cbow", "cbow_neg", "sgram", "sgram_neg"]
+
+
+@pytest.fixture
+def strict():
+    backend.register_backend("strict", strict_xp, strict_scatter_add)
+    backend.set_backend("strict")
+    yield strict_xp
+    backend.set_backend("numpy")
+
+
+def test_the_strict_backend_catches_leaks(strict):
+    dev = strict.zeros((3, 2))
+    with pytest.raises(HostDeviceLeak):
+        dev + np.ones((3, 2))
+    with pytest.raises(HostDeviceLeak):
+        dev[np.array([0, 1])]
+    with pytest.raises(HostDeviceLeak):
+        strict.concatenate([dev, np.ones((1, 2))])
+    with pytest.raises(HostDeviceLeak):
+        dev[0] = np.ones(2)
+    assert type(backend.to_numpy(dev)) is np.ndarray
+
+
+@pytest.mark.parametrize("type_", TYPES)
+def test_training_on_the_strict_backend_matches_numpy(type_, group_corpus, strict):
+    kw = dict(type=type_, vector_size=8, window=2, min_count=1, epochs=1, seed=4, progress=False,
+              cbow_update="word2vec" if type_ == "cbow_neg" else "exact")
+    on_device = Word2Vec(group_corpus, **kw)
+    W = on_device.model.params["W_in"]
+    assert type(W).__name__ == "StrictArray"
+    host = backend.to_numpy(W)
+    backend.set_backend("numpy")
+    on_host = Word2Vec(group_corpus, **kw)
+    np.testing.assert_allclose(host, on_host.model.params["W_in"], rtol=1e-5, atol=1e-7)
+    assert on_device.state.batch_losses == pytest.approx(on_host.state.batch_losses, rel=1e-5)
+    assert on_device.wv.vectors.shape == host.shape
+
+
+def test_gradcheck_on_the_strict_backend(strict):
+    model = create("cbow_neg", 6, 3, dtype=np.float64)
+    model.params["W_out"][:] = strict.asarray(np.random.default_rng(0).normal(size=(6, 3)))
+    batch = Batch(*(strict.asarray(a) for a in (np.array([[1, 2, 2]]), np.array([[True, True, False]]),
+                                                np.array([3]), np.array([[4, 4]]))))
+    assert check(model, batch) < 1e-6
+
+
+def test_unavailable_cupy_is_a_clear_error(monkeypatch):
+    try:
+        import cupy  # noqa: F401
+        pytest.skip("CuPy is installed here")
+    except ImportError:
+        pass
+    with pytest.raises(ValueError, match="backend='cupy' is not available"):
+        backend.set_backend("cupy")
+    monkeypatch.setenv("W2V_BACKEND", "cupy")
+    with pytest.raises(ValueError, match="cupy"):
+        backend.set_backend()
+    backend.set_backend("numpy")
+    with pytest.raises(ValueError, match="backend"):
+        backend.set_backend("tpu")
