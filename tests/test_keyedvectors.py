@@ -267,3 +267,19 @@ def test_load_vectors_dispatch(tmp_path, kv):
         np.testing.assert_array_equal(loaded.vectors, kv.vectors)
     with pytest.raises(FileNotFoundError):
         load_vectors(tmp_path / "missing.vec")
+
+
+def test_load_vectors_reads_other_files_as_models(tmp_path, monkeypatch, kv):
+    """Any other extension goes to ``w2v_numpy.io.load_model(path).wv`` (faked here)."""
+    import sys
+    import types
+
+    import w2v_numpy
+
+    calls = []
+    fake = types.ModuleType("w2v_numpy.io")
+    fake.load_model = lambda path: calls.append(path) or types.SimpleNamespace(wv=kv)
+    monkeypatch.setitem(sys.modules, "w2v_numpy.io", fake)
+    monkeypatch.setattr(w2v_numpy, "io", fake, raising=False)
+    (tmp_path / "m.model").write_bytes(b"whatever")
+    assert load_vectors(tmp_path / "m.model") is kv and calls == [str(tmp_path / "m.model")]
