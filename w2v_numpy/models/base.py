@@ -49,7 +49,7 @@ def hidden_layer(W_in, inputs, mask):
         weight = (mask / xp.maximum(n, 1)).astype(W_in.dtype)                # (B, C)
     if inputs.shape[1] == 1:
         return W_in[inputs[:, 0]] * weight, weight                           # (B, d)
-    h = (weight[:, :, None] * W_in[inputs]).sum(axis=1)                      # (B, d)
+    h = (weight[:, None, :] @ W_in[inputs])[:, 0, :]                         # (B, 1, C) @ (B, C, d) -> (B, d)
     return h, weight
 
 
@@ -60,10 +60,11 @@ def input_grads(inputs, mask, weight, dh):
     """
     if inputs.shape[1] == 1:
         return inputs[:, 0], dh * weight                                     # (B,), (B, d)
-    rows = weight[:, :, None] * dh[:, None, :]                               # (B, C, d)
     if mask is None:
+        rows = weight[:, :, None] * dh[:, None, :]                           # (B, C, d)
         return inputs.reshape(-1), rows.reshape(-1, dh.shape[1])
-    return inputs[mask], rows[mask]                                          # (n,), (n, d)
+    example = get_xp().nonzero(mask)[0]                                      # (n,)
+    return inputs[mask], dh[example] * weight[mask][:, None]                 # (n,), (n, d)
 
 
 def _context_sizes(batch):
