@@ -1,0 +1,46 @@
+"""The loss-curve plot: smoothing, binning, and a valid PNG written atomically."""
+import time
+
+import numpy as np
+
+from w2v_numpy.plotting import binned, moving_average, plot_loss
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def test_moving_average_is_a_centred_mean():
+    x = np.arange(10, dtype=float)
+    np.testing.assert_allclose(moving_average(x, 1), x)
+    avg = moving_average(x, 3)
+    np.testing.assert_allclose(avg[1:-1], x[1:-1])          # linear data: centred mean = value
+    assert avg[0] == 0.5 and avg[-1] == 8.5                  # shorter windows at the ends
+    assert moving_average([], 5).size == 0
+    np.testing.assert_allclose(moving_average([2.0, 4.0], 50), [3.0, 3.0])
+
+
+def test_binned_keeps_short_series_and_averages_long_ones():
+    xs, ys = binned([1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(xs, [1, 2, 3])
+    np.testing.assert_array_equal(ys, [1, 2, 3])
+    xs, ys = binned(np.ones(10_001), max_points=100)
+    assert xs.size == ys.size == 100 and np.allclose(ys, 1.0)
+    assert 1 <= xs[0] < xs[-1] <= 10_001
+
+
+def test_plot_loss_writes_a_png(tmp_path):
+    rng = np.random.default_rng(0)
+    losses = list(4 * np.exp(-np.arange(3000) / 500) + rng.random(3000) * 0.2)
+    path = tmp_path / "loss.png"
+    plot_loss(path, losses, [1000, 2000, 3000], title="test")
+    assert path.read_bytes()[:8] == PNG_MAGIC
+    plot_loss(path, [], [])                                   # nothing trained yet: still a PNG
+    assert path.read_bytes()[:8] == PNG_MAGIC
+    assert [p.name for p in tmp_path.iterdir()] == ["loss.png"]
+
+
+def test_long_histories_plot_quickly(tmp_path):
+    losses = np.random.default_rng(1).random(1_000_000).tolist()
+    plot_loss(tmp_path / "warm.png", losses[:10])             # matplotlib import not timed
+    t0 = time.perf_counter()
+    plot_loss(tmp_path / "long.png", losses, list(range(0, 1_000_000, 1000)))
+    assert time.perf_counter() - t0 < 5

@@ -1,0 +1,320 @@
+"""The trainer's command line: ``train_numpy_model.py`` and ``python -m w2v_numpy train``.
+
+It accepts every flag of the original tool (long and short forms) plus a few
+gensim-named additions; run it with ``--help`` for the list. What a run does:
+
+1. check every flag and path, and load ``--model_file`` if it exists (without
+   ``--overwrite_model`` training resumes from it); nothing is written until
+   all of that has passed, and a bad input ends with one ``error: ...`` line
+   on stderr and exit code 2;
+2. read the data and build the vocabulary;
+3. train, saving the model, the per-epoch checkpoints and the loss plot as
+   described in :mod:`w2v_numpy.callbacks`; Ctrl-C (or SIGTERM) stops after
+   the current batch, saves, and exits with code 130 (143 for SIGTERM);
+   divergence (NaN/inf) exits with code 1 and leaves the last good save;
+4. print a summary and the nearest neighbours of a few words, and write
+   ``--metrics_json`` if asked.
+"""
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from . import __version__
+from . import io as model_io
+from .backend import backend_name, set_backend
+from .callbacks import Checkpointer, StopRequest
+from .cliutil import ArgumentParser, UserError, run
+from .corpus import expand_paths
+from .models import MODELS
+from .train import TrainingDiverged
+from .word2vec import Word2Vec
+from .word2vec_format import atomic_open
+
+#: The corpus a run uses when no data file is given (made by data/make_corpus.py).
+SHIPPED_CORPUS = Path(__file__).resolve().parents[1] / "data" / "synthetic.txt"
+SHIPPED_ANALOGIES = SHIPPED_CORPUS.with_name("synthetic_analogies.txt")
+#: Words whose neighbours are shown at the end, when the vocabulary has them.
+PROBE_WORDS = ["king", "paris", "cat", "apple", "football", "piano", "queen", "france",
+               "city", "war", "music", "water", "science", "money"]
+
+
+#: Defaults of the settings a model file remembers (CLI names; ``window`` is the full span).
+DEFAULTS = dict(type="cbow", vector_dim=300, window=7, neg_samples=5, batch_size=512, epochs=5,
+                alpha=0.05, min_alpha=0.0001, min_count=5, sample=1e-3, max_vocab=None, seed=0,
+                cbow_update="exact")
+#: CLI name -> Word2Vec.config name, for the settings above.
+CONFIG_NAMES = dict(vector_dim="vector_size", neg_samples="negative")
+
+
+def _number(kind, low, strict=False, odd=False):
+    """An argparse type: ``kind`` (int/float) >= low (> low if ``strict``), optionally odd."""
+    def convert(text):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        if value < low or (strict and value == low) or (odd and value % 2 == 0):
+            rule = f"{'>' if strict else '>='} {low}" + (" and odd (the full span, centre "
+                                                          "word included)" if odd else "")
+            raise argparse.ArgumentTypeError(f"must be {rule}, got {text}")
+        return value
+    return convert
+
+
+def build_parser():
+    """The argument parser. Defaults are ``None`` so that a resumed run can tell
+    the flags given on the command line from those remembered in the model file."""
+    p = ArgumentParser(prog="train_numpy_model.py", description="Train word2vec models in NumPy.",
+                       epilog="Flags not given take their value from --model_file when "
+                              "training resumes, else the defaults shown.")
+    a = p.add_argument
+    a("more_data", nargs="*", metavar="DATA_FILE",
+      help="more data files (what the shell makes of --data_file=data/*.txt)")
+    a("-m", "--model_file", help="model file (default TYPE.model, e.g. cbow.model); if it "
+                                 "exists, training resumes from it")
+    a("-d", "--data_file", nargs="+", action="extend", help="text files or quoted globs, one sentence per line "
+                                           "(.xz/.gz/.bz2 ok; default: the shipped corpus)")
+    a("-o", "--overwrite_model", action="store_true",
+      help="start a new model even if --model_file exists")
+    a("-t", "--type", choices=sorted(MODELS), help="model type (default cbow)")
+    a("-w", "--window", type=_number(int, 3, odd=True),
+      help="full window span including the centre word, odd (default 7 = 3 each side)")
+    a("-k", "--neg_samples", "--k", type=_number(int, 1), help="negatives per example (default 5)")
+    a("-v", "--vector_dim", type=_number(int, 1), help="embedding size (default 300)")
+    a("-B", "--batch_size", type=_number(int, 1), help="examples per batch (default 512)")
+    a("-e", "--epochs", type=_number(int, 1), help="total passes over the data (default 5)")
+    a("-a", "--alpha", type=_number(float, 0, strict=True),
+      help="initial learning rate per example (default 0.05)")
+    a("--min_alpha", type=_number(float, 0), help="final learning rate (default 0.0001)")
+    a("--min_count", type=_number(int, 1), help="drop rarer words (default 5)")
+    a("--sample", type=_number(float, 0), help="sub-sampling threshold, 0 = off (default 1e-3)")
+    a("--max_vocab", type=_number(int, 1), help="keep only the most frequent words")
+    a("--seed", type=_number(int, 0), help="random seed (default 0)")
+    a("--cbow_update", choices=["exact", "word2vec"],
+      help="CBOW context update: exact mean gradient (default) or word2vec.c's")
+    a("--backend", choices=["numpy", "cupy"], default=None, help="array backend (default numpy)")
+    a("--save_every", type=_number(int, 1), default=10, help="batches between periodic saves "
+      "(default 10; also at least max(5 s, 20x the last save's duration) apart)")
+    a("--save_seconds", type=_number(float, 0), default=None,
+      help="fixed minimum seconds between periodic saves instead (0: every --save_every batches)")
+    a("--keep_checkpoints", type=_number(int, 0), default=3,
+      help="per-epoch checkpoints MODEL.epoch.NNNN to keep (default 3, 0 = none)")
+    a("--plot_file", help="loss curve PNG (default MODEL.loss.png)")
+    a("--metrics_json", metavar="PATH", help="write final throughput, loss and times as JSON")
+    a("--no_progress", action="store_true", help="no progress bar")
+    a("--stop_after_batches", type=_number(int, 1), help=argparse.SUPPRESS)  # tests: stop as Ctrl-C would
+    return p
+
+
+def _from_config(config, name):
+    value = config.get(CONFIG_NAMES.get(name, name), DEFAULTS[name])
+    if name == "window":
+        return 2 * value + 1
+    if name == "neg_samples" and not value:
+        return DEFAULTS[name]
+    return value
+
+
+def merge_settings(args, loaded, model_file):
+    """Word2Vec keyword arguments: the flags given, else the loaded model's, else defaults.
+
+    Returns ``(kwargs, notes)``; raises UserError if the model file holds another
+    type or vector size than asked for.
+    """
+    cli, notes = {}, []
+    for name in DEFAULTS:
+        given = getattr(args, name)
+        if loaded is None:
+            cli[name] = DEFAULTS[name] if given is None else given
+            continue
+        saved = _from_config(loaded.config, name)
+        cli[name] = saved if given is None else given
+        if given is not None and given != saved:
+            if name == "neg_samples" and not cli["type"].endswith("_neg"):
+                continue
+            if name in ("type", "vector_dim"):
+                raise UserError(f"{model_file} holds a {loaded.config['type']} model with "
+                                f"vector_dim {loaded.config['vector_size']}, not --{name} {given}: "
+                                "use --overwrite_model to replace it, or another --model_file")
+            notes.append(f"note: resuming with --{name} {given} instead of {saved}")
+    kwargs = {CONFIG_NAMES.get(k, k): v for k, v in cli.items()}
+    kwargs["window"] = (cli["window"] - 1) // 2
+    if not cli["type"].endswith("_neg"):
+        kwargs["negative"] = 0
+    return kwargs, notes
+
+
+def _check_writable(path, what):
+    """Fail (writing nothing) unless a file can be created at ``path``."""
+    if os.path.isdir(path):
+        raise UserError(f"{what}: {path} is a directory")
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise UserError(f"{what}: directory {directory} does not exist")
+    try:
+        with tempfile.TemporaryFile(dir=directory):
+            pass
+    except OSError as exc:
+        raise UserError(f"{what}: cannot write in {directory} ({exc.strerror})") from None
+
+
+def _data_files(args, saved_meta):
+    given = [p for p in (args.data_file or []) + args.more_data if p.strip()]
+    if given:
+        return expand_paths(given)
+    if saved_meta and saved_meta.get("data_files"):
+        return expand_paths(saved_meta["data_files"])
+    if not SHIPPED_CORPUS.is_file():
+        raise UserError(f"no --data_file given and the shipped corpus {SHIPPED_CORPUS} is missing "
+                        "(run python data/make_corpus.py)")
+    return [str(SHIPPED_CORPUS)]
+
+
+def prepare(args):
+    """Validate everything and build the (fresh or loaded) model. Writes nothing."""
+    model_file = args.model_file or f"{args.type or DEFAULTS['type']}.model"
+    plot_file = args.plot_file or f"{model_file}.loss.png"
+    for path, what in ((model_file, "--model_file"), (plot_file, "--plot_file"),
+                       (args.metrics_json, "--metrics_json")):
+        if path:
+            _check_writable(path, what)
+    loaded = None
+    if os.path.exists(model_file) and not args.overwrite_model:
+        loaded = model_io.load_model(model_file)        # ValueError "cannot load ..." if damaged
+    elif not os.path.exists(model_file) and not args.overwrite_model \
+            and model_io.list_checkpoints(model_file):
+        raise UserError(f"{model_file} is missing but its epoch checkpoints exist: copy the newest "
+                        "one to it to resume, or pass --overwrite_model to start again")
+    settings, notes = merge_settings(args, loaded, model_file)
+    files = _data_files(args, loaded.meta if loaded else None)
+    if loaded is None:
+        w2v = Word2Vec(**settings, progress=not args.no_progress)
+    else:
+        w2v = loaded
+        w2v.config.update(settings)
+        w2v.model.cbow_update = settings["cbow_update"]
+        w2v.progress = not args.no_progress
+    return model_file, plot_file, w2v, files, notes
+
+
+def _main(argv):
+    t_start = time.perf_counter()
+    args = build_parser().parse_intermixed_args(argv)
+    set_backend(args.backend)
+    model_file, plot_file, w2v, files, notes = prepare(args)
+    saved_vocab = w2v.vocab
+    w2v.build_vocab(files)
+    if saved_vocab is not None and (saved_vocab.words != w2v.vocab.words
+                                    or (saved_vocab.counts != w2v.vocab.counts).any()):
+        raise UserError(f"the vocabulary of the data differs from the one in {model_file} "
+                        "(other data or --min_count/--max_vocab): give the same data to resume, "
+                        "or --overwrite_model to start a new model")
+    for note in notes:
+        print(note, file=sys.stderr)
+    state = w2v.state
+    if state is not None and state.epoch >= w2v.config["epochs"]:
+        print(f"{model_file} has already completed {state.epoch} epochs (--epochs "
+              f"{w2v.config['epochs']}): nothing to train. Pass a larger --epochs to train "
+              "further, or --overwrite_model to start again.", file=sys.stderr)
+        report(w2v, files, args, model_file, t_start, state, None, None)
+        return 0
+    if state is None:
+        for _, path in model_io.list_checkpoints(model_file):
+            os.remove(path)
+            print(f"removed old checkpoint {path}", file=sys.stderr)
+    done0 = (state.words_done, state.examples, state.train_s) if state else (0, 0, 0.0)
+    meta = {"data_files": [os.path.abspath(f) for f in files], "w2v_numpy": __version__}
+    saver = Checkpointer(w2v, model_file, args.save_every, args.save_seconds,
+                         args.keep_checkpoints, plot_file, meta)
+    print(f"training {w2v.config['type']} on {len(files)} file(s): {len(w2v.vocab)} words, "
+          f"{w2v.corpus.raw_words} tokens; model file {model_file}"
+          + (f" (resuming at epoch {state.epoch + 1})" if state else ""), file=sys.stderr)
+    # Overflow warnings would bury the one-line divergence message; NaN/inf is checked anyway.
+    with StopRequest(args.stop_after_batches) as stopper, np.errstate(over="ignore", invalid="ignore"):
+        try:
+            state = w2v.train(callbacks=[stopper, saver], state=state)
+        except TrainingDiverged as exc:
+            print(f"error: training diverged: {exc}; {model_file} keeps the last good save"
+                  if saver.saves else f"error: training diverged: {exc}; nothing was saved",
+                  file=sys.stderr)
+            return 1
+    report(w2v, files, args, model_file, t_start, state, done0, saver)
+    if stopper.stopped and state.epoch < state.epochs:
+        why = f"{stopper.signum and 'interrupted' or 'stopped after --stop_after_batches'}"
+        print(f"{why}: saved {model_file} at epoch {state.epoch + 1}, batch "
+              f"{len(state.batch_losses)}; run the same command again to continue", file=sys.stderr)
+        return 128 + (stopper.signum or 2)
+    return 0
+
+
+def metrics(w2v, args, t_start, state, done0, saver):
+    """The ``--metrics_json`` record (see the README for the definitions)."""
+    wall = time.perf_counter() - t_start
+    per_epoch = len(w2v.corpus)
+    words0, examples0, train0 = done0 or (state.words_done, state.examples, state.train_s)
+    epochs_run = (state.words_done - words0) / per_epoch
+    train_s = state.train_s - train0
+    if state.epoch_losses:
+        final_loss = state.epoch_losses[-1]
+    else:
+        final_loss = state.epoch_loss_sum / state.epoch_examples if state.epoch_examples else None
+    raw_run = w2v.corpus.raw_words * epochs_run
+    return {
+        "type": w2v.config["type"], "epochs_done": state.epoch, "epochs": state.epochs,
+        "completed": state.epoch >= state.epochs, "examples": state.examples,
+        "examples_this_run": state.examples - examples0, "raw_words": w2v.corpus.raw_words,
+        "corpus_words": per_epoch, "vocab_size": len(w2v.vocab),
+        "vector_dim": w2v.config["vector_size"], "window": 2 * w2v.config["window"] + 1,
+        "batch_size": w2v.config["batch_size"], "backend": backend_name(),
+        "wall_s": wall, "train_s": train_s,
+        "words_per_s": raw_run / wall if wall > 0 else None,
+        "train_words_per_s": raw_run / train_s if train_s > 0 else None,
+        "pairs_per_s": (state.examples - examples0) / train_s if train_s > 0 else None,
+        "final_loss": final_loss, "saves": saver.saves if saver else 0,
+        "save_s": saver.save_s if saver else 0.0,
+    }
+
+
+def report(w2v, files, args, model_file, t_start, state, done0, saver):
+    """Print the summary and neighbours; write ``--metrics_json``."""
+    m = metrics(w2v, args, t_start, state, done0, saver)
+    loss = "n/a" if m["final_loss"] is None else f"{m['final_loss']:.4f}"
+    speed = f" ({m['words_per_s']:,.0f} words/s)" if m["examples_this_run"] else ""
+    print(f"{m['type']}: {m['epochs_done']}/{m['epochs']} epochs, loss {loss}, "
+          f"{m['wall_s']:.1f} s this run{speed}, model in {model_file}")
+    wv = w2v.wv
+    rank = len(wv) // 10
+    probes = [w for w in PROBE_WORDS if w in wv][:4] or list(wv.index_to_key[rank:rank + 4])
+    for word in probes:
+        near = ", ".join(f"{w} {s:.2f}" for w, s in wv.most_similar(word, topn=6))
+        print(f"  {word:>10}: {near}")
+    if all(w in wv for w in ("king", "man", "woman")):
+        (best, score), = wv.most_similar(positive=["king", "woman"], negative=["man"], topn=1)
+        print(f"  king - man + woman ~ {best} ({score:.2f})")
+    if [os.path.abspath(f) for f in files] == [str(SHIPPED_CORPUS)] and SHIPPED_ANALOGIES.is_file():
+        score, _ = wv.evaluate_word_analogies(str(SHIPPED_ANALOGIES))
+        m["analogy_accuracy"] = score
+        print(f"  planted analogies ({SHIPPED_ANALOGIES.name}): {100 * score:.1f}% correct")
+    if args.metrics_json:
+        with atomic_open(args.metrics_json) as fh:
+            fh.write((json.dumps(m, indent=2) + "\n").encode("utf-8"))
+    return m
+
+
+def main(argv=None):
+    """Run the trainer; returns the exit code (see the module docstring)."""
+    try:
+        return run(_main, argv)
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
