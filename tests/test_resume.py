@@ -137,7 +137,7 @@ class FakeClock:
 
 
 def test_periodic_saves_follow_the_batch_and_time_rule(tmp_path, corpus, monkeypatch):
-    """A save happens after save_every batches AND max(5 s, 20 x last save) seconds."""
+    """A save happens after save_every batches AND max(5 s, 30 x last save) seconds."""
     clock = FakeClock()
     monkeypatch.setattr(cb.time, "perf_counter", clock)
     w2v = Word2Vec(type="cbow_neg", vector_size=4, min_count=1, progress=False).build_vocab(corpus)
@@ -160,7 +160,20 @@ def test_periodic_saves_follow_the_batch_and_time_rule(tmp_path, corpus, monkeyp
         saver.on_batch_end(state)
         if saver.saves > n:
             saves.append((batch, clock.now))
-    # first save: 10 batches (5 s >= 5 s floor); it took 1 s, so the next waits 20 s (40
+    # first save: 10 batches (5 s >= 5 s floor); it took 1 s, so the next waits 30 s (60
     # batches); that one took 0.1 s, so the 5 s floor applies again (10 batches)
-    assert [b for b, _ in saves[:3]] == [10, 50, 60]
+    assert [b for b, _ in saves[:3]] == [10, 70, 80]
     assert os.path.isfile(tmp_path / "m.model")
+
+
+def test_temporary_files_of_a_killed_run_are_cleaned_up(tmp_path, corpus):
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    stale = [f".cbow.model.{dead.pid}.0a1b2c3d.tmp", f"cbow.model.epoch.0001.{dead.pid}.tmp",
+             f".cbow.model.loss.png.{dead.pid}.99.tmp"]
+    live = f".cbow.model.{os.getpid()}.0a1b2c3d.tmp"      # a writer that still runs: kept
+    for name in stale + [live, "unrelated.tmp"]:
+        (tmp_path / name).write_bytes(b"x")
+    assert run_cli(tmp_path, "-d", corpus, "-v", "8", "-e", "1").returncode == 0
+    left = {p.name for p in tmp_path.iterdir()}
+    assert not left & set(stale) and {live, "unrelated.tmp"} <= left

@@ -7,11 +7,12 @@ live :class:`w2v_numpy.train.TrainState` (see :func:`w2v_numpy.train.train`).
 Saving policy (:class:`Checkpointer`)
 -------------------------------------
 * **Periodic saves** rewrite the model file (and redraw the loss plot) once
-  ``save_every`` batches have passed *and* at least ``max(5 s, 20 x the
+  ``save_every`` batches have passed *and* at least ``max(5 s, 30 x the
   duration of the previous save)`` has elapsed since the previous save ended.
-  Each save is then followed by at least 20 times its own duration of
-  training, so saving costs under 1/21 (about 5%) of the run time whatever
-  the model size, while small models are still saved every few seconds.
+  Each save is then followed by at least 30 times its own duration of
+  training, so periodic saves cost under 1/31 (about 3%) of the run time
+  whatever the model size, while small models are still saved every few
+  seconds. (The duration includes redrawing the loss plot.)
   ``save_seconds`` replaces that time floor by a fixed number of seconds
   (``0``: save strictly every ``save_every`` batches).
 * **Epoch ends** always save the model and, if ``keep_checkpoints > 0``, keep
@@ -25,6 +26,7 @@ the last good file stays on disk.
 """
 import contextlib
 import os
+import re
 import signal
 import time
 
@@ -37,7 +39,7 @@ from .train import TrainingDiverged
 #: Time floor of the periodic saves, in seconds.
 MIN_SAVE_SECONDS = 5.0
 #: Training time owed after each save, as a multiple of that save's duration.
-SAVE_COST_FACTOR = 20.0
+SAVE_COST_FACTOR = 30.0
 
 
 def log(message):
@@ -158,6 +160,34 @@ def link_or_copy(src, dst):
                     return
                 out.write(block)
     os.replace(tmp, dst)
+
+
+def remove_stale_temps(path):
+    """Delete the temporary files a killed run left next to ``path``.
+
+    An atomic write of ``path`` goes through ``.NAME.PID.HEX.tmp`` (see
+    :func:`w2v_numpy.word2vec_format.atomic_open`) and a checkpoint through
+    ``NAME.epoch.NNNN.PID.tmp``; after a kill -9 such a file stays behind. Only
+    files whose process ``PID`` no longer exists are removed.
+    """
+    directory = os.path.dirname(os.path.abspath(path))
+    base = re.escape(os.path.basename(path))
+    pattern = re.compile(rf"^(?:\.{base}\.(\d+)\.[0-9a-f]+|{base}\.epoch\.\d+\.(\d+))\.tmp$")
+    for name in os.listdir(directory):
+        m = pattern.match(name)
+        if m and not _alive(int(m.group(1) or m.group(2))):
+            with contextlib.suppress(OSError):
+                os.remove(os.path.join(directory, name))
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:       # exists but is not ours, or the check is not possible
+        return True
+    return True
 
 
 class StopRequest:

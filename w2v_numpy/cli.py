@@ -18,6 +18,7 @@ gensim-named additions; run it with ``--help`` for the list. What a run does:
 import argparse
 import json
 import os
+import signal
 import sys
 import tempfile
 import time
@@ -28,7 +29,7 @@ import numpy as np
 from . import __version__
 from . import io as model_io
 from .backend import backend_name, set_backend
-from .callbacks import Checkpointer, StopRequest
+from .callbacks import Checkpointer, StopRequest, remove_stale_temps
 from .cliutil import ArgumentParser, UserError, run
 from .corpus import expand_paths
 from .models import MODELS
@@ -78,8 +79,9 @@ def build_parser():
       help="more data files (what the shell makes of --data_file=data/*.txt)")
     a("-m", "--model_file", help="model file (default TYPE.model, e.g. cbow.model); if it "
                                  "exists, training resumes from it")
-    a("-d", "--data_file", nargs="+", action="extend", help="text files or quoted globs, one sentence per line "
-                                           "(.xz/.gz/.bz2 ok; default: the shipped corpus)")
+    a("-d", "--data_file", nargs="+", action="extend",
+      help="text files or quoted globs, one sentence per line (.xz/.gz/.bz2 ok; default: the "
+           "shipped corpus)")
     a("-o", "--overwrite_model", action="store_true",
       help="start a new model even if --model_file exists")
     a("-t", "--type", choices=sorted(MODELS), help="model type (default cbow)")
@@ -100,7 +102,7 @@ def build_parser():
       help="CBOW context update: exact mean gradient (default) or word2vec.c's")
     a("--backend", choices=["numpy", "cupy"], default=None, help="array backend (default numpy)")
     a("--save_every", type=_number(int, 1), default=10, help="batches between periodic saves "
-      "(default 10; also at least max(5 s, 20x the last save's duration) apart)")
+      "(default 10; also at least max(5 s, 30x the last save's duration) apart)")
     a("--save_seconds", type=_number(float, 0), default=None,
       help="fixed minimum seconds between periodic saves instead (0: every --save_every batches)")
     a("--keep_checkpoints", type=_number(int, 0), default=3,
@@ -108,7 +110,8 @@ def build_parser():
     a("--plot_file", help="loss curve PNG (default MODEL.loss.png)")
     a("--metrics_json", metavar="PATH", help="write final throughput, loss and times as JSON")
     a("--no_progress", action="store_true", help="no progress bar")
-    a("--stop_after_batches", type=_number(int, 1), help=argparse.SUPPRESS)  # tests: stop as Ctrl-C would
+    # Hidden, for tests: stop after N batches of this run, exactly as Ctrl-C would.
+    a("--stop_after_batches", type=_number(int, 1), help=argparse.SUPPRESS)
     return p
 
 
@@ -224,6 +227,8 @@ def _main(argv):
               "further, or --overwrite_model to start again.", file=sys.stderr)
         report(w2v, files, args, model_file, t_start, state, None, None)
         return 0
+    remove_stale_temps(model_file)
+    remove_stale_temps(plot_file)
     if state is None:
         for _, path in model_io.list_checkpoints(model_file):
             os.remove(path)
@@ -236,24 +241,25 @@ def _main(argv):
           f"{w2v.corpus.raw_words} tokens; model file {model_file}"
           + (f" (resuming at epoch {state.epoch + 1})" if state else ""), file=sys.stderr)
     # Overflow warnings would bury the one-line divergence message; NaN/inf is checked anyway.
-    with StopRequest(args.stop_after_batches) as stopper, np.errstate(over="ignore", invalid="ignore"):
+    with StopRequest(args.stop_after_batches) as stopper, \
+            np.errstate(over="ignore", invalid="ignore"):
         try:
             state = w2v.train(callbacks=[stopper, saver], state=state)
         except TrainingDiverged as exc:
-            print(f"error: training diverged: {exc}; {model_file} keeps the last good save"
-                  if saver.saves else f"error: training diverged: {exc}; nothing was saved",
-                  file=sys.stderr)
+            kept = (f"{model_file} keeps the last good save" if os.path.exists(model_file)
+                    else "nothing was saved")
+            print(f"error: training diverged: {exc}; {kept}", file=sys.stderr)
             return 1
     report(w2v, files, args, model_file, t_start, state, done0, saver)
     if stopper.stopped and state.epoch < state.epochs:
-        why = f"{stopper.signum and 'interrupted' or 'stopped after --stop_after_batches'}"
+        why = "interrupted" if stopper.signum else "stopped by --stop_after_batches"
         print(f"{why}: saved {model_file} at epoch {state.epoch + 1}, batch "
               f"{len(state.batch_losses)}; run the same command again to continue", file=sys.stderr)
-        return 128 + (stopper.signum or 2)
+        return 128 + int(stopper.signum or signal.SIGINT)
     return 0
 
 
-def metrics(w2v, args, t_start, state, done0, saver):
+def metrics(w2v, t_start, state, done0, saver):
     """The ``--metrics_json`` record (see the README for the definitions)."""
     wall = time.perf_counter() - t_start
     per_epoch = len(w2v.corpus)
@@ -283,7 +289,7 @@ def metrics(w2v, args, t_start, state, done0, saver):
 
 def report(w2v, files, args, model_file, t_start, state, done0, saver):
     """Print the summary and neighbours; write ``--metrics_json``."""
-    m = metrics(w2v, args, t_start, state, done0, saver)
+    m = metrics(w2v, t_start, state, done0, saver)
     loss = "n/a" if m["final_loss"] is None else f"{m['final_loss']:.4f}"
     speed = f" ({m['words_per_s']:,.0f} words/s)" if m["examples_this_run"] else ""
     print(f"{m['type']}: {m['epochs_done']}/{m['epochs']} epochs, loss {loss}, "

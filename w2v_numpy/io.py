@@ -172,12 +172,14 @@ def _check(arrays):
     config = _from_json_bytes(arrays["config"])
     if not (isinstance(words, list) and all(isinstance(w, str) for w in words)):
         raise ValueError("the word list is malformed")
+    V = len(words)
     if W_in.ndim != 2 or W_in.shape != W_out.shape or W_in.dtype != W_out.dtype \
-            or W_in.dtype.kind != "f" or W_in.shape[0] != len(words) or counts.shape != (len(words),):
+            or W_in.dtype.kind != "f" or W_in.shape[0] != V or counts.shape != (V,):
         raise ValueError(f"inconsistent shapes (W_in {W_in.shape}, W_out {W_out.shape}, "
-                         f"{len(words)} words, {counts.shape[0] if counts.ndim else 0} counts)")
+                         f"{V} words, counts {counts.shape})")
     if not isinstance(config, dict) or config.get("type") not in MODELS:
-        raise ValueError(f"unknown model type {config.get('type') if isinstance(config, dict) else None!r}")
+        kind = config.get("type") if isinstance(config, dict) else None
+        raise ValueError(f"unknown model type {kind!r}")
     if config.get("vector_size") != W_in.shape[1]:
         raise ValueError("config vector_size does not match the parameters")
     if not (np.isfinite(W_in).all() and np.isfinite(W_out).all()):
