@@ -89,14 +89,15 @@ def test_kill_9_then_rerun_continues_from_the_last_save(tmp_path, corpus, refere
     assert_same_model(model_io.load_model(tmp_path / "sgram.model"), reference)
 
 
-def test_ctrl_c_saves_and_exits_130(tmp_path, corpus, reference):
+@pytest.mark.parametrize("sig, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_ctrl_c_or_sigterm_saves_and_exits_128_plus_signal(tmp_path, corpus, reference, sig, code):
     proc = _start(tmp_path, corpus)
     try:
         _wait_for_progress(proc, tmp_path / "sgram.model", batches=40)
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(sig)
     finally:
         _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 130, err
+    assert proc.returncode == code, err
     assert "Traceback" not in err and "interrupted" in err
     stopped = model_io.load_model(tmp_path / "sgram.model")
     assert stopped.state.epoch < 3
