@@ -178,3 +178,17 @@ def test_temporary_files_of_a_killed_run_are_cleaned_up(tmp_path, corpus):
     assert run_cli(tmp_path, "-d", corpus, "-v", "8", "-e", "1").returncode == 0
     left = {p.name for p in tmp_path.iterdir()}
     assert not left & set(stale) and {live, "unrelated.tmp"} <= left
+
+
+def test_a_save_with_non_finite_parameters_reports_divergence(tmp_path, corpus):
+    w2v = Word2Vec(type="sgram_neg", vector_size=4, min_count=1, progress=False).build_vocab(corpus)
+    path = tmp_path / "m.model"
+    saver = cb.Checkpointer(w2v, path, plot_file=tmp_path / "loss.png")
+    state = TrainState(epochs=1)
+    saver.save(state)
+    before = snapshot(tmp_path)
+    w2v.model.params["W_out"][1, 1] = np.inf
+    state.batch, state.batch_losses = 1, [0.5]
+    with pytest.raises(cb.TrainingDiverged, match="--alpha"):
+        saver.save(state)
+    assert snapshot(tmp_path) == before

@@ -113,17 +113,19 @@ class Checkpointer:
         """
         t0 = time.perf_counter()
         position = (state.position, len(state.batch_losses))
-        if position != self.saved_at:
+        write = position != self.saved_at
+        draw = plot and self.plot_file and position != self.plotted_at
+        if not (write or draw):
+            return
+        if write:
             self.w2v.state = state
             try:
                 model_io.save_model(self.model_file, self.w2v, meta=self.meta)
-            except ValueError as exc:
-                if "NaN" not in str(exc):
-                    raise
+            except model_io.NonFiniteError:
                 raise TrainingDiverged(f"the parameters became NaN or inf in epoch "
                                        f"{state.epoch + 1}; try a smaller --alpha") from None
             self.saved_at = position
-        if plot and self.plot_file and position != self.plotted_at:
+        if draw:
             plot_loss(self.plot_file, state.batch_losses, state.epoch_batch_index,
                       title=f"{self.w2v.config['type']}: {os.path.basename(self.model_file)}")
             self.plotted_at = position

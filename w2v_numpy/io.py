@@ -54,6 +54,10 @@ _STATE_SKIP = {"stop"}
 _REQUIRED = ("format", "version", "W_in", "W_out", "counts", "words", "config")
 
 
+class NonFiniteError(ValueError):
+    """The parameters hold NaN or inf, so the model is not written."""
+
+
 def _json_bytes(obj):
     return np.frombuffer(json.dumps(obj, ensure_ascii=False).encode("utf-8"), dtype=np.uint8)
 
@@ -70,14 +74,14 @@ def model_arrays(w2v, meta=None):
     Raises
     ------
     ValueError
-        If the model has no vocabulary/parameters yet, or its parameters hold
-        NaN or infinite values (such a model is never written).
+        If the model has no vocabulary/parameters yet; :class:`NonFiniteError`
+        (a ValueError) if its parameters hold NaN or inf (never written).
     """
     if w2v.model is None or w2v.vocab is None:
         raise ValueError("model: nothing to save (build the vocabulary first)")
     W_in, W_out = (to_numpy(w2v.model.params[k]) for k in ("W_in", "W_out"))
     if not (np.isfinite(W_in).all() and np.isfinite(W_out).all()):
-        raise ValueError("model: the parameters contain NaN or inf; not saved")
+        raise NonFiniteError("model: the parameters contain NaN or inf; not saved")
     arrays = {"format": np.array(FORMAT), "version": np.array(VERSION, dtype=np.int64),
               "W_in": W_in, "W_out": W_out,
               "counts": np.asarray(w2v.vocab.counts, dtype=np.int64),
