@@ -30,7 +30,7 @@ import re
 import signal
 import time
 
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from . import io as model_io
 from .plotting import plot_loss
