@@ -24,16 +24,21 @@ from pathlib import Path
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "data" / "wiki2m.txt.xz"
 
 
-def plain_text(path):
-    """gensim's corpus_file needs plain text: decompress once into a temp folder."""
+def plain_text(path, max_lines=None):
+    """gensim's corpus_file needs plain text: decompress once into a temp folder
+    (keeping only the first ``max_lines`` lines if given)."""
     path = Path(path)
-    if path.suffix != ".xz":
+    if path.suffix != ".xz" and not max_lines:
         return str(path)
-    out = Path(tempfile.gettempdir()) / f"w2v_bench_{path.stem}"
+    out = Path(tempfile.gettempdir()) / f"w2v_bench_{path.stem}_{max_lines or 'all'}"
     if not out.exists() or out.stat().st_mtime < path.stat().st_mtime:
-        tmp = out.with_suffix(".part")
-        with lzma.open(path, "rb") as src, open(tmp, "wb") as dst:
-            shutil.copyfileobj(src, dst, 1 << 20)
+        tmp = out.with_suffix(f".{os.getpid()}.part")
+        opener = lzma.open if path.suffix == ".xz" else open
+        with opener(path, "rb") as src, open(tmp, "wb") as dst:
+            if max_lines:
+                dst.writelines(line for _, line in zip(range(max_lines), src))
+            else:
+                shutil.copyfileobj(src, dst, 1 << 20)
         os.replace(tmp, out)
     return str(out)
 
@@ -83,7 +88,7 @@ def run_gensim(a, workers):
 
 def child(argv):
     a = parser().parse_args(argv)
-    a.corpus = plain_text(a.corpus)
+    a.corpus = plain_text(a.corpus, a.max_lines)
     res = run_ours(a) if a.impl == "ours" else run_gensim(a, int(a.impl.split("=")[1]))
     print(json.dumps(res), flush=True)
 
@@ -92,6 +97,8 @@ def parser():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--type", default="sgram_neg", help="comma-separated list of model types")
     p.add_argument("--corpus", default=str(DEFAULT_CORPUS))
+    p.add_argument("--max_lines", type=int, default=None,
+                   help="use only the first N lines of the corpus (for the slow full-softmax types)")
     p.add_argument("--size", type=int, default=100)
     p.add_argument("--window", type=int, default=5, help="radius (gensim's window)")
     p.add_argument("--min_count", type=int, default=5)
