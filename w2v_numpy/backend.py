@@ -105,38 +105,35 @@ def scatter_add(target, index, values):
 
 
 def _numpy_scatter_add(target, index, values):
-    """NumPy scatter-add: in place ``target[index[i]] += values[i]``, accumulating repeated indices.
+    """NumPy scatter-add: in place ``target[index[i]] += values[i]``, accumulating
+    repeated indices.
 
-    ``target[index] += values`` would keep only one of several updates to the
-    same row, which silently loses gradient for words that occur twice in a
-    batch. Here the indices are sorted; rows that occur once are updated by
-    plain fancy indexing (fast), and rows that occur several times are first
-    summed with ``add.reduceat`` and then updated once. (``np.add.at`` gives
-    the same result but is several times slower for row updates.)
+    ``target[index] += values`` alone would keep only one of several updates
+    to the same row, silently losing gradient for a word that occurs twice in
+    a batch. ``np.add.at`` accumulates correctly but is slow for row updates.
+    So the rows are split by how often they occur in this batch (one
+    ``bincount``): rows that occur once get the fast fancy-index add, and only
+    the repeated rows go through ``np.add.at`` (on the flattened matrix, where
+    it is several times faster than on rows).
 
     Parameters
     ----------
-    target : array (V, d)
+    target : array (V, d), C-contiguous
     index : int array (n,)
     values : array (n, d)
     """
-    n = index.size
-    if n == 0:
+    if index.size == 0:
         return target
-    order = np.argsort(index, kind="stable")                      # (n,)
-    sorted_idx = index[order]                                     # (n,)
-    first = np.empty(n, dtype=bool)
-    first[0] = True
-    np.not_equal(sorted_idx[1:], sorted_idx[:-1], out=first[1:])  # (n,) run starts
-    starts = np.flatnonzero(first)                                # (u,)
-    run_len = np.diff(np.append(starts, n))                       # (u,)
-    once = run_len == 1
-    single = starts[once]
-    target[sorted_idx[single]] += values[order[single]]
-    if not once.all():
-        in_repeat = np.repeat(~once, run_len)                     # (n,)
-        rep_idx = sorted_idx[in_repeat]
-        rep_starts = np.flatnonzero(first[in_repeat])
-        sums = np.add.reduceat(values[order[in_repeat]], rep_starts, axis=0)  # (r, d)
-        target[rep_idx[rep_starts]] += sums
+    occurrences = np.bincount(index, minlength=target.shape[0])[index]  # (n,)
+    once = occurrences == 1
+    target[index[once]] += values[once]
+    repeated = ~once
+    if repeated.any():
+        rows, vals = index[repeated], values[repeated]                      # (r,), (r, d)
+        if target.flags.c_contiguous:
+            d = target.shape[1]
+            flat = (rows[:, None] * d + np.arange(d)).ravel()               # (r * d,)
+            np.add.at(target.reshape(-1), flat, vals.reshape(-1))
+        else:
+            np.add.at(target, rows, vals)
     return target
