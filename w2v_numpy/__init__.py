@@ -9,6 +9,9 @@ _LAZY = {
     "Vocab": ("w2v_numpy.vocab", "Vocab"),
     "Batch": ("w2v_numpy.batching", "Batch"),
     "KeyedVectors": ("w2v_numpy.keyedvectors", "KeyedVectors"),
+    "load_vectors": ("w2v_numpy.keyedvectors", "load_vectors"),
+    "load_model": ("w2v_numpy.io", "load_model"),
+    "save_model": ("w2v_numpy.io", "save_model"),
     "Word2Vec": ("w2v_numpy.word2vec", "Word2Vec"),
 }
 
