@@ -48,7 +48,8 @@ def hidden_layer(W_in, inputs, mask):
         n = mask.sum(axis=1, keepdims=True)                                  # (B, 1)
         weight = (mask / xp.maximum(n, 1)).astype(W_in.dtype)                # (B, C)
     if inputs.shape[1] == 1:
-        return W_in[inputs[:, 0]] * weight, weight                           # (B, d)
+        h = W_in[inputs[:, 0]]                                               # (B, d)
+        return (h if mask is None else h * weight), weight                   # one input: weight is 1
     h = (weight[:, None, :] @ W_in[inputs])[:, 0, :]                         # (B, 1, C) @ (B, C, d) -> (B, d)
     return h, weight
 
@@ -59,7 +60,7 @@ def input_grads(inputs, mask, weight, dh):
     Returns ``(index (n,), rows (n, d))`` with padding slots left out.
     """
     if inputs.shape[1] == 1:
-        return inputs[:, 0], dh * weight                                     # (B,), (B, d)
+        return inputs[:, 0], (dh if mask is None else dh * weight)           # (B,), (B, d)
     if mask is None:
         rows = weight[:, :, None] * dh[:, None, :]                           # (B, C, d)
         return inputs.reshape(-1), rows.reshape(-1, dh.shape[1])
