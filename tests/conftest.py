@@ -4,7 +4,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from w2v_numpy.batching import Batch
+from w2v_numpy.batching import Batch, CooccurrenceBatch
+from w2v_numpy.models import fasttext
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -29,6 +30,31 @@ def random_batch(rng, V, B, C, K, masked=True):
         negatives[0, :2] = 4
         negatives[1, 0] = 4
     return Batch(inputs, mask, targets, negatives)
+
+
+def family_batch(model, rng, B=5, C=4, K=3, masked=True):
+    """A random batch of the kind ``model.batch_family`` names, with repeated rows.
+
+    A family this helper does not know fails the test: a new batch family
+    must come with its test batches.
+    """
+    V = model.vocab_size
+    family = model.batch_family
+    if family in ("sgram", "cbow"):
+        return random_batch(rng, V, B, 1 if family == "sgram" else C,
+                            K if model.uses_negatives else 0, masked=masked)
+    if family == "cooccurrence":
+        rows, cols = rng.integers(0, V, B + 2), rng.integers(0, V, B + 2)
+        rows[:2], cols[:2] = 1, 3                       # one (i, j) entry given twice
+        return CooccurrenceBatch(rows, cols, rng.uniform(0.5, 30.0, B + 2))
+    if family == "documents":
+        docs = [[rng.integers(0, V, rng.integers(1, 4)) for _ in range(rng.integers(1, 4))]
+                for _ in range(B)]
+        docs[0] = [np.array([2, 2]), np.array([2])]      # a row repeated inside one document
+        labels = model.params["U"].shape[0]
+        return fasttext.make_batch(docs, rng.integers(0, labels, B), rng.integers(0, labels, (B, K)),
+                                   combine="mean" if masked else "sum")
+    pytest.fail(f"no test batches for batch family {family!r}")
 
 
 def randomize(model, rng, scale=1.0):

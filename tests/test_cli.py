@@ -10,13 +10,14 @@ import sys
 import numpy as np
 import pytest
 
-from w2v_numpy import io as model_io
-from w2v_numpy.cli import build_parser, merge_settings
+from w2v_numpy import load_model
+from w2v_numpy.cli.train import build_parser, merge_settings
+from w2v_numpy.models import window_types
 
 from test_cli_helpers import (ENV, SCRIPT, assert_one_line_error, run_cli, snapshot,
                               write_small_corpus)
 
-TYPES = ["cbow", "cbow_neg", "sgram", "sgram_neg"]
+TYPES = window_types()   # every type Word2Vec and the trainer accept
 TINY = ["-v", "8", "-e", "1"]
 
 # The training commands of the original tool's README, verbatim (odd shell forms included:
@@ -132,7 +133,7 @@ def test_readme_sgram_neg_command_runs_in_bash(tmp_path):
     proc = subprocess.run(["bash", "-c", command + " --epochs=1 --no_progress"], cwd=tmp_path,
                           capture_output=True, text=True, timeout=120, env=ENV)
     assert proc.returncode == 0, proc.stderr
-    w2v = model_io.load_model(tmp_path / "sgram_neg.model")
+    w2v = load_model(tmp_path / "sgram_neg.model")
     assert w2v.config["window"] == 2 and w2v.config["negative"] == 6
     assert w2v.model.vector_dim == 300 and len(w2v.meta["data_files"]) == 2
 
@@ -147,7 +148,7 @@ def test_each_type_trains_on_the_shipped_corpus(tmp_path, type_):
         assert key in m
     assert m["type"] == type_ and m["epochs_done"] == 1 and m["backend"] == "numpy"
     assert m["raw_words"] > 100_000 and m["train_s"] < m["wall_s"]
-    w2v = model_io.load_model(tmp_path / f"{type_}.model")
+    w2v = load_model(tmp_path / f"{type_}.model")
     first = w2v.state.batch_losses[0]
     assert math.isfinite(m["final_loss"]) and m["final_loss"] < first
     assert (tmp_path / f"{type_}.model.epoch.0001").is_file()
@@ -215,7 +216,7 @@ def test_corrupt_truncated_or_foreign_model_file_is_refused_and_untouched(tmp_pa
         assert snapshot(tmp_path) == before
     # --overwrite_model replaces a damaged file
     assert run_cli(tmp_path, "-d", small, "-m", "half.model", "-o", *TINY).returncode == 0
-    assert model_io.load_model(tmp_path / "half.model").config["type"] == "cbow"
+    assert load_model(tmp_path / "half.model").config["type"] == "cbow"
 
 
 def test_an_existing_model_is_never_overwritten_silently(tmp_path, small):
@@ -228,7 +229,7 @@ def test_an_existing_model_is_never_overwritten_silently(tmp_path, small):
     assert snapshot(tmp_path) == before
     proc = run_cli(tmp_path, "-d", small, "-t", "cbow", "-m", "a.model", "-o", *TINY)
     assert proc.returncode == 0, proc.stderr
-    assert model_io.load_model(tmp_path / "a.model").config["type"] == "cbow"
+    assert load_model(tmp_path / "a.model").config["type"] == "cbow"
 
 
 def test_other_data_is_refused_when_resuming(tmp_path, small):

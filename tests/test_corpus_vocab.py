@@ -83,9 +83,9 @@ def test_empty_inputs_raise_named_errors(tmp_path, content, match):
 
 
 def test_missing_files_raise_named_errors(tmp_path):
-    with pytest.raises(ValueError, match="data_file"):
+    with pytest.raises(ValueError, match="corpus_file"):
         expand_paths(str(tmp_path / "nothing*.txt"))
-    with pytest.raises(ValueError, match="data_file"):
+    with pytest.raises(ValueError, match="corpus_file"):
         expand_paths(tmp_path / "missing.txt")
 
 

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from vector_helpers import structured_kv, write_analogies, write_pairs
-from w2v_numpy import evaluate, export, neighbors, plot
+from w2v_numpy.cli import evaluate, export, neighbors, plot
+from w2v_numpy.plotting import pca_2d
 from w2v_numpy.keyedvectors import KeyedVectors
 
 
@@ -33,7 +34,7 @@ def assert_one_line_error(proc_or_rc, stderr=None):
 
 
 def test_evaluate_prints_one_json_object(files):
-    proc = run_module("w2v_numpy.evaluate", files["vec"], "--analogies", files["analogies"],
+    proc = run_module("w2v_numpy.cli.evaluate", files["vec"], "--analogies", files["analogies"],
                       "--pairs", files["pairs"], files["pairs"])
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
@@ -71,7 +72,7 @@ def test_evaluate_user_errors_are_one_line(files, case):
             "garbled vectors": [str(files["dir"] / "garbled.vec"), "--pairs", files["pairs"]],
             "unknown flag": [files["vec"], "--frobnicate"],
             "missing pairs file": [files["vec"], "--pairs", "nope.tsv"]}[case]
-    assert_one_line_error(run_module("w2v_numpy.evaluate", *args, cwd=files["dir"]))
+    assert_one_line_error(run_module("w2v_numpy.cli.evaluate", *args, cwd=files["dir"]))
 
 
 def test_evaluate_in_process_options(files, capsys):
@@ -85,13 +86,13 @@ def test_evaluate_in_process_options(files, capsys):
 
 
 def test_neighbors(files):
-    proc = run_module("w2v_numpy.neighbors", files["vec"], "land1", "city2", "--topn", "3")
+    proc = run_module("w2v_numpy.cli.neighbors", files["vec"], "land1", "city2", "--topn", "3")
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
     assert lines[0] == "land1" and len(lines) == 2 * 4 + 1 and lines[5] == "city2"
     top = files["kv"].most_similar("land1", topn=3)
     assert lines[1].split() == [top[0][0], f"{top[0][1]:.4f}"]
-    assert_one_line_error(run_module("w2v_numpy.neighbors", files["vec"], "land1", "zzz"))
+    assert_one_line_error(run_module("w2v_numpy.cli.neighbors", files["vec"], "land1", "zzz"))
 
 
 def test_neighbors_json(files, capsys):
@@ -128,8 +129,8 @@ def test_plot(files, capsys):
 
 
 def test_pca_2d():
-    coords, explained = plot.pca_2d([[0, 0, 0], [2, 0, 0], [0, 1, 0], [2, 1, 0]])
+    coords, explained = pca_2d([[0, 0, 0], [2, 0, 0], [0, 1, 0], [2, 1, 0]])
     assert coords.shape == (4, 2) and explained == pytest.approx([0.8, 0.2])
     assert np.abs(coords[:, 0]).tolist() == pytest.approx([1, 1, 1, 1])
-    coords, explained = plot.pca_2d([[1.0, 2.0], [1.0, 2.0]])  # no variance at all
+    coords, explained = pca_2d([[1.0, 2.0], [1.0, 2.0]])  # no variance at all
     assert not coords.any() and not explained.any()

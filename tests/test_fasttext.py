@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from w2v_numpy import fasttext as ft
+from w2v_numpy.models import fasttext as ft
 from test_glove import max_fd_error, printed  # one local helper for both files
 
 # The document's n-gram table (in its order) and vectors; classes позитив=0, негатив=1.

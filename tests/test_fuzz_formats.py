@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from w2v_numpy.word2vec_format import load_word2vec_format, save_word2vec_format
+from w2v_numpy.files.word2vec_format import load_word2vec_format, save_word2vec_format
 
 WORD_CHARS = st.characters(blacklist_categories=("Cs",), blacklist_characters=" \t\n\r")
 SETTINGS = settings(max_examples=120, deadline=2000, derandomize=True,

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from w2v_numpy import glove
+from w2v_numpy.models import glove
 
 # The worked example: vocabulary cat chases mouse runs from, D = 2.
 DOC_W = np.array([[0.1, 0.2], [0.3, 0.4], [0.5, 0.6], [0.7, 0.8], [0.9, 1.0]])

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from w2v_numpy import Word2Vec
-from w2v_numpy import io as model_io
-from w2v_numpy.callbacks import link_or_copy
-from w2v_numpy.keyedvectors import load_vectors
+from w2v_numpy import load_model, load_vectors, save_model
+from w2v_numpy.files import model_file
+from w2v_numpy.files.atomic import link_or_copy
 
 
 @pytest.fixture(scope="module")
@@ -22,8 +22,8 @@ def trained(tmp_path_factory):
 
 def test_round_trip_keeps_everything(tmp_path, trained):
     path = tmp_path / "m.model"
-    model_io.save_model(path, trained, meta={"data_files": ["x.txt"]})
-    back = model_io.load_model(path)
+    save_model(path, trained, meta={"data_files": ["x.txt"]})
+    back = load_model(path)
     for key in ("W_in", "W_out"):
         np.testing.assert_array_equal(back.model.params[key], trained.model.params[key])
         assert back.model.params[key].dtype == np.float32
@@ -39,30 +39,30 @@ def test_round_trip_keeps_everything(tmp_path, trained):
 
 def test_the_file_is_an_npz_without_pickles(tmp_path, trained):
     path = tmp_path / "m.model"
-    model_io.save_model(path, trained)
+    save_model(path, trained)
     assert zipfile.is_zipfile(path)
     with np.load(path, allow_pickle=False) as npz:
-        assert str(npz["format"]) == model_io.FORMAT
+        assert str(npz["format"]) == model_file.FORMAT
         assert all(npz[k].dtype != object for k in npz.files)
 
 
 def test_untrained_model_has_no_state(tmp_path, trained):
     fresh = Word2Vec(type="cbow_neg", vector_size=6, progress=False)
     fresh.vocab, fresh.model = trained.vocab, trained.model
-    model_io.save_model(tmp_path / "f.model", fresh)
-    assert model_io.load_model(tmp_path / "f.model").state is None
+    save_model(tmp_path / "f.model", fresh)
+    assert load_model(tmp_path / "f.model").state is None
 
 
 def test_non_finite_parameters_are_never_written(tmp_path, trained):
     path = tmp_path / "m.model"
-    model_io.save_model(path, trained)
+    save_model(path, trained)
     before = path.read_bytes()
     w_in = trained.model.params["W_in"]
     saved = w_in[0, 0]
     w_in[0, 0] = np.nan
     try:
         with pytest.raises(ValueError, match="NaN"):
-            model_io.save_model(path, trained)
+            save_model(path, trained)
     finally:
         w_in[0, 0] = saved
     assert path.read_bytes() == before
@@ -71,16 +71,16 @@ def test_non_finite_parameters_are_never_written(tmp_path, trained):
 
 def test_a_failed_write_leaves_the_old_file(tmp_path, trained, monkeypatch):
     path = tmp_path / "m.model"
-    model_io.save_model(path, trained)
+    save_model(path, trained)
     before = path.read_bytes()
 
     def boom(fh, **arrays):
         fh.write(b"partial")
         raise OSError("disk full")
 
-    monkeypatch.setattr(model_io.np, "savez", boom)
+    monkeypatch.setattr(model_file.np, "savez", boom)
     with pytest.raises(OSError, match="disk full"):
-        model_io.save_model(path, trained)
+        save_model(path, trained)
     assert path.read_bytes() == before and len(list(tmp_path.iterdir())) == 1
 
 
@@ -94,24 +94,24 @@ def _damaged(good):
 
 def test_damaged_files_raise_cannot_load_and_stay_untouched(tmp_path, trained):
     good_path = tmp_path / "good.model"
-    model_io.save_model(good_path, trained)
+    save_model(good_path, trained)
     good = good_path.read_bytes()
     for name, data in _damaged(good):
         path = tmp_path / "bad.model"
         path.write_bytes(data)
         with pytest.raises(ValueError, match="cannot load"):
-            model_io.load_model(path)
+            load_model(path)
         assert path.read_bytes() == data, name
 
 
 def test_foreign_files_raise_cannot_load(tmp_path, trained):
     np.save(tmp_path / "a.npy", np.zeros(3))
     np.savez(tmp_path / "b.npz", x=np.zeros(3))
-    arrays = model_io.model_arrays(trained)
+    arrays = model_file.to_arrays(trained.to_parts())
     variants = {
         "wrong_tag": dict(arrays, format=np.array("something.else")),
         "bad_shape": dict(arrays, W_out=arrays["W_out"][:-1]),
-        "bad_type": dict(arrays, config=model_io._json_bytes(dict(trained.config, type="glove"))),
+        "bad_type": dict(arrays, config=model_file._json_bytes(dict(trained.config, type="glove"))),
         "newer": dict(arrays, version=np.array(99)),
         "nan": dict(arrays, W_in=np.full_like(arrays["W_in"], np.nan)),
     }
@@ -119,26 +119,47 @@ def test_foreign_files_raise_cannot_load(tmp_path, trained):
         np.savez(tmp_path / f"{name}.npz", **content)
     for name in ["a.npy", "b.npz"] + [f"{v}.npz" for v in variants]:
         with pytest.raises(ValueError, match="cannot load"):
-            model_io.load_model(tmp_path / name)
+            load_model(tmp_path / name)
     with pytest.raises(FileNotFoundError):
-        model_io.load_model(tmp_path / "missing.model")
+        load_model(tmp_path / "missing.model")
 
 
 def test_checkpoint_names_and_snapshots(tmp_path, trained):
     model = tmp_path / "m.model"
-    model_io.save_model(model, trained)
+    save_model(model, trained)
     for epoch in (2, 10, 1):
-        link_or_copy(model, model_io.checkpoint_path(model, epoch))
+        link_or_copy(model, model_file.checkpoint_path(model, epoch))
     (tmp_path / "m.model.epoch.x").write_text("not a checkpoint")
     (tmp_path / "other.model.epoch.0001").write_text("another model's")
-    found = model_io.list_checkpoints(model)
+    found = model_file.list_checkpoints(model)
     assert [e for e, _ in found] == [1, 2, 10]
     assert os.path.basename(found[-1][1]) == "m.model.epoch.0010"
-    snap = model_io.checkpoint_path(model, 10)
+    snap = model_file.checkpoint_path(model, 10)
     before = open(snap, "rb").read()
     trained.model.params["W_in"][0, 0] += 1.0       # a later save replaces, never edits
     try:
-        model_io.save_model(model, trained)
+        save_model(model, trained)
     finally:
         trained.model.params["W_in"][0, 0] -= 1.0
     assert open(snap, "rb").read() == before != model.read_bytes()
+
+
+def test_a_model_file_of_format_1_still_loads():
+    """tests/fixtures/v1_cbow_neg.w2vmodel was written by the code before the restructure
+    (commit 824f1aa, file format 1); the JSON beside it holds what that code read back."""
+    import json
+    from pathlib import Path
+
+    fixtures = Path(__file__).resolve().parent / "fixtures"
+    facts = json.loads((fixtures / "v1_cbow_neg.json").read_text(encoding="utf-8"))
+    with np.load(fixtures / "v1_cbow_neg.w2vmodel") as npz:
+        assert int(npz["version"]) == 1 and "params" not in npz.files
+    w2v = load_model(fixtures / "v1_cbow_neg.w2vmodel")
+    assert w2v.config == facts["config"] and w2v.config["type"] == facts["type"]
+    assert len(w2v.vocab) == facts["vocab_size"] and w2v.vocab.words[:5] == facts["first_words"]
+    np.testing.assert_array_equal(w2v.model.params["W_in"][0], np.float32(facts["W_in_row0"]))
+    np.testing.assert_array_equal(w2v.model.params["W_out"][1], np.float32(facts["W_out_row1"]))
+    assert w2v.state.epoch == facts["epochs_done"] == 2
+    assert len(w2v.state.batch_losses) == facts["n_batch_losses"]
+    assert w2v.state.epoch_losses == facts["epoch_losses"]
+    assert [w for w, _ in w2v.wv.most_similar("king", topn=3)] == facts["most_similar_king"]

@@ -1,8 +1,13 @@
 """Run every notebook in notebooks/ top to bottom; any error (including a
 failed ``assert`` against the reference document) fails the test.
 
+Each notebook ``NN_name.ipynb`` is generated from its jupytext source
+``NN_name.py`` by ``python notebooks/sync.py``; the committed ``.ipynb`` must
+match its source and carry no outputs.
+
 New notebooks are picked up automatically. Skipped when the notebook tools
-(the ``dev`` extra: nbformat, nbclient, ipykernel) are not installed.
+(the ``dev`` extra: nbformat, nbclient, ipykernel; jupytext for the sync
+check) are not installed.
 """
 from pathlib import Path
 
@@ -14,6 +19,7 @@ pytest.importorskip("ipykernel")
 
 NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
+SOURCES = sorted(NOTEBOOK_DIR.glob("[0-9][0-9]_*.py"))
 TIMEOUT_S = 240          # per cell; notebook 06 trains for about a minute
 
 
@@ -22,7 +28,7 @@ def test_notebook_is_committed_without_outputs(path):
     nb = nbformat.read(path, as_version=4)
     dirty = [i for i, c in enumerate(nb.cells)
              if c.cell_type == "code" and (c.get("outputs") or c.get("execution_count"))]
-    assert not dirty, f"clear the outputs of cells {dirty} (python notebooks/_build.py)"
+    assert not dirty, f"clear the outputs of cells {dirty} (python notebooks/sync.py)"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -31,3 +37,19 @@ def test_notebook_runs(path):
     client = nbclient.NotebookClient(nb, timeout=TIMEOUT_S, kernel_name="python3",
                                      resources={"metadata": {"path": str(NOTEBOOK_DIR)}})
     client.execute()      # raises CellExecutionError with the failing cell's traceback
+
+
+def test_every_notebook_has_a_source():
+    assert [p.stem for p in NOTEBOOKS] == [p.stem for p in SOURCES]
+
+
+def _cells(nb):
+    return [(c.cell_type, c.source) for c in nb.cells]
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.name)
+def test_notebook_matches_its_source(source):
+    jupytext = pytest.importorskip("jupytext")
+    notebook = nbformat.read(source.with_suffix(".ipynb"), as_version=4)
+    assert _cells(notebook) == _cells(jupytext.read(source)), \
+        f"regenerate it: python notebooks/sync.py {source.name[:2]}"

@@ -11,7 +11,8 @@ import pytest
 
 from w2v_numpy import Word2Vec
 from w2v_numpy import callbacks as cb
-from w2v_numpy import io as model_io
+from w2v_numpy import load_model
+from w2v_numpy.files.model_file import list_checkpoints
 from w2v_numpy.train import TrainState
 
 from test_cli_helpers import ENV, run_cli, snapshot, train_cmd, write_small_corpus
@@ -32,7 +33,7 @@ def reference(corpus):
     folder = corpus.parent
     proc = run_cli(folder, "-d", corpus, *ARGS, "-m", "ref.model")
     assert proc.returncode == 0, proc.stderr
-    return model_io.load_model(folder / "ref.model")
+    return load_model(folder / "ref.model")
 
 
 def assert_same_model(a, b):
@@ -47,11 +48,11 @@ def assert_same_model(a, b):
 def test_stopped_and_resumed_run_equals_an_uninterrupted_one(tmp_path, corpus, reference):
     first = run_cli(tmp_path, "-d", corpus, *ARGS, "--stop_after_batches", "130")
     assert first.returncode == 130 and "run the same command again" in first.stderr
-    partial = model_io.load_model(tmp_path / "sgram.model")
+    partial = load_model(tmp_path / "sgram.model")
     assert len(partial.state.batch_losses) == 130 and partial.state.epoch < 3
     second = run_cli(tmp_path, "-d", corpus, *ARGS)
     assert second.returncode == 0, second.stderr
-    assert_same_model(model_io.load_model(tmp_path / "sgram.model"), reference)
+    assert_same_model(load_model(tmp_path / "sgram.model"), reference)
 
 
 def _start(cwd, corpus, *extra):
@@ -65,7 +66,7 @@ def _wait_for_progress(proc, model_file, batches, timeout=60):
     loads, t_end = 0, time.monotonic() + timeout
     while time.monotonic() < t_end and proc.poll() is None:
         if model_file.exists():
-            w2v = model_io.load_model(model_file)
+            w2v = load_model(model_file)
             loads += 1
             if len(w2v.state.batch_losses) >= batches:
                 return loads
@@ -81,12 +82,12 @@ def test_kill_9_then_rerun_continues_from_the_last_save(tmp_path, corpus, refere
     finally:
         proc.communicate(timeout=60)
     assert proc.returncode == -signal.SIGKILL and loads >= 1
-    killed = model_io.load_model(tmp_path / "sgram.model")       # the last save is intact
+    killed = load_model(tmp_path / "sgram.model")       # the last save is intact
     assert 60 <= len(killed.state.batch_losses) and killed.state.epoch < 3
     rerun = run_cli(tmp_path, "-d", corpus, *ARGS)
     assert rerun.returncode == 0, rerun.stderr
     assert "resuming at epoch" in rerun.stderr
-    assert_same_model(model_io.load_model(tmp_path / "sgram.model"), reference)
+    assert_same_model(load_model(tmp_path / "sgram.model"), reference)
 
 
 @pytest.mark.parametrize("sig, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
@@ -99,10 +100,10 @@ def test_ctrl_c_or_sigterm_saves_and_exits_128_plus_signal(tmp_path, corpus, ref
         _, err = proc.communicate(timeout=60)
     assert proc.returncode == code, err
     assert "Traceback" not in err and "interrupted" in err
-    stopped = model_io.load_model(tmp_path / "sgram.model")
+    stopped = load_model(tmp_path / "sgram.model")
     assert stopped.state.epoch < 3
     assert run_cli(tmp_path, "-d", corpus, *ARGS).returncode == 0
-    assert_same_model(model_io.load_model(tmp_path / "sgram.model"), reference)
+    assert_same_model(load_model(tmp_path / "sgram.model"), reference)
 
 
 def test_finished_model_is_left_alone_and_more_epochs_extend_it(tmp_path, corpus):
@@ -114,19 +115,19 @@ def test_finished_model_is_left_alone_and_more_epochs_extend_it(tmp_path, corpus
     assert snapshot(tmp_path) == before
     more = run_cli(tmp_path, *args[:-3], "4", "--keep_checkpoints", "2", "--metrics_json", "m.json")
     assert more.returncode == 0, more.stderr
-    w2v = model_io.load_model(tmp_path / "cbow_neg.model")
+    w2v = load_model(tmp_path / "cbow_neg.model")
     assert w2v.state.epoch == 4 and len(w2v.state.epoch_losses) == 4
-    assert [e for e, _ in model_io.list_checkpoints(tmp_path / "cbow_neg.model")] == [3, 4]
+    assert [e for e, _ in list_checkpoints(tmp_path / "cbow_neg.model")] == [3, 4]
     m = json.loads((tmp_path / "m.json").read_text())
     assert m["epochs_done"] == 4 and 0 < m["examples_this_run"] < m["examples"]
 
 
 def test_no_checkpoints_and_overwrite_removes_old_ones(tmp_path, corpus):
     assert run_cli(tmp_path, "-d", corpus, "-v", "8", "-e", "2").returncode == 0
-    assert len(model_io.list_checkpoints(tmp_path / "cbow.model")) == 2
+    assert len(list_checkpoints(tmp_path / "cbow.model")) == 2
     proc = run_cli(tmp_path, "-d", corpus, "-v", "8", "-e", "1", "-o", "--keep_checkpoints", "0")
     assert proc.returncode == 0 and "removed old checkpoint" in proc.stderr
-    assert model_io.list_checkpoints(tmp_path / "cbow.model") == []
+    assert list_checkpoints(tmp_path / "cbow.model") == []
 
 
 class FakeClock:
@@ -144,13 +145,13 @@ def test_periodic_saves_follow_the_batch_and_time_rule(tmp_path, corpus, monkeyp
     w2v = Word2Vec(type="cbow_neg", vector_size=4, min_count=1, progress=False).build_vocab(corpus)
     saver = cb.Checkpointer(w2v, tmp_path / "m.model", save_every=10, plot_file=None)
     durations = itertools.chain([1.0], itertools.repeat(0.1))
-    real_save = model_io.save_model
+    real_save = Word2Vec.save
 
     def timed_save(*a, **k):
         real_save(*a, **k)
         clock.now += next(durations)          # pretend the save took this long
 
-    monkeypatch.setattr(cb.model_io, "save_model", timed_save)
+    monkeypatch.setattr(Word2Vec, "save", timed_save)
     state = TrainState(epochs=1)
     saves = []
     saver.on_train_begin(state)
@@ -189,6 +190,6 @@ def test_a_save_with_non_finite_parameters_reports_divergence(tmp_path, corpus):
     before = snapshot(tmp_path)
     w2v.model.params["W_out"][1, 1] = np.inf
     state.batch, state.batch_losses = 1, [0.5]
-    with pytest.raises(cb.TrainingDiverged, match="--alpha"):
+    with pytest.raises(cb.TrainingDiverged, match="smaller alpha"):
         saver.save(state)
     assert snapshot(tmp_path) == before

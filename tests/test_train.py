@@ -6,10 +6,11 @@ import pytest
 
 from w2v_numpy import Word2Vec
 from w2v_numpy.train import TrainingDiverged, alpha_at
+from w2v_numpy.models import window_types
 
 from conftest import GROUPS
 
-TYPES = ["cbow", "cbow_neg", "sgram", "sgram_neg"]
+TYPES = window_types()   # every type Word2Vec and the trainer accept
 
 
 def group_precision(w2v, topn=5):

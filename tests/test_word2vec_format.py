@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from w2v_numpy.keyedvectors import KeyedVectors
-from w2v_numpy.word2vec_format import atomic_open, load_word2vec_format, save_word2vec_format
+from w2v_numpy.files.atomic import atomic_open
+from w2v_numpy.files.word2vec_format import load_word2vec_format, save_word2vec_format
 
 WORDS = ["кот", "сидит", "на", "коврике", "the", "Ünïcödé", "x_1", "日本"]
 

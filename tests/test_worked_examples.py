@@ -17,7 +17,7 @@ def test_skipgram_full_softmax_step():
     m.params["W_in"][:] = [[0.1, 0.3], [0.5, 0.7], [0.2, 0.4], [0.6, 0.8]]
     m.params["W_out"][:] = np.array([[0.05, 0.15, 0.25, 0.35], [0.10, 0.20, 0.30, 0.40]]).T
     batch = Batch(np.array([[1]]), None, np.array([0]), None)   # centre сидит -> context кот
-    f = m.forward(m.params["W_in"], m.params["W_out"], batch)
+    f = m.forward(batch)
     np.testing.assert_allclose(f["z"][0], [0.095, 0.215, 0.335, 0.455], atol=1e-12)
     assert f["p"][0, 0] == approx(0.2069, 4)
     # The document divides 4-digit rounded exponentials, so its P(сидит) = 0.2334
@@ -39,7 +39,7 @@ def test_cbow_full_softmax_step():
     m.params["W_in"][:] = [[0.1, 0.3], [0.5, 0.7], [0.2, 0.4], [0.6, 0.8]]
     m.params["W_out"][:] = np.array([[0.9, 0.8, 0.7, 0.6], [0.5, 0.4, 0.3, 0.2]]).T
     batch = Batch(np.array([[1, 3]]), None, np.array([2]), None)
-    f = m.forward(m.params["W_in"], m.params["W_out"], batch)
+    f = m.forward(batch)
     np.testing.assert_allclose(f["h"][0], [0.55, 0.75], atol=1e-12)
     np.testing.assert_allclose(f["z"][0], [0.870, 0.740, 0.610, 0.480], atol=1e-12)
     # The document prints P(люблю) = 0.2641; exact arithmetic gives 0.26403 -> 0.2640.

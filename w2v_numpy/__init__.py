@@ -9,10 +9,11 @@ _LAZY = {
     "Vocab": ("w2v_numpy.vocab", "Vocab"),
     "Batch": ("w2v_numpy.batching", "Batch"),
     "KeyedVectors": ("w2v_numpy.keyedvectors", "KeyedVectors"),
-    "load_vectors": ("w2v_numpy.keyedvectors", "load_vectors"),
-    "load_model": ("w2v_numpy.io", "load_model"),
-    "save_model": ("w2v_numpy.io", "save_model"),
+    "load_vectors": ("w2v_numpy.word2vec", "load_vectors"),
+    "load_model": ("w2v_numpy.word2vec", "load_model"),
+    "save_model": ("w2v_numpy.word2vec", "save_model"),
     "Word2Vec": ("w2v_numpy.word2vec", "Word2Vec"),
+    "W2VError": ("w2v_numpy.errors", "W2VError"),
 }
 
 __all__ = sorted(_LAZY) + ["__version__"]

@@ -10,6 +10,8 @@ import os
 
 import numpy as np
 
+from .errors import W2VError
+
 _STATE = {"name": None, "xp": None, "scatter": None}
 _REGISTERED = {}
 
@@ -30,7 +32,7 @@ def _load_cupy():
 
         cupy.zeros(1).sum()  # fails early if there is no usable GPU/driver
     except Exception as exc:  # ImportError, CUDA runtime errors, ...
-        raise ValueError(
+        raise W2VError(
             f"backend='cupy' is not available here ({type(exc).__name__}: {exc}); "
             "install the gpu extra on a machine with a CUDA GPU, or use backend='numpy'"
         ) from None
@@ -63,7 +65,7 @@ def set_backend(name=None):
     elif name in _REGISTERED:
         xp, scatter = _REGISTERED[name]
     else:
-        raise ValueError(f"backend must be 'numpy' or 'cupy', got {name!r}")
+        raise W2VError(f"must be 'numpy' or 'cupy', got {name!r}", param="backend")
     _STATE.update(name=name, xp=xp, scatter=scatter)
     return xp
 
@@ -118,9 +120,9 @@ def _numpy_scatter_add(target, index, values):
 
     Parameters
     ----------
-    target : array (V, d), C-contiguous
+    target : array (V, d) or (V,)
     index : int array (n,)
-    values : array (n, d)
+    values : array (n, d) or (n,)
     """
     if index.size == 0:
         return target
@@ -130,7 +132,7 @@ def _numpy_scatter_add(target, index, values):
     repeated = ~once
     if repeated.any():
         rows, vals = index[repeated], values[repeated]                      # (r,), (r, d)
-        if target.flags.c_contiguous:
+        if target.ndim == 2 and target.flags.c_contiguous:
             d = target.shape[1]
             flat = (rows[:, None] * d + np.arange(d)).ravel()               # (r * d,)
             np.add.at(target.reshape(-1), flat, vals.reshape(-1))

@@ -1,4 +1,10 @@
-"""The one window batcher shared by every model, and the negative sampler.
+"""Batches: the word2vec window batcher, the negative sampler, and the batch types.
+
+Each objective consumes one batch type, named by its class's ``batch_family``:
+:class:`Batch` for the word2vec objectives (``"sgram"`` and ``"cbow"``, made
+by :class:`WindowBatcher`), :class:`CooccurrenceBatch` for GloVe
+(``"cooccurrence"``) and :class:`DocumentBatch` for the fastText classifier
+(``"documents"``).
 
 The corpus is cut into chunks of whole sentences. Each chunk is sub-sampled,
 windowed and split into :class:`Batch` objects with NumPy array operations,
@@ -13,9 +19,14 @@ from typing import NamedTuple, Optional
 
 import numpy as np
 
+from .errors import W2VError
+
+#: A negative that equals its example's target is drawn again, at most this many times.
+MAX_REDRAWS = 1000
+
 
 class Batch(NamedTuple):
-    """One batch of training examples (the model contract, DESIGN section 2).
+    """One batch of word2vec examples (the batch contract; see the README's "model contract").
 
     Attributes
     ----------
@@ -36,6 +47,46 @@ class Batch(NamedTuple):
     negatives: Optional[np.ndarray]
 
 
+class CooccurrenceBatch(NamedTuple):
+    """Non-zero co-occurrence entries :math:`X_{ij}` for GloVe.
+
+    Attributes
+    ----------
+    rows, cols : int arrays (n,)
+        Word ids :math:`i` and context ids :math:`j`.
+    counts : float array (n,)
+        :math:`X_{ij}`.
+    """
+
+    rows: np.ndarray
+    cols: np.ndarray
+    counts: np.ndarray
+
+
+class DocumentBatch(NamedTuple):
+    """Labelled documents for the fastText classifier, flattened.
+
+    Attributes
+    ----------
+    ids : int array (n,)
+        Every feature (word or n-gram row) occurrence of every document.
+    weights : float array (n,)
+        Its share of its document vector (1/|D|, times 1/|G_w| for a mean of n-grams).
+    doc : int array (n,)
+        The example (0..B-1) each occurrence belongs to.
+    targets : int array (B,)
+        True label of each document.
+    negatives : int array (B, K)
+        Sampled negative labels.
+    """
+
+    ids: np.ndarray
+    weights: np.ndarray
+    doc: np.ndarray
+    targets: np.ndarray
+    negatives: np.ndarray
+
+
 class NegativeSampler:
     r"""Draws negatives from the unigram distribution raised to ``power``.
 
@@ -52,7 +103,7 @@ class NegativeSampler:
     def __init__(self, counts, power=0.75, table_size=10_000_000):
         weights = np.asarray(counts, dtype=np.float64) ** power
         if np.count_nonzero(weights) < 2:
-            raise ValueError("vocabulary: negative sampling needs at least 2 words")
+            raise W2VError("negative sampling needs at least 2 words in the vocabulary")
         self.probs = weights / weights.sum()
         bounds = np.round(np.cumsum(self.probs) * table_size).astype(np.int64)  # (V,)
         slots = np.diff(bounds, prepend=0)                                        # (V,)
@@ -65,7 +116,7 @@ class NegativeSampler:
         """Return an int64 array (B, k) of negatives, none equal to its row's target."""
         targets = np.asarray(targets)
         neg = self._draw((targets.size, k), rng)
-        for _ in range(1000):
+        for _ in range(MAX_REDRAWS):
             clash = neg == targets[:, None]
             n_clash = int(clash.sum())
             if n_clash == 0:
@@ -102,20 +153,23 @@ class WindowBatcher:
         Approximate number of corpus tokens per chunk.
     """
 
+    #: The batch families this batcher makes (a model's ``batch_family``).
+    FAMILIES = ("sgram", "cbow")
+
     def __init__(self, corpus, keep_probs, family, window=5, batch_size=512, negative=0,
                  sampler=None, shuffle=True, seed=0, chunk_words=1 << 17):
-        if family not in ("sgram", "cbow"):
-            raise ValueError(f"family must be 'sgram' or 'cbow', got {family!r}")
+        if family not in self.FAMILIES:
+            raise W2VError(f"must be one of {self.FAMILIES}, got {family!r}", param="family")
         for name, value in (("window", window), ("batch_size", batch_size),
                             ("chunk_words", chunk_words)):
             if int(value) < 1:
-                raise ValueError(f"{name} must be >= 1, got {value}")
+                raise W2VError(f"must be >= 1, got {value}", param=name)
         if negative < 0:
-            raise ValueError(f"negative must be >= 0, got {negative}")
+            raise W2VError(f"must be >= 0, got {negative}", param="negative")
         if negative > 0 and sampler is None:
-            raise ValueError("negative > 0 needs a NegativeSampler")
+            raise W2VError("negative > 0 needs a NegativeSampler")
         if len(corpus) == 0:
-            raise ValueError("data_file: the corpus has no in-vocabulary tokens")
+            raise W2VError("the corpus has no in-vocabulary tokens", param="corpus_file")
         self.corpus, self.keep_probs = corpus, np.asarray(keep_probs)
         self.family, self.window, self.batch_size = family, int(window), int(batch_size)
         self.negative, self.sampler = int(negative), sampler

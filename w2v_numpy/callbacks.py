@@ -26,13 +26,14 @@ the last good file stays on disk.
 """
 import contextlib
 import os
-import re
 import signal
 import time
 
 from tqdm import tqdm
 
-from . import io as model_io
+from .errors import NonFiniteError
+from .files.atomic import link_or_copy
+from .files.model_file import checkpoint_path, list_checkpoints
 from .plotting import plot_loss
 from .train import TrainingDiverged
 
@@ -64,7 +65,7 @@ class Checkpointer:
     plot_file : str or None
         Where to draw the loss curve (``None``: no plot).
     meta : dict or None
-        Stored in every file written (see :func:`w2v_numpy.io.save_model`).
+        Stored in every file written (see :meth:`w2v_numpy.word2vec.Word2Vec.save`).
     """
 
     def __init__(self, w2v, model_file, save_every=10, save_seconds=None, keep_checkpoints=3,
@@ -120,10 +121,10 @@ class Checkpointer:
         if write:
             self.w2v.state = state
             try:
-                model_io.save_model(self.model_file, self.w2v, meta=self.meta)
-            except model_io.NonFiniteError:
+                self.w2v.save(self.model_file, meta=self.meta)
+            except NonFiniteError:
                 raise TrainingDiverged(f"the parameters became NaN or inf in epoch "
-                                       f"{state.epoch + 1}; try a smaller --alpha") from None
+                                       f"{state.epoch + 1}") from None
             self.saved_at = position
         if draw:
             plot_loss(self.plot_file, state.batch_losses, state.epoch_batch_index,
@@ -137,59 +138,11 @@ class Checkpointer:
 
     def checkpoint(self, epoch):
         """Keep the file just saved as ``MODEL.epoch.NNNN`` and prune older ones."""
-        target = model_io.checkpoint_path(self.model_file, epoch)
+        target = checkpoint_path(self.model_file, epoch)
         link_or_copy(self.model_file, target)
-        for _, path in model_io.list_checkpoints(self.model_file)[:-self.keep]:
+        for _, path in list_checkpoints(self.model_file)[:-self.keep]:
             with contextlib.suppress(FileNotFoundError):
                 os.remove(path)
-
-
-def link_or_copy(src, dst):
-    """Make ``dst`` a snapshot of ``src`` atomically (hard link, else a copy).
-
-    A hard link costs no I/O. It is safe because model files are only ever
-    replaced by a rename, never changed in place: the next save of ``src``
-    gets a new inode and ``dst`` keeps the old content.
-    """
-    tmp = f"{dst}.{os.getpid()}.tmp"
-    try:
-        os.link(src, tmp)
-    except OSError:
-        with open(src, "rb") as fh, model_io.atomic_open(dst) as out:
-            while True:
-                block = fh.read(1 << 22)
-                if not block:
-                    return
-                out.write(block)
-    os.replace(tmp, dst)
-
-
-def remove_stale_temps(path):
-    """Delete the temporary files a killed run left next to ``path``.
-
-    An atomic write of ``path`` goes through ``.NAME.PID.HEX.tmp`` (see
-    :func:`w2v_numpy.word2vec_format.atomic_open`) and a checkpoint through
-    ``NAME.epoch.NNNN.PID.tmp``; after a kill -9 such a file stays behind. Only
-    files whose process ``PID`` no longer exists are removed.
-    """
-    directory = os.path.dirname(os.path.abspath(path))
-    base = re.escape(os.path.basename(path))
-    pattern = re.compile(rf"^(?:\.{base}\.(\d+)\.[0-9a-f]+|{base}\.epoch\.\d+\.(\d+))\.tmp$")
-    for name in os.listdir(directory):
-        m = pattern.match(name)
-        if m and not _alive(int(m.group(1) or m.group(2))):
-            with contextlib.suppress(OSError):
-                os.remove(os.path.join(directory, name))
-
-
-def _alive(pid):
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:       # exists but is not ours, or the check is not possible
-        return True
-    return True
 
 
 class StopRequest:

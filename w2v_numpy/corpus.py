@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .errors import W2VError
 from .vocab import Vocab
 
 _WORD_RE = re.compile(r"[^\W\d_]+")
@@ -45,7 +46,7 @@ def expand_paths(paths):
 
     Raises
     ------
-    ValueError
+    W2VError
         If a pattern matches nothing or a path is not a file.
     """
     if isinstance(paths, (str, os.PathLike)):
@@ -55,13 +56,13 @@ def expand_paths(paths):
         pattern = os.fspath(pattern)
         matches = sorted(glob.glob(pattern)) if glob.has_magic(pattern) else [pattern]
         if not matches:
-            raise ValueError(f"data_file: {pattern!r} matches no file")
+            raise W2VError(f"{pattern!r} matches no file", param="corpus_file")
         for path in matches:
             if not os.path.isfile(path):
-                raise ValueError(f"data_file: {path!r} does not exist or is not a file")
+                raise W2VError(f"{path!r} does not exist or is not a file", param="corpus_file")
             files.append(path)
     if not files:
-        raise ValueError("data_file: no input files given")
+        raise W2VError("no input files given", param="corpus_file")
     return files
 
 

@@ -27,6 +27,10 @@ from collections import namedtuple
 
 import numpy as np
 
+from .errors import W2VError
+
+#: Evaluations look words up among this many most frequent keys by default (gensim's value).
+RESTRICT_VOCAB = 300000
 _TOPK = 10  # batched candidates per question: enough for 5 results + 3 query rows + 1
 
 
@@ -49,7 +53,7 @@ def ok_vocab(kv, restrict_vocab, case_insensitive):
     return ok
 
 
-def evaluate_word_analogies(kv, path, restrict_vocab=300000, case_insensitive=True,
+def evaluate_word_analogies(kv, path, restrict_vocab=RESTRICT_VOCAB, case_insensitive=True,
                             dummy4unknown=False):
     """Evaluate ``kv`` on an analogy file; see the module docstring for the semantics.
 
@@ -70,13 +74,13 @@ def evaluate_word_analogies(kv, path, restrict_vocab=300000, case_insensitive=Tr
             try:
                 line = raw.decode("utf-8")
             except UnicodeDecodeError:
-                raise ValueError(f"{path}: line {line_no + 1} is not valid UTF-8") from None
+                raise W2VError(f"{path}: line {line_no + 1} is not valid UTF-8") from None
             if line.startswith(": "):
                 sections.append({"section": line.lstrip(": ").strip(), "correct": [],
                                  "incorrect": []})
                 continue
             if not sections:
-                raise ValueError(f"{path}: missing ': section' header before line {line_no + 1}")
+                raise W2VError(f"{path}: missing ': section' header before line {line_no + 1}")
             words = [form(w) for w in line.split()]
             if len(words) != 4:
                 continue
@@ -172,7 +176,7 @@ def _exact(kv, a, b, c, restrict_vocab, ok, form):
     return _pick([k for k, _ in sims], ignore, ok, form)
 
 
-def evaluate_word_pairs(kv, path, delimiter="\t", restrict_vocab=300000, case_insensitive=True,
+def evaluate_word_pairs(kv, path, delimiter="\t", restrict_vocab=RESTRICT_VOCAB, case_insensitive=True,
                         dummy4unknown=False):
     """Pearson and Spearman correlation of cosine similarities with gold scores.
 
@@ -218,7 +222,7 @@ def evaluate_word_pairs(kv, path, delimiter="\t", restrict_vocab=300000, case_in
             gold.append(sim)
             model.append(float(np.dot(normed[ok[a]], normed[ok[b]])))
     if not gold:
-        raise ValueError(f"{path}: no valid word pairs found (bad format, or every pair has an "
+        raise W2VError(f"{path}: no valid word pairs found (bad format, or every pair has an "
                          "out-of-vocabulary word)")
     oov_ratio = 100.0 * oov / (len(gold) if dummy4unknown else len(gold) + oov)
     return pearson(gold, model), spearman(gold, model), oov_ratio
@@ -228,7 +232,7 @@ def _utf8_lines(f, path):
     try:
         yield from f
     except UnicodeDecodeError as e:
-        raise ValueError(f"{path}: not valid UTF-8 ({e.reason} at byte {e.start} of a block)"
+        raise W2VError(f"{path}: not valid UTF-8 ({e.reason} at byte {e.start} of a block)"
                          ) from None
 
 
@@ -248,7 +252,7 @@ def pearson(x, y):
     """Pearson's r and its two-sided p-value (NaN r for constant input)."""
     x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
     if x.shape != y.shape or x.size < 2:
-        raise ValueError("pearson: need two sequences of the same length >= 2")
+        raise W2VError("pearson: need two sequences of the same length >= 2")
     dx, dy = x - x.mean(), y - y.mean()
     dx, dy = dx / (np.abs(dx).max() or 1.0), dy / (np.abs(dy).max() or 1.0)  # no overflow
     sxx, syy = np.dot(dx, dx), np.dot(dy, dy)

@@ -9,19 +9,17 @@ arguments and results, so code and habits carry over::
 
 Similarities are cosines computed exactly as gensim computes them (same
 operation order and dtypes), so rankings agree with gensim's on the same
-vectors, ties included. :func:`load_vectors` is the one loader the
-command-line tools use.
+vectors, ties included. :func:`w2v_numpy.word2vec.load_vectors` reads either
+a vectors file or a model file.
 """
-import os
 from numbers import Integral
 
 import numpy as np
 
 from . import evaluation
-from . import word2vec_format as w2vf
-
-#: File suffixes read as word2vec format (text, text, binary); anything else is a model file.
-VECTOR_SUFFIXES = {".vec": False, ".txt": False, ".bin": True}
+from .errors import W2VError
+from .evaluation import RESTRICT_VOCAB
+from .files import word2vec_format as w2vf
 
 
 class KeyedVectors:
@@ -46,7 +44,7 @@ class KeyedVectors:
         self.index_to_key = list(index_to_key)
         self.key_to_index = {k: i for i, k in enumerate(self.index_to_key)}
         if len(self.key_to_index) != len(self.index_to_key):
-            raise ValueError("KeyedVectors: keys must be unique")
+            raise W2VError("KeyedVectors: keys must be unique")
         self.vectors = vectors
 
     @property
@@ -60,7 +58,7 @@ class KeyedVectors:
         if value.dtype.kind != "f":
             value = value.astype(np.float32)
         if value.ndim != 2 or value.shape[0] != len(self.index_to_key):
-            raise ValueError(f"KeyedVectors: need a (V, d) array with V={len(self.index_to_key)}, "
+            raise W2VError(f"KeyedVectors: need a (V, d) array with V={len(self.index_to_key)}, "
                              f"got shape {value.shape}")
         self._vectors = value
         self.norms = self._normed = None
@@ -131,7 +129,7 @@ class KeyedVectors:
         items = [(x[0], x[1]) if isinstance(x, tuple) else (x, sign)
                  for sign, group in ((1.0, positive), (-1.0, negative)) for x in _as_list(group)]
         if not items:
-            raise ValueError("cannot compute similarity with no input")
+            raise W2VError("cannot compute similarity with no input")
         weights = np.array([w for _, w in items], dtype=np.float64)
         mean = np.zeros(self.vector_size, dtype=self._vectors.dtype)
         normed, rows, total = self.get_normed_vectors(), [], 0
@@ -193,7 +191,7 @@ class KeyedVectors:
             return []
         positive, negative = _as_list(positive), _as_list(negative)
         if not positive:
-            raise ValueError("cannot compute similarity with no input")
+            raise W2VError("cannot compute similarity with no input")
         rows = [self.get_index(w) for w in positive + negative if not isinstance(w, np.ndarray)]
 
         def shifted(term):
@@ -218,12 +216,12 @@ class KeyedVectors:
         """
         used = [w for w in words if w in self]
         if not used:
-            raise ValueError("cannot select a word from an empty list")
+            raise W2VError("cannot select a word from an empty list")
         vectors = np.vstack([self.get_vector(w, norm=True) for w in used])
         mean = _unit(vectors.mean(axis=0)).astype(vectors.dtype)
         return sorted(zip(vectors @ mean, used), reverse=True)[-1][1]
 
-    def evaluate_word_analogies(self, analogies, restrict_vocab=300000, case_insensitive=True,
+    def evaluate_word_analogies(self, analogies, restrict_vocab=RESTRICT_VOCAB, case_insensitive=True,
                                 dummy4unknown=False):
         """Accuracy on an analogy file (``: section`` headers, then ``a b c d`` lines).
 
@@ -240,7 +238,7 @@ class KeyedVectors:
                                                     case_insensitive, dummy4unknown)
         return report["score"], report["sections"]
 
-    def evaluate_word_pairs(self, pairs, delimiter="\t", restrict_vocab=300000,
+    def evaluate_word_pairs(self, pairs, delimiter="\t", restrict_vocab=RESTRICT_VOCAB,
                             case_insensitive=True, dummy4unknown=False):
         """Correlation with human similarity judgements (e.g. WordSim-353).
 
@@ -264,7 +262,7 @@ class KeyedVectors:
     @classmethod
     def load_word2vec_format(cls, path, binary=False, limit=None, dtype=np.float32,
                              unicode_errors="strict"):
-        """Read a word2vec text or binary file; see :func:`w2v_numpy.word2vec_format.load_word2vec_format`."""
+        """Read a word2vec text or binary file; see :func:`w2v_numpy.files.word2vec_format.load_word2vec_format`."""
         keys, vectors = w2vf.load_word2vec_format(path, binary=binary, limit=limit, dtype=dtype,
                                                   unicode_errors=unicode_errors)
         return cls(keys, vectors)
@@ -295,26 +293,3 @@ def _as_list(value):
     if isinstance(value, (str, Integral)) or (isinstance(value, np.ndarray) and value.ndim == 1):
         return [value]
     return list(value)
-
-
-def load_vectors(path):
-    """Load word vectors for the command-line tools.
-
-    ``.vec`` / ``.txt`` files are read as word2vec text, ``.bin`` as word2vec
-    binary; anything else is a w2v_numpy model file read with
-    :func:`w2v_numpy.io.load_model`, whose ``.wv`` is returned.
-
-    Raises
-    ------
-    FileNotFoundError, ValueError
-        Missing file, or a file that is not valid in its format.
-    """
-    path = os.fspath(path)
-    if not os.path.isfile(path):
-        raise FileNotFoundError(f"{path}: no such file")
-    suffix = os.path.splitext(path)[1].lower()
-    if suffix in VECTOR_SUFFIXES:
-        return KeyedVectors.load_word2vec_format(path, binary=VECTOR_SUFFIXES[suffix])
-    from . import io as model_io  # lazy: the model-file machinery is not needed for .vec/.bin
-
-    return model_io.load_model(path).wv

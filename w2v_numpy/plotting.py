@@ -1,4 +1,6 @@
-"""The training loss curve, drawn with matplotlib's Agg renderer.
+"""Pictures: the training loss curve and the 2-D PCA map of word vectors.
+
+Both are drawn with matplotlib's Agg renderer.
 
 No display is needed and the caller's pyplot state is left alone: the figure
 is built with the object-oriented API (``Figure`` + ``FigureCanvasAgg``), not
@@ -9,7 +11,7 @@ import io
 
 import numpy as np
 
-from .word2vec_format import atomic_open
+from .files.atomic import atomic_open
 
 #: At most this many points of the raw curve are drawn; longer histories are
 #: shown as the mean of equal bins (the moving average uses every batch).
@@ -111,3 +113,47 @@ def plot_loss(path, batch_losses, epoch_ends=(), title=None, smooth=None):
     fig.savefig(buf, format="png", dpi=100)
     with atomic_open(path) as fh:
         fh.write(buf.getvalue())
+
+
+def pca_2d(vectors):
+    """Project the rows of ``vectors`` (n, d) on their first two principal axes.
+
+    Returns
+    -------
+    coords : numpy.ndarray, shape (n, 2)
+        Missing axes (fewer than 2 directions of variance) are zeros.
+    explained : numpy.ndarray, shape (2,)
+        Fraction of the total variance along each axis.
+    """
+    x = np.asarray(vectors, dtype=np.float64)
+    x = x - x.mean(axis=0)
+    u, s, _ = np.linalg.svd(x, full_matrices=False)
+    coords, explained = np.zeros((x.shape[0], 2)), np.zeros(2)
+    k = min(2, s.size)
+    coords[:, :k] = u[:, :k] * s[:k]
+    total = float(np.sum(s ** 2))
+    if total > 0:
+        explained[:k] = s[:k] ** 2 / total
+    return coords, explained
+
+
+def plot_words(kv, words, out, normalize=True, title=None):
+    """Draw the PCA map of ``words`` from ``kv`` into the image file ``out``.
+
+    The format follows the extension of ``out`` (png, pdf, svg, ...).
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    coords, explained = pca_2d(np.vstack([kv.get_vector(w, norm=normalize) for w in words]))
+    fig = Figure(figsize=(7, 6))
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    ax.scatter(coords[:, 0], coords[:, 1], s=18)
+    for word, (x, y) in zip(words, coords):
+        ax.annotate(word, (x, y), xytext=(3, 3), textcoords="offset points", fontsize=9)
+    ax.set_xlabel(f"PC1 ({100 * explained[0]:.1f}% of variance)")
+    ax.set_ylabel(f"PC2 ({100 * explained[1]:.1f}% of variance)")
+    ax.set_title(title or f"PCA of {len(words)} word vectors")
+    fig.tight_layout()
+    fig.savefig(out, dpi=150)

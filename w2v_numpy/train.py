@@ -14,10 +14,19 @@ from tqdm import tqdm
 
 from .backend import asarray, get_xp
 from .batching import Batch
+from .errors import W2VError
 
 
 class TrainingDiverged(RuntimeError):
-    """The loss became NaN or infinite; the parameters are no longer usable."""
+    """The loss or the parameters became NaN or infinite; they are no longer usable.
+
+    ``what`` says where it happened; the message adds the usual remedy (a
+    smaller ``alpha``).
+    """
+
+    def __init__(self, what):
+        super().__init__(f"{what}; try a smaller alpha")
+        self.what = what
 
 
 @dataclass
@@ -25,7 +34,7 @@ class TrainState:
     """Where training is, handed to every callback.
 
     ``position`` is ``(epoch, chunk, batch)`` of the *next* batch to train:
-    passing it back to :func:`train` as ``start`` resumes exactly there.
+    passing the state back to :func:`train` as ``state=`` resumes exactly there.
     A callback may set ``stop = True`` to end training after this batch.
     """
 
@@ -76,7 +85,7 @@ def train(model, batcher, epochs=5, alpha=0.025, min_alpha=0.0001, callbacks=(),
     ----------
     model : w2v_numpy.models.Model
     batcher : w2v_numpy.batching.WindowBatcher
-        Must be built for ``model.family``.
+        Must be built for ``model.batch_family``.
     epochs : int
     alpha, min_alpha : float
         Per-example learning rate, decayed linearly over all epochs by the
@@ -99,13 +108,13 @@ def train(model, batcher, epochs=5, alpha=0.025, min_alpha=0.0001, callbacks=(),
         If a batch loss is NaN or infinite (try a smaller ``alpha``).
     """
     if int(epochs) < 1:
-        raise ValueError(f"epochs must be >= 1, got {epochs}")
+        raise W2VError(f"must be >= 1, got {epochs}", param="epochs")
     if not alpha > 0 or min_alpha < 0:
-        raise ValueError(f"alpha must be > 0 and min_alpha >= 0, got {alpha}, {min_alpha}")
-    if batcher.family != model.family:
-        raise ValueError(f"batcher family {batcher.family!r} does not fit model {model.type_name!r}")
+        raise W2VError(f"alpha must be > 0 and min_alpha >= 0, got {alpha}, {min_alpha}")
+    if batcher.family != model.batch_family:
+        raise W2VError(f"batcher family {batcher.family!r} does not fit model {model.type_name!r}")
     if (batcher.negative > 0) != model.uses_negatives:
-        raise ValueError(f"{model.type_name}: negative={batcher.negative} does not fit this model")
+        raise W2VError(f"{model.type_name}: negative={batcher.negative} does not fit this model")
     state = state or TrainState(epochs=int(epochs))
     state.epochs, state.stop = int(epochs), False
     per_epoch = batcher.words_per_epoch
@@ -123,8 +132,8 @@ def train(model, batcher, epochs=5, alpha=0.025, min_alpha=0.0001, callbacks=(),
                 n = int(batch.targets.shape[0])
                 if not math.isfinite(loss):
                     raise TrainingDiverged(
-                        f"the loss became {loss} at epoch {state.epoch + 1}, batch {len(state.batch_losses) + 1} "
-                        f"(alpha={state.alpha:.4g}); try a smaller --alpha")
+                        f"the loss became {loss} at epoch {state.epoch + 1}, batch "
+                        f"{len(state.batch_losses) + 1} (alpha={state.alpha:.4g})")
                 state.batch_loss = loss / n
                 state.batch_losses.append(state.batch_loss)
                 state.epoch_loss_sum += loss

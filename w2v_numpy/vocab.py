@@ -8,6 +8,8 @@ import json
 
 import numpy as np
 
+from .errors import W2VError
+
 
 class Vocab:
     """Words with their corpus counts; word ``i`` has id ``i``.
@@ -24,10 +26,10 @@ class Vocab:
         self.words = list(words)
         self.counts = np.asarray(counts, dtype=np.int64)
         if self.counts.shape != (len(self.words),):
-            raise ValueError("vocab: words and counts must have the same length")
+            raise W2VError("vocab: words and counts must have the same length")
         self.key_to_index = {w: i for i, w in enumerate(self.words)}
         if len(self.key_to_index) != len(self.words):
-            raise ValueError("vocab: words must be unique")
+            raise W2VError("vocab: words must be unique")
 
     @classmethod
     def from_counts(cls, words, counts, min_count=5, max_vocab=None):
@@ -46,19 +48,19 @@ class Vocab:
 
         Raises
         ------
-        ValueError
+        W2VError
             If the corpus has no words, or nothing survives ``min_count``.
         """
         if min_count < 1:
-            raise ValueError(f"min_count must be >= 1, got {min_count}")
+            raise W2VError(f"must be >= 1, got {min_count}", param="min_count")
         if max_vocab is not None and max_vocab < 1:
-            raise ValueError(f"max_vocab must be >= 1 or None, got {max_vocab}")
+            raise W2VError(f"must be >= 1 or None, got {max_vocab}", param="max_vocab")
         counts = np.asarray(counts, dtype=np.int64)
         if counts.size == 0 or counts.sum() == 0:
-            raise ValueError("data_file: the corpus is empty (no tokens found)")
+            raise W2VError("the corpus is empty (no tokens found)", param="corpus_file")
         keep = np.flatnonzero(counts >= min_count)
         if keep.size == 0:
-            raise ValueError(
+            raise W2VError(
                 f"min_count={min_count} leaves an empty vocabulary "
                 f"(the most frequent word occurs {int(counts.max())} times); lower min_count"
             )
@@ -90,7 +92,7 @@ class Vocab:
         with :math:`t` = ``sample``; ``sample=0`` keeps every word.
         """
         if sample < 0:
-            raise ValueError(f"sample must be >= 0, got {sample}")
+            raise W2VError(f"must be >= 0, got {sample}", param="sample")
         if sample == 0:
             return np.ones(len(self), dtype=np.float64)
         ratio = sample / (self.counts / self.total)

@@ -5,14 +5,32 @@ This is the convenient front door, with gensim's parameter names::
     from w2v_numpy import Word2Vec
     w2v = Word2Vec(corpus_file="text.txt", type="sgram_neg", vector_size=100, epochs=5)
     w2v.wv.most_similar("king")
+    w2v.save("text.model")
+    w2v = Word2Vec.load("text.model")
+
+It is also where the layers meet: the model file layer
+(:mod:`w2v_numpy.files.model_file`) deals in plain arrays and dicts, and
+:meth:`Word2Vec.save` / :meth:`Word2Vec.load` assemble them into a model.
 """
+import dataclasses
+import inspect
+import os
+
 import numpy as np
 
-from .backend import to_numpy
+from .backend import asarray, to_numpy
 from .batching import NegativeSampler, WindowBatcher
 from .corpus import load_corpus, simple_tokenize
-from .models import MODELS, create
-from .train import train
+from .errors import ModelFileError, W2VError
+from .files.model_file import ModelParts, read_model_file, write_model_file
+from .files.word2vec_format import VECTOR_SUFFIXES
+from .keyedvectors import KeyedVectors
+from .models import MODELS, create, window_types
+from .models.window import CBOW_UPDATES
+from .train import TrainState, train
+from .vocab import Vocab
+
+_STATE_SKIP = {"stop"}
 
 
 class Word2Vec:
@@ -23,7 +41,9 @@ class Word2Vec:
     corpus_file : str, path, glob or list, optional
         Text to train on (one sentence per line; ``.xz``/``.gz``/``.bz2`` ok).
         If given, the vocabulary is built and the model trained at once.
-    type : {"cbow", "cbow_neg", "sgram", "sgram_neg"}
+    type : str
+        One of :func:`w2v_numpy.models.window_types`: ``"cbow"``,
+        ``"cbow_neg"``, ``"sgram"``, ``"sgram_neg"``.
     vector_size : int
         Embedding dimension (the CLI's ``--vector_dim``).
     window : int
@@ -34,7 +54,8 @@ class Word2Vec:
     sample : float
         Sub-sampling threshold ``t``; 0 disables sub-sampling.
     negative : int
-        Negatives per example (the CLI's ``--neg_samples``); used by the ``*_neg`` types.
+        Negatives per example (the CLI's ``--neg_samples``), for the types
+        whose output layer is negative sampling; ignored (stored as 0) otherwise.
     alpha, min_alpha : float
         Learning rate per example, decayed linearly over training.
     epochs, batch_size, seed : int
@@ -43,7 +64,7 @@ class Word2Vec:
     cbow_update : {"exact", "word2vec"}
         CBOW only: ``"exact"`` gives each context row dL/dh / n (the true
         gradient of the mean); ``"word2vec"`` gives it the undivided dL/dh, as
-        word2vec.c and gensim do. See :class:`w2v_numpy.models.base.Model`.
+        word2vec.c and gensim do. See :class:`w2v_numpy.models.window.WindowModel`.
     tokenizer : callable
         ``str -> list[str]``; default :func:`w2v_numpy.corpus.simple_tokenize`.
     dtype : numpy dtype
@@ -56,26 +77,28 @@ class Word2Vec:
     def __init__(self, corpus_file=None, type="sgram_neg", vector_size=100, window=5,
                  min_count=5, max_vocab=None, sample=1e-3, negative=5, alpha=0.025,
                  min_alpha=0.0001, epochs=5, batch_size=512, seed=0, shuffle=True,
-                 cbow_update="exact", tokenizer=simple_tokenize, dtype=np.float32, progress=True, callbacks=()):
-        if type not in MODELS:
-            raise ValueError(f"type must be one of {sorted(MODELS)}, got {type!r}")
-        if int(window) < 1:
-            raise ValueError(f"window must be >= 1, got {window}")
-        if int(vector_size) < 1:
-            raise ValueError(f"vector_size must be >= 1, got {vector_size}")
-        if cbow_update not in ("exact", "word2vec"):
-            raise ValueError(f"cbow_update must be 'exact' or 'word2vec', got {cbow_update!r}")
-        if type.endswith("_neg") and int(negative) < 1:
-            raise ValueError(f"negative (neg_samples) must be >= 1 for {type}, got {negative}")
+                 cbow_update="exact", tokenizer=simple_tokenize, dtype=np.float32, progress=True,
+                 callbacks=()):
+        if type not in window_types():
+            raise W2VError(f"must be one of {window_types()}, got {type!r}", param="type")
+        for name, value in (("window", window), ("vector_size", vector_size)):
+            if int(value) < 1:
+                raise W2VError(f"must be >= 1, got {value}", param=name)
+        if cbow_update not in CBOW_UPDATES:
+            raise W2VError(f"must be one of {CBOW_UPDATES}, got {cbow_update!r}", param="cbow_update")
+        uses_negatives = MODELS[type].uses_negatives
+        if uses_negatives and int(negative) < 1:
+            raise W2VError(f"must be >= 1 for {type}, got {negative}", param="negative")
         self.config = dict(type=type, vector_size=int(vector_size), window=int(window),
                            min_count=int(min_count), max_vocab=max_vocab, sample=float(sample),
-                           negative=int(negative) if type.endswith("_neg") else 0,
+                           negative=int(negative) if uses_negatives else 0,
                            alpha=float(alpha), min_alpha=float(min_alpha), epochs=int(epochs),
                            batch_size=int(batch_size), seed=int(seed), shuffle=bool(shuffle),
                            cbow_update=cbow_update)
         self.tokenizer, self.dtype = tokenizer, dtype
         self.progress, self.callbacks = progress, tuple(callbacks)
         self.vocab = self.corpus = self.model = self.state = None
+        self.meta = {}
         if corpus_file is not None:
             self.build_vocab(corpus_file)
             self.train()
@@ -87,23 +110,22 @@ class Word2Vec:
                                               max_vocab=c["max_vocab"], tokenizer=self.tokenizer)
         if self.model is None:
             self.model = create(c["type"], len(self.vocab), c["vector_size"], seed=c["seed"],
-                                dtype=self.dtype)
-            self.model.cbow_update = c["cbow_update"]
+                                dtype=self.dtype, cbow_update=c["cbow_update"])
         return self
 
     def make_batcher(self):
-        """The :class:`WindowBatcher` for this model's family and settings."""
+        """The :class:`WindowBatcher` for this model's batch family and settings."""
         c = self.config
-        sampler = NegativeSampler(self.vocab.counts) if c["negative"] else None
-        return WindowBatcher(self.corpus, self.vocab.keep_probs(c["sample"]), self.model.family,
-                             window=c["window"], batch_size=c["batch_size"],
-                             negative=c["negative"], sampler=sampler, shuffle=c["shuffle"],
-                             seed=c["seed"])
+        sampler = NegativeSampler(self.vocab.counts) if self.model.uses_negatives else None
+        return WindowBatcher(self.corpus, self.vocab.keep_probs(c["sample"]),
+                             self.model.batch_family, window=c["window"],
+                             batch_size=c["batch_size"], negative=c["negative"], sampler=sampler,
+                             shuffle=c["shuffle"], seed=c["seed"])
 
     def train(self, epochs=None, callbacks=None, state=None):
         """Run the training loop; returns the final :class:`w2v_numpy.train.TrainState`."""
         if self.corpus is None:
-            raise ValueError("corpus_file: call build_vocab(corpus_file) before train()")
+            raise W2VError("call build_vocab(corpus_file) before train()", param="corpus_file")
         c = self.config
         self.state = train(self.model, self.make_batcher(), epochs=epochs or c["epochs"],
                            alpha=c["alpha"], min_alpha=c["min_alpha"],
@@ -113,7 +135,108 @@ class Word2Vec:
 
     @property
     def wv(self):
-        """The input vectors (``W_in``) as :class:`w2v_numpy.keyedvectors.KeyedVectors`."""
-        from .keyedvectors import KeyedVectors
+        """The word vectors (``W_in``) as :class:`w2v_numpy.keyedvectors.KeyedVectors`."""
+        vectors = self.model.params[self.model.vectors_param]
+        return KeyedVectors(list(self.vocab.words), to_numpy(vectors))
 
-        return KeyedVectors(list(self.vocab.words), to_numpy(self.model.params["W_in"]))
+    def save(self, path, meta=None):
+        """Write the model file atomically (see :mod:`w2v_numpy.files.model_file`).
+
+        ``meta`` (a JSON-serialisable dict, default ``self.meta``) is stored too.
+
+        Raises
+        ------
+        W2VError
+            If there is nothing to save yet; :class:`w2v_numpy.errors.NonFiniteError`
+            (nothing written) if the parameters hold NaN or inf.
+        OSError
+            If the file cannot be written; an existing ``path`` is left as it was.
+        """
+        write_model_file(path, self.to_parts(meta))
+
+    def to_parts(self, meta=None):
+        """What :meth:`save` writes, as :class:`w2v_numpy.files.model_file.ModelParts`."""
+        if self.model is None or self.vocab is None:
+            raise W2VError("nothing to save (build the vocabulary first)")
+        state = None
+        if self.state is not None:
+            state = {f.name: getattr(self.state, f.name) for f in dataclasses.fields(TrainState)
+                     if f.name not in _STATE_SKIP}
+        params = {k: to_numpy(v) for k, v in self.model.params.items()}
+        return ModelParts(params, list(self.vocab.words), self.vocab.counts, self.config,
+                          self.meta if meta is None else meta, state)
+
+    @classmethod
+    def load(cls, path):
+        """Load a model file written by :meth:`save` (file format 1 or 2).
+
+        Returns
+        -------
+        Word2Vec
+            With ``config``, ``vocab``, ``model`` (parameters on the active
+            backend), ``state`` (``None`` for a model never trained) and
+            ``meta``. There is no corpus: call ``build_vocab`` before training
+            further. ``.wv`` gives the word vectors.
+
+        Raises
+        ------
+        FileNotFoundError
+            If ``path`` does not exist.
+        ModelFileError
+            ``"cannot load PATH: ..."`` for a damaged, truncated or foreign file.
+        """
+        parts = read_model_file(path)
+        config = parts.config
+        try:
+            if config.get("type") not in window_types():
+                raise W2VError(f"unknown model type {config.get('type')!r}")
+            known = inspect.signature(cls).parameters
+            w2v = cls(**{k: v for k, v in config.items() if k in known},
+                      dtype=next(iter(parts.params.values())).dtype, progress=False)
+            model = MODELS[config["type"]].from_params(
+                {k: asarray(v) for k, v in parts.params.items()},
+                cbow_update=config.get("cbow_update", "exact"))
+            state = _state_from(parts.state) if parts.state is not None else None
+        except (W2VError, TypeError) as exc:
+            raise ModelFileError(f"cannot load {os.fspath(path)}: {exc}") from None
+        w2v.vocab = Vocab(parts.words, parts.counts)
+        w2v.model, w2v.state, w2v.meta = model, state, parts.meta
+        return w2v
+
+
+def _state_from(fields):
+    names = {f.name for f in dataclasses.fields(TrainState)}
+    state = TrainState(**{k: v for k, v in fields.items() if k in names and k not in _STATE_SKIP})
+    if min(state.epoch, state.chunk, state.batch, state.words_done, state.examples) < 0:
+        raise W2VError("negative training position")
+    return state
+
+
+def load_model(path):
+    """Same as :meth:`Word2Vec.load` (kept for existing code)."""
+    return Word2Vec.load(path)
+
+
+def save_model(path, w2v, meta=None):
+    """Same as ``w2v.save(path, meta)`` (kept for existing code)."""
+    w2v.save(path, meta=meta)
+
+
+def load_vectors(path):
+    """Word vectors from a vectors file or a model file.
+
+    ``.vec`` / ``.txt`` files are read as word2vec text, ``.bin`` as word2vec
+    binary; anything else is a w2v_numpy model file, whose ``.wv`` is returned.
+
+    Raises
+    ------
+    FileNotFoundError, W2VError
+        Missing file, or a file that is not valid in its format.
+    """
+    path = os.fspath(path)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"{path}: no such file")
+    suffix = os.path.splitext(path)[1].lower()
+    if suffix in VECTOR_SUFFIXES:
+        return KeyedVectors.load_word2vec_format(path, binary=VECTOR_SUFFIXES[suffix])
+    return Word2Vec.load(path).wv

@@ -1,25 +1,46 @@
-"""The word2vec objectives, one module each, behind one registry.
+"""Every objective, one module each, behind one registry and one contract.
 
 >>> from w2v_numpy.models import create
 >>> model = create("sgram_neg", vocab_size=10, vector_dim=4)
+
+The contract is in :mod:`w2v_numpy.models.base`; the word2vec objectives
+share the averaged input layer of :mod:`w2v_numpy.models.window`. Each
+module's docstring derives its gradient and maps its symbols to the reference
+documents, which are cited by file name (``docs/references.md`` lists them).
 """
 import numpy as np
 
-from .base import Model, SparseGrad
+from ..batching import WindowBatcher
+from ..errors import W2VError
+from .base import Model, RowGrad, apply_grad, densify
 from .cbow import CBOW
 from .cbow_neg import CBOWNeg
+from .fasttext import FastTextClassifier
+from .glove import GloVe
 from .sgram import SkipGram
 from .sgram_neg import SkipGramNeg
 
-#: type name -> model class (DESIGN section 2).
-MODELS = {cls.type_name: cls for cls in (CBOW, CBOWNeg, SkipGram, SkipGramNeg)}
+#: type name -> model class.
+MODELS = {cls.type_name: cls for cls in (CBOW, CBOWNeg, SkipGram, SkipGramNeg, GloVe,
+                                         FastTextClassifier)}
 
 
-def create(type, vocab_size, vector_dim, seed=0, dtype=np.float32):
-    """Build a model by type name (``"cbow"``, ``"cbow_neg"``, ``"sgram"``, ``"sgram_neg"``)."""
+def create(type, vocab_size, vector_dim, seed=0, dtype=np.float32, **options):
+    """Build a model by type name (see :data:`MODELS`).
+
+    ``options`` are the objective's own settings, e.g. ``cbow_update`` for the
+    word2vec types, ``x_max``/``alpha``/``target`` for GloVe, ``n_labels`` for
+    the classifier.
+    """
     if type not in MODELS:
-        raise ValueError(f"type must be one of {sorted(MODELS)}, got {type!r}")
-    return MODELS[type](vocab_size, vector_dim, seed=seed, dtype=dtype)
+        raise W2VError(f"must be one of {sorted(MODELS)}, got {type!r}", param="type")
+    return MODELS[type](vocab_size, vector_dim, seed=seed, dtype=dtype, **options)
 
 
-__all__ = ["MODELS", "create", "Model", "SparseGrad", "CBOW", "CBOWNeg", "SkipGram", "SkipGramNeg"]
+def window_types():
+    """The type names trained on word windows (what ``Word2Vec`` and the trainer accept)."""
+    return sorted(t for t, cls in MODELS.items() if cls.batch_family in WindowBatcher.FAMILIES)
+
+
+__all__ = ["MODELS", "create", "window_types", "Model", "RowGrad", "apply_grad", "densify",
+           "CBOW", "CBOWNeg", "SkipGram", "SkipGramNeg", "GloVe", "FastTextClassifier"]

@@ -1,180 +1,186 @@
-"""What every model shares: parameters, the averaged hidden layer, and the
-dense / sparse ways of applying a gradient.
+"""The model contract: what every objective provides and what it gets for free.
 
-Each objective module provides one pure function,
-``loss_and_grad(W_in, W_out, batch) -> (loss, SparseGrad)``. This base class
-turns it into the contract methods ``loss``, ``grad`` and ``step``
-(DESIGN section 2).
+An objective is one class with
+
+* ``type_name``: its name in :data:`w2v_numpy.models.MODELS`;
+* ``batch_family``: the kind of batch it consumes (``"sgram"``: one input
+  word per example; ``"cbow"``: context slots with a mask; ``"cooccurrence"``:
+  GloVe's co-occurrence entries; ``"documents"``: labelled documents);
+* ``output_layer``: ``"softmax"``, ``"negative_sampling"`` or ``None`` (an
+  objective without a word-prediction layer, such as GloVe's regression);
+* :meth:`Model.param_shapes` and :meth:`Model.init_params`: its parameters;
+* :meth:`Model.loss_and_grad`: the summed loss of a batch and ``scale`` times
+  its gradient as **one sparse gradient**, ``{param name: RowGrad(index, rows)}``.
+
+From those, this base class derives the contract methods ``loss``, ``grad``
+(dense, for teaching and checking) and ``step`` (in-place sparse SGD), so no
+objective writes its own update. The callers (the batchers, the training
+loop, ``Word2Vec``, the command line) read the capabilities above from the
+class, never from the type name.
 """
-from dataclasses import dataclass
-from typing import Optional
+from typing import NamedTuple
 
 import numpy as np
 
 from ..backend import get_xp, scatter_add
+from ..errors import W2VError
 
 
-@dataclass
-class SparseGrad:
-    """The gradient of a batch loss, kept as row updates.
+class RowGrad(NamedTuple):
+    """The gradient of one parameter as row updates.
 
     Attributes
     ----------
-    in_index : int (n,)      rows of ``W_in`` that received gradient
-    in_rows : float (n, d)   their gradients (repeated rows must be summed)
-    out_index : int (m,) or None
-        rows of ``W_out``; ``None`` when ``out_rows`` is the dense (V, d) gradient
-    out_rows : float (m, d) or (V, d)
+    index : int array (n,) or None
+        Rows (first-axis entries) of the parameter that receive gradient;
+        repeated rows are summed when applied. ``None`` means ``rows`` is the
+        whole dense gradient (the full-softmax output layer touches every row).
+    rows : float array (n, ...) or the parameter's shape
     """
 
-    in_index: object
-    in_rows: object
-    out_index: Optional[object]
-    out_rows: object
+    index: object
+    rows: object
 
 
-def hidden_layer(W_in, inputs, mask):
-    r"""Mean of the (masked) input rows: :math:`h = \frac{1}{n}\sum_{c} v_{w_c}`.
+def apply_grad(params, grads, scale=1.0):
+    """In place ``params[name][index] += scale * rows`` for every entry of ``grads``.
 
-    Returns
-    -------
-    h : (B, d)
-    weight : (B, C)   1/n for real slots, 0 for padding (so dL/dv_c = weight * dL/dh)
+    Repeated indices accumulate (through :func:`w2v_numpy.backend.scatter_add`);
+    this is the only place where a sparse gradient meets the parameters.
     """
+    for name, g in grads.items():
+        rows = g.rows if scale == 1.0 else scale * g.rows
+        if g.index is None:
+            params[name] += rows
+        else:
+            scatter_add(params[name], g.index, rows)
+    return params
+
+
+def densify(params, grads):
+    """Dense gradients (same keys and shapes as ``params``) from a sparse gradient."""
     xp = get_xp()
-    if mask is None:
-        weight = xp.full(inputs.shape, 1.0 / inputs.shape[1], dtype=W_in.dtype)  # (B, C)
-    else:
-        n = mask.sum(axis=1, keepdims=True)                                  # (B, 1)
-        weight = (mask / xp.maximum(n, 1)).astype(W_in.dtype)                # (B, C)
-    if inputs.shape[1] == 1:
-        h = W_in[inputs[:, 0]]                                               # (B, d)
-        return (h if mask is None else h * weight), weight                   # one input: weight is 1
-    h = (weight[:, None, :] @ W_in[inputs])[:, 0, :]                         # (B, 1, C) @ (B, C, d) -> (B, d)
-    return h, weight
+    out = {name: xp.zeros_like(p) for name, p in params.items()}
+    return apply_grad(out, grads)
 
 
-def input_grads(inputs, mask, weight, dh):
-    """Spread dL/dh back onto the input rows: row ``inputs[b, c]`` gets ``weight[b, c] * dh[b]``.
-
-    Returns ``(index (n,), rows (n, d))`` with padding slots left out.
-    """
-    if inputs.shape[1] == 1:
-        return inputs[:, 0], (dh if mask is None else dh * weight)           # (B,), (B, d)
-    if mask is None:
-        rows = weight[:, :, None] * dh[:, None, :]                           # (B, C, d)
-        return inputs.reshape(-1), rows.reshape(-1, dh.shape[1])
-    example = get_xp().nonzero(mask)[0]                                      # (n,)
-    return inputs[mask], dh[example] * weight[mask][:, None]                 # (n,), (n, d)
-
-
-def _context_sizes(batch):
-    """For each real input slot (in ``input_grads`` order), its example's context size n."""
-    xp = get_xp()
-    B, C = batch.inputs.shape
-    if batch.mask is None:
-        return xp.full(B * C, float(C), dtype=xp.float32)
-    n = batch.mask.sum(axis=1).astype(xp.float32)                             # (B,)
-    return xp.broadcast_to(n[:, None], batch.mask.shape)[batch.mask]          # (n_slots,)
+def check_sizes(**sizes):
+    """Raise :class:`W2VError` unless every given size is an integer >= 1."""
+    for name, value in sizes.items():
+        if int(value) < 1:
+            raise W2VError(f"must be >= 1, got {value}", param=name)
 
 
 class Model:
-    """Base class: holds ``params`` and implements the contract methods.
-
-    Subclasses set ``type_name``, ``family`` (``"sgram"`` or ``"cbow"``, which
-    tells the batcher what examples to build), ``uses_negatives`` and the
-    static method ``loss_and_grad``.
+    """Base class of every objective (see the module docstring).
 
     Parameters
     ----------
     vocab_size : int
+        Rows of the word parameters.
     vector_dim : int
+        Embedding size.
     seed : int
-        Seed of the ``W_in`` initialisation.
+        Seed of the initialisation.
     dtype : numpy dtype
         float32 for training, float64 for gradient checks.
-
-    Notes
-    -----
-    Initialisation follows word2vec.c: ``W_in`` uniform in
-    :math:`[-0.5/d, 0.5/d)`, ``W_out`` zeros. Both are stored one row per word
-    (V, d); the reference documents write ``W_out`` as N x V with words in
-    columns, so their ``W_out`` is our ``W_out.T``.
     """
 
     type_name = None
-    family = None
+    batch_family = None
+    output_layer = None
+    #: The parameter whose rows are the word vectors (``.wv``).
+    vectors_param = None
+    #: Whether batches must carry sampled negatives (set from ``output_layer``).
     uses_negatives = False
-    #: How ``step`` updates CBOW context rows: ``"exact"`` applies the true
-    #: gradient of the mean (dL/dh divided by the number of context words n);
-    #: ``"word2vec"`` adds the undivided dL/dh to every context row, as
-    #: word2vec.c and gensim (``cbow_mean=1``) do, i.e. an input learning rate
-    #: n times larger. ``grad`` and the gradient check always use the exact form.
-    cbow_update = "exact"
 
-    def __init__(self, vocab_size, vector_dim, seed=0, dtype=np.float32):
-        if int(vocab_size) < 1:
-            raise ValueError(f"vocab_size must be >= 1, got {vocab_size}")
-        if int(vector_dim) < 1:
-            raise ValueError(f"vector_dim must be >= 1, got {vector_dim}")
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.uses_negatives = cls.output_layer == "negative_sampling"
+
+    def __init__(self, vocab_size, vector_dim, seed=0, dtype=np.float32, **options):
+        check_sizes(vocab_size=vocab_size, vector_dim=vector_dim)
+        self.set_options(**options)
         xp = get_xp()
-        rng = np.random.default_rng(seed)
-        V, d = int(vocab_size), int(vector_dim)
-        W_in = ((rng.random((V, d)) - 0.5) / d).astype(dtype)
-        self.params = {"W_in": xp.asarray(W_in), "W_out": xp.zeros((V, d), dtype=dtype)}
+        host = self.init_params(int(vocab_size), int(vector_dim), np.random.default_rng(seed), dtype)
+        self.params = {name: xp.asarray(value) for name, value in host.items()}
+
+    def set_options(self, **options):
+        """Objective settings other than the sizes (none by default)."""
+        if options:
+            raise TypeError(f"{self.type_name} takes no option {', '.join(sorted(options))}")
+
+    def param_shapes(self, vocab_size, vector_dim):
+        """``{name: shape}`` of the parameters for this vocabulary and size."""
+        raise NotImplementedError
+
+    def init_params(self, vocab_size, vector_dim, rng, dtype):
+        """Freshly initialised parameters as host NumPy arrays."""
+        raise NotImplementedError
+
+    @classmethod
+    def from_params(cls, params, **options):
+        """A model holding the given arrays (no initialisation); checks their shapes.
+
+        Raises
+        ------
+        W2VError
+            If the names or shapes are not those of :meth:`param_shapes`.
+        """
+        first = params.get(cls.vectors_param)
+        if first is None or first.ndim != 2:
+            raise W2VError(f"{cls.type_name}: needs a 2-D {cls.vectors_param!r} parameter")
+        model = cls.__new__(cls)
+        model.set_options(**options)
+        expected = {name: tuple(s) for name, s in model.param_shapes(*first.shape).items()}
+        found = {name: tuple(p.shape) for name, p in params.items()}
+        if found != expected:
+            raise W2VError(f"{cls.type_name}: parameter shapes {found} do not match {expected}")
+        model.params = dict(params)
+        return model
 
     @property
     def vocab_size(self):
-        return int(self.params["W_in"].shape[0])
+        return int(self.params[self.vectors_param].shape[0])
 
     @property
     def vector_dim(self):
-        return int(self.params["W_in"].shape[1])
+        return int(self.params[self.vectors_param].shape[1])
 
     @property
     def dtype(self):
-        return self.params["W_in"].dtype
+        return self.params[self.vectors_param].dtype
 
-    def _check_batch(self, batch):
-        if self.uses_negatives and batch.negatives is None:
-            raise ValueError(f"{self.type_name}: the batch needs negatives (neg_samples >= 1)")
-        if self.family == "sgram" and batch.inputs.shape[1] != 1:
-            raise ValueError(f"{self.type_name}: skip-gram batches have one input per example")
+    def check_batch(self, batch):
+        """Raise :class:`W2VError` if ``batch`` does not fit this model."""
 
-    def _sparse(self, batch, scale=1.0):
-        self._check_batch(batch)
-        return self.loss_and_grad(self.params["W_in"], self.params["W_out"], batch, scale)
+    def loss_and_grad(self, batch, scale=1.0):
+        """``(summed loss, {name: RowGrad})`` with rows holding ``scale`` times the gradient."""
+        raise NotImplementedError
+
+    def adjust_update(self, batch, grads):
+        """Hook: change the rows of ``step``'s update in place (default: nothing)."""
 
     def loss(self, batch):
         """Loss summed over the batch, as a Python float."""
-        return self._sparse(batch)[0]
+        self.check_batch(batch)
+        return self.loss_and_grad(batch)[0]
 
     def grad(self, batch):
         """Dense gradients of :meth:`loss`, same keys and shapes as ``params``."""
-        _, g = self._sparse(batch)
-        xp = get_xp()
-        out = {k: xp.zeros_like(v) for k, v in self.params.items()}
-        scatter_add(out["W_in"], g.in_index, g.in_rows)
-        if g.out_index is None:
-            out["W_out"] += g.out_rows
-        else:
-            scatter_add(out["W_out"], g.out_index, g.out_rows)
-        return out
+        self.check_batch(batch)
+        return densify(self.params, self.loss_and_grad(batch)[1])
 
     def step(self, batch, alpha):
         """One in-place SGD step ``params -= alpha * grad`` by sparse row updates.
 
-        Both gradients are computed from the old parameters before either
-        matrix changes. Returns the summed loss from before the step.
+        Every gradient is computed from the old parameters before any of them
+        changes. Returns the summed loss from before the step.
         """
-        loss, g = self._sparse(batch, scale=-alpha)   # rows already hold -alpha * grad
-        if self.cbow_update == "word2vec" and batch.inputs.shape[1] > 1:
-            g.in_rows *= _context_sizes(batch)[:, None]  # undo the 1/n of the mean
-        scatter_add(self.params["W_in"], g.in_index, g.in_rows)
-        if g.out_index is None:
-            self.params["W_out"] += g.out_rows
-        else:
-            scatter_add(self.params["W_out"], g.out_index, g.out_rows)
+        self.check_batch(batch)
+        loss, grads = self.loss_and_grad(batch, scale=-alpha)   # rows hold -alpha * grad
+        self.adjust_update(batch, grads)
+        apply_grad(self.params, grads)
         return loss
 
     def astype(self, dtype):

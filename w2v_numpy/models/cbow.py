@@ -37,13 +37,19 @@ is :math:`e_k`; :math:`E_H` is :math:`\partial L/\partial h`; and its
 word2vec.c differs in one place: it adds the *undivided* :math:`\partial L/\partial h`
 to every context row (as if the loss were taken at :math:`h` and not at the
 mean). We use the exact gradient of the mean, so the gradient check holds;
-the two differ by the factor :math:`1/n` in the input learning rate.
+the two differ by the factor :math:`1/n` in the input learning rate
+(``cbow_update="word2vec"`` switches ``step`` to it).
+
+:func:`forward` computes the intermediates one by one, to be read;
+:func:`loss_and_grad` computes the same numbers in place on one reused
+buffer, for speed. A test asserts that the two agree to float64 precision.
 """
 import numpy as np
 
 from ..backend import get_xp
 from ..functional import log_softmax
-from .base import Model, SparseGrad, hidden_layer, input_grads
+from .base import RowGrad
+from .window import WindowModel, hidden_layer, input_grads
 
 
 def forward(W_in, W_out, batch):
@@ -62,7 +68,10 @@ def forward(W_in, W_out, batch):
 
 
 def loss_and_grad(W_in, W_out, batch, scale=1.0, workspace=None):
-    """Summed softmax loss of the batch and ``scale`` times its gradient, as row updates.
+    """Summed softmax loss of the batch and ``scale`` times its gradient.
+
+    Returns ``(loss, {"W_in": RowGrad, "W_out": RowGrad})``; the ``W_out``
+    gradient is dense (index ``None``), since every output row gets some.
 
     ``workspace``, if given, is a dict in which the (B, V) score buffer is
     kept between calls: reusing it saves allocating (and page-faulting) tens
@@ -88,8 +97,9 @@ def loss_and_grad(W_in, W_out, batch, scale=1.0, workspace=None):
     e[rows, batch.targets] -= scale                               # (B, V)  scale * (p - y)
     dW_out = e.T @ h                                              # (V, d)
     dh = e @ W_out                                                # (B, d)
-    in_index, in_rows = input_grads(batch.inputs, batch.mask, weight, dh)  # (n,), (n, d)
-    return float(loss.sum(dtype=np.float64)), SparseGrad(in_index, in_rows, None, dW_out)
+    grads = {"W_in": input_grads(batch.inputs, batch.mask, weight, dh),  # (n,), (n, d)
+             "W_out": RowGrad(None, dW_out)}                              # dense (V, d)
+    return float(loss.sum(dtype=np.float64)), grads
 
 
 def _buffer(workspace, shape, dtype):
@@ -103,15 +113,19 @@ def _buffer(workspace, shape, dtype):
     return buf
 
 
-class CBOW(Model):
+class CBOW(WindowModel):
     """CBOW, full softmax (``type="cbow"``). See the module docstring for the math."""
 
     type_name = "cbow"
-    family = "cbow"
-    uses_negatives = False
-    forward = staticmethod(forward)
+    batch_family = "cbow"
+    output_layer = "softmax"
 
-    def loss_and_grad(self, W_in, W_out, batch, scale=1.0):
+    def forward(self, batch):
+        """The named intermediates of :func:`forward` for this model's parameters."""
+        return forward(self.params["W_in"], self.params["W_out"], batch)
+
+    def loss_and_grad(self, batch, scale=1.0):
         if not hasattr(self, "_workspace"):
             self._workspace = {}
-        return loss_and_grad(W_in, W_out, batch, scale, self._workspace)
+        return loss_and_grad(self.params["W_in"], self.params["W_out"], batch, scale,
+                             self._workspace)

@@ -37,7 +37,8 @@ import numpy as np
 
 from ..backend import get_xp
 from ..functional import log_sigmoid, sigmoid
-from .base import Model, SparseGrad, hidden_layer, input_grads
+from .base import RowGrad
+from .window import WindowModel, hidden_layer, input_grads
 
 
 def forward(W_in, W_out, batch):
@@ -58,7 +59,8 @@ def forward(W_in, W_out, batch):
 def loss_and_grad(W_in, W_out, batch, scale=1.0):
     """Summed negative-sampling loss and ``scale`` times its gradient, as row updates.
 
-    ``step`` passes ``scale=-alpha`` so the update is formed in one pass.
+    Returns ``(loss, {"W_in": RowGrad, "W_out": RowGrad})``. ``step`` passes
+    ``scale=-alpha`` so the update is formed in one pass.
     """
     f = forward(W_in, W_out, batch)
     h, U, s = f["h"], f["U"], f["s"]
@@ -67,16 +69,21 @@ def loss_and_grad(W_in, W_out, batch, scale=1.0):
     g *= scale
     dU = g[:, :, None] * h[:, None, :]                                   # (B, 1+K, d)
     dh = (g[:, None, :] @ U)[:, 0, :]                                    # (B, d)
-    in_index, in_rows = input_grads(batch.inputs, batch.mask, f["weight"], dh)  # (n,), (n, d)
-    loss = float(f["loss"].sum(dtype=np.float64))
-    return loss, SparseGrad(in_index, in_rows, f["index"].reshape(-1), dU.reshape(-1, h.shape[1]))
+    grads = {"W_in": input_grads(batch.inputs, batch.mask, f["weight"], dh),    # (n,), (n, d)
+             "W_out": RowGrad(f["index"].reshape(-1), dU.reshape(-1, h.shape[1]))}  # (B(1+K),), (B(1+K), d)
+    return float(f["loss"].sum(dtype=np.float64)), grads
 
 
-class CBOWNeg(Model):
+class CBOWNeg(WindowModel):
     """CBOW with negative sampling (``type="cbow_neg"``). Math in the module docstring."""
 
     type_name = "cbow_neg"
-    family = "cbow"
-    uses_negatives = True
-    loss_and_grad = staticmethod(loss_and_grad)
-    forward = staticmethod(forward)
+    batch_family = "cbow"
+    output_layer = "negative_sampling"
+
+    def forward(self, batch):
+        """The named intermediates of :func:`forward` for this model's parameters."""
+        return forward(self.params["W_in"], self.params["W_out"], batch)
+
+    def loss_and_grad(self, batch, scale=1.0):
+        return loss_and_grad(self.params["W_in"], self.params["W_out"], batch, scale)

@@ -33,4 +33,4 @@ class SkipGram(CBOW):
     """Skip-gram, full softmax (``type="sgram"``). Math in the module docstring."""
 
     type_name = "sgram"
-    family = "sgram"
+    batch_family = "sgram"

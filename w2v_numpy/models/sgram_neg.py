@@ -33,4 +33,4 @@ class SkipGramNeg(CBOWNeg):
     """Skip-gram with negative sampling (``type="sgram_neg"``)."""
 
     type_name = "sgram_neg"
-    family = "sgram"
+    batch_family = "sgram"

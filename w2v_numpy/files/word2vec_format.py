@@ -10,56 +10,27 @@ vector size). Then, for each of the ``V`` words:
   does not; readers accept both).
 
 The readers are strict: a truncated or garbled file raises a
-:class:`ValueError` naming the file and the problem, never returns fewer rows
+:class:`w2v_numpy.errors.VectorFileError` (a ``ValueError``) naming the file and the problem, never returns fewer rows
 than its header declares (unless ``limit`` asks for fewer), and never reads
 past the end of the file. Writes are atomic (temporary file in the same
 directory, flush + fsync, :func:`os.replace`).
 """
-import contextlib
 import mmap
 import os
-import secrets
 
 import numpy as np
 
+from ..errors import VectorFileError
+from .atomic import atomic_open
+
+#: File suffixes read as word2vec format (text, text, binary); anything else is a model file.
+VECTOR_SUFFIXES = {".vec": False, ".txt": False, ".bin": True}
 #: Largest vector size accepted from a header (guards against garbage headers).
 MAX_DIM = 1 << 20
 #: Longest header line (bytes) searched for the terminating newline.
 MAX_HEADER = 256
 _BAD_WORD_CHARS = (" ", "\n", "\r", "\t")
 _CHUNK = 4096  # rows formatted per write
-
-
-@contextlib.contextmanager
-def atomic_open(path):
-    """Open ``path`` for binary writing so that it appears complete or not at all.
-
-    Writes go to a temporary file in the same directory, which is flushed,
-    fsync'ed and renamed over ``path`` with :func:`os.replace` when the
-    ``with`` block ends without an error; on an error it is removed and
-    ``path`` is left untouched.
-    """
-    path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    name = f".{os.path.basename(path)}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
-    tmp = os.path.join(directory, name)
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies as usual
-    try:
-        with os.fdopen(fd, "wb") as f:
-            yield f
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    with contextlib.suppress(OSError):  # make the rename itself durable (POSIX only)
-        dfd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
 
 
 def save_word2vec_format(path, keys, vectors, binary=False):
@@ -81,11 +52,11 @@ def save_word2vec_format(path, keys, vectors, binary=False):
     """
     keys, vectors = list(keys), np.asarray(vectors)
     if vectors.ndim != 2 or vectors.shape[0] != len(keys):
-        raise ValueError(f"{path}: need one row per word, got {len(keys)} words and an array "
+        raise VectorFileError(f"{path}: need one row per word, got {len(keys)} words and an array "
                          f"of shape {vectors.shape}")
     for key in keys:
         if not isinstance(key, str) or not key or any(c in key for c in _BAD_WORD_CHARS):
-            raise ValueError(f"{path}: cannot store word {key!r} (empty, or contains whitespace)")
+            raise VectorFileError(f"{path}: cannot store word {key!r} (empty, or contains whitespace)")
     n, dim = vectors.shape
     digits = 17 if vectors.dtype == np.float64 else 9
     row_fmt = " ".join([f"%.{digits}g"] * dim) + "\n"
@@ -140,23 +111,23 @@ def load_word2vec_format(path, binary=False, limit=None, dtype=np.float32,
     """
     path = os.fspath(path)
     if limit is not None and limit < 0:
-        raise ValueError(f"limit must be >= 0 or None, got {limit}")
+        raise VectorFileError(f"must be >= 0 or None, got {limit}", param="limit")
     with open(path, "rb") as f:
         size = os.fstat(f.fileno()).st_size
         if size == 0:
-            raise ValueError(f"{path}: empty file (expected a 'V d' header line)")
+            raise VectorFileError(f"{path}: empty file (expected a 'V d' header line)")
         with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as buf:
             n, dim, pos = _read_header(path, buf, size)
             min_row = 2 + 4 * dim if binary else 1 + 2 * dim
             count = n if limit is None else min(n, limit)
             if count > (size - pos) // min_row:
-                raise ValueError(f"{path}: truncated: {count} vectors of size {dim} need at least "
+                raise VectorFileError(f"{path}: truncated: {count} vectors of size {dim} need at least "
                                  f"{count * min_row} bytes after the header, but only "
                                  f"{size - pos} are there")
             reader = _read_binary if binary else _read_text
             keys, vectors, pos = reader(path, buf, pos, count, dim, dtype, unicode_errors)
             if count == n and buf[pos:].strip():
-                raise ValueError(f"{path}: unexpected data after the {n} vectors the header "
+                raise VectorFileError(f"{path}: unexpected data after the {n} vectors the header "
                                  f"declares (byte {pos}); is the header count wrong?")
     return keys, vectors
 
@@ -165,14 +136,14 @@ def _read_header(path, buf, size):
     """Parse ``"V d\\n"``; return ``(V, d, offset of the first row)``."""
     end = buf.find(b"\n", 0, min(size, MAX_HEADER))
     if end < 0:
-        raise ValueError(f"{path}: bad header: no 'V d' line found at the start of the file")
+        raise VectorFileError(f"{path}: bad header: no 'V d' line found at the start of the file")
     parts = bytes(buf[:end]).split()
     if len(parts) != 2 or not all(p.isdigit() for p in parts):
         shown = bytes(buf[:end])[:60]
-        raise ValueError(f"{path}: bad header {shown!r}: expected two integers 'V d'")
+        raise VectorFileError(f"{path}: bad header {shown!r}: expected two integers 'V d'")
     n, dim = int(parts[0]), int(parts[1])
     if not 1 <= dim <= MAX_DIM:
-        raise ValueError(f"{path}: bad header: vector size {dim} is not in 1..{MAX_DIM}")
+        raise VectorFileError(f"{path}: bad header: vector size {dim} is not in 1..{MAX_DIM}")
     return n, dim, end + 1
 
 
@@ -180,16 +151,16 @@ def _decode(path, raw, row, unicode_errors):
     try:
         word = raw.decode("utf-8", errors=unicode_errors)
     except UnicodeDecodeError as e:
-        raise ValueError(f"{path}: row {row + 1}: word is not valid UTF-8 ({e.reason} at byte "
+        raise VectorFileError(f"{path}: row {row + 1}: word is not valid UTF-8 ({e.reason} at byte "
                          f"{e.start}); try unicode_errors='replace'") from None
     if not word:
-        raise ValueError(f"{path}: row {row + 1}: empty word")
+        raise VectorFileError(f"{path}: row {row + 1}: empty word")
     return word
 
 
 def _add(path, seen, word, row):
     if word in seen:
-        raise ValueError(f"{path}: row {row + 1}: word {word!r} repeats row {seen[word] + 1}")
+        raise VectorFileError(f"{path}: row {row + 1}: word {word!r} repeats row {seen[word] + 1}")
     seen[word] = row
 
 
@@ -203,14 +174,14 @@ def _read_binary(path, buf, pos, count, dim, dtype, unicode_errors):
             pos += 1
         space = buf.find(b" ", pos)
         if space < 0:
-            raise ValueError(f"{path}: truncated at row {row + 1} of {count}: no word found "
+            raise VectorFileError(f"{path}: truncated at row {row + 1} of {count}: no word found "
                              f"(byte {pos})")
         if space + 1 + nbytes > size:
-            raise ValueError(f"{path}: truncated at row {row + 1} of {count}: the vector needs "
+            raise VectorFileError(f"{path}: truncated at row {row + 1} of {count}: the vector needs "
                              f"{nbytes} bytes, only {size - space - 1} left")
         raw = bytes(buf[pos:space])
         if b"\n" in raw:
-            raise ValueError(f"{path}: garbled at row {row + 1} (byte {pos}): word contains a "
+            raise VectorFileError(f"{path}: garbled at row {row + 1} (byte {pos}): word contains a "
                              f"newline; is the vector size in the header wrong?")
         word = _decode(path, raw, row, unicode_errors)
         _add(path, seen, word, row)
@@ -228,26 +199,26 @@ def _read_text(path, buf, pos, count, dim, dtype, unicode_errors):
         if end < 0:  # every row ends with "\n": without it, the last value may be cut short
             end = size
             if buf[pos:].strip():
-                raise ValueError(f"{path}: truncated at row {row + 1} of {count}: the file ends "
+                raise VectorFileError(f"{path}: truncated at row {row + 1} of {count}: the file ends "
                                  f"without a newline (line {row + 2})")
         line = bytes(buf[pos:end]).rstrip()
         if not line:
             what = "end of file" if end >= size else "empty line"
-            raise ValueError(f"{path}: truncated at row {row + 1} of {count}: {what} "
+            raise VectorFileError(f"{path}: truncated at row {row + 1} of {count}: {what} "
                              f"(line {row + 2})")
         raw, _, rest = line.partition(b" ")
         word = _decode(path, raw, row, unicode_errors)
         _add(path, seen, word, row)
         values = rest.split()
         if len(values) != dim:
-            raise ValueError(f"{path}: line {row + 2}: expected {dim} values after the word, "
+            raise VectorFileError(f"{path}: line {row + 2}: expected {dim} values after the word, "
                              f"found {len(values)}")
         try:
             with np.errstate(over="ignore"):  # "1e999" is inf, as in float()
                 vectors[row] = [float(v) for v in values]
         except ValueError:
             bad = next(v for v in values if not _is_float(v))
-            raise ValueError(f"{path}: line {row + 2}: non-numeric value {bad[:40]!r}") from None
+            raise VectorFileError(f"{path}: line {row + 2}: non-numeric value {bad[:40]!r}") from None
         pos = end + 1
     return list(seen), vectors, min(pos, size)
 

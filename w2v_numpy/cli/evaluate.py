@@ -1,4 +1,4 @@
-"""``python -m w2v_numpy.evaluate MODEL [--analogies FILE] [--pairs FILE ...]``: quality as JSON.
+"""``python -m w2v_numpy evaluate MODEL [--analogies FILE] [--pairs FILE ...]``: quality as JSON.
 
 Prints one JSON object::
 
@@ -23,25 +23,23 @@ import json
 import math
 import sys
 
-from .cliutil import ArgumentParser, UserError, run
-from .evaluation import evaluate_word_analogies
-from .keyedvectors import load_vectors
+from ..evaluation import RESTRICT_VOCAB, evaluate_word_analogies
+from .common import ArgumentParser, vectors_argument, UserError, load_vectors, run
 
 
 def build_parser():
     """The argument parser of ``evaluate``."""
-    p = ArgumentParser(prog="python -m w2v_numpy.evaluate",
+    p = ArgumentParser(prog="python -m w2v_numpy evaluate",
                        description="Evaluate word vectors on analogies and word-pair similarity; "
                                    "prints one JSON object.")
-    p.add_argument("model", help="a .vec/.txt (word2vec text), .bin (word2vec binary) "
-                                 "or w2v_numpy model file")
+    vectors_argument(p)
     p.add_argument("--analogies", metavar="FILE",
                    help="analogy questions (': section' headers, then 'a b c d' lines), "
                         "e.g. questions-words.txt")
     p.add_argument("--pairs", metavar="FILE", nargs="+", default=[],
                    help="word-pair similarity files (word1<TAB>word2<TAB>score), e.g. wordsim353.tsv")
-    p.add_argument("--restrict_vocab", metavar="N", type=int, default=300000,
-                   help="use only the N most frequent words (default: 300000, gensim's)")
+    p.add_argument("--restrict_vocab", metavar="N", type=int, default=RESTRICT_VOCAB,
+                   help=f"use only the N most frequent words (default: {RESTRICT_VOCAB}, gensim's)")
     p.add_argument("--case_sensitive", action="store_true",
                    help="match words exactly (default: upper-case everything, as gensim does)")
     return p
@@ -51,7 +49,7 @@ def _ratio(correct, total):
     return correct / total if total else None
 
 
-def analogy_summary(kv, path, restrict_vocab=300000, case_insensitive=True):
+def analogy_summary(kv, path, restrict_vocab=RESTRICT_VOCAB, case_insensitive=True):
     """The ``"analogies"`` object of the JSON output, for one analogy file."""
     report = evaluate_word_analogies(kv, path, restrict_vocab, case_insensitive)
     sections, groups = {}, {"semantic": [0, 0], "syntactic": [0, 0]}
@@ -70,7 +68,7 @@ def analogy_summary(kv, path, restrict_vocab=300000, case_insensitive=True):
             "oov": _ratio(100.0 * report["oov"], report["questions"]), "sections": sections}
 
 
-def pairs_summary(kv, path, restrict_vocab=300000, case_insensitive=True):
+def pairs_summary(kv, path, restrict_vocab=RESTRICT_VOCAB, case_insensitive=True):
     """The entry of the ``"pairs"`` object for one word-pair file."""
     pearson, spearman, oov = kv.evaluate_word_pairs(path, restrict_vocab=restrict_vocab,
                                                     case_insensitive=case_insensitive)

@@ -1,4 +1,4 @@
-"""``python -m w2v_numpy.neighbors MODEL word ... [--topn N]``: nearest neighbours by cosine.
+"""``python -m w2v_numpy neighbors MODEL word ... [--topn N]``: nearest neighbours by cosine.
 
 For each word, prints the word and then its ``topn`` neighbours with their
 cosine similarity, one per line; ``--json`` prints one JSON object
@@ -7,15 +7,14 @@ cosine similarity, one per line; ``--json`` prints one JSON object
 import json
 import sys
 
-from .cliutil import ArgumentParser, UserError, check_words, run
-from .keyedvectors import load_vectors
+from .common import ArgumentParser, vectors_argument, UserError, check_words, load_vectors, run
 
 
 def build_parser():
     """The argument parser of ``neighbors``."""
-    p = ArgumentParser(prog="python -m w2v_numpy.neighbors",
+    p = ArgumentParser(prog="python -m w2v_numpy neighbors",
                        description="Print the nearest neighbours (cosine) of words.")
-    p.add_argument("model", help="a .vec/.txt, .bin or w2v_numpy model file")
+    vectors_argument(p)
     p.add_argument("words", nargs="+", help="the query words")
     p.add_argument("--topn", type=int, default=10, help="neighbours per word (default: 10)")
     p.add_argument("--restrict_vocab", metavar="N", type=int, default=None,

@@ -38,16 +38,26 @@ Symbol map to the document: its :math:`\mathbf v_i` is our :math:`w_i`
 
 Parameters of a whole model are kept in a dict
 ``{"W": (V, d), "W_ctx": (V, d), "b": (V,), "b_ctx": (V,)}``
-(see :func:`init_params`).
+(see :func:`init_params`). :class:`GloVe` holds them behind the model
+contract; its batches are :class:`w2v_numpy.batching.CooccurrenceBatch`
+entries, and its gradient is the same one sparse gradient as every other
+objective's (:func:`sparse_grad`), which the pair and batch functions here
+reuse.
 """
-from collections import defaultdict
-
 import numpy as np
 
+from ..cooccurrence import cooccurrence, to_coo, to_dense  # noqa: F401 (part of this module's API)
+from ..errors import W2VError
+from .base import Model, RowGrad, apply_grad, densify
+
 TARGETS = ("log", "log1p")
+#: Count at which the weight f(x) saturates at 1 (the GloVe paper's x_max).
+X_MAX = 100.0
+#: Exponent of the weight f(x) (the GloVe paper's alpha).
+ALPHA = 0.75
 
 
-def weighting(x, x_max=100.0, alpha=0.75):
+def weighting(x, x_max=X_MAX, alpha=ALPHA):
     r"""The GloVe weight :math:`f(x) = \min(1, (x/x_{max})^{\alpha})`.
 
     Parameters
@@ -81,72 +91,13 @@ def log_target(x, target="log"):
     if target == "log1p":
         return np.log1p(x)
     if target != "log":
-        raise ValueError(f"target must be one of {TARGETS}, got {target!r}")
+        raise W2VError(f"must be one of {TARGETS}, got {target!r}", param="target")
     if np.any(x <= 0):
-        raise ValueError("target='log' needs X > 0; drop zero counts or use target='log1p'")
+        raise W2VError("target='log' needs X > 0; drop zero counts or use target='log1p'")
     return np.log(x)
 
 
-def cooccurrence(sentences, window=1, symmetric=True, distance_weighting=False):
-    r"""Count co-occurrences in sentences of token ids.
-
-    Parameters
-    ----------
-    sentences : iterable of sequences of int
-        Each sentence is a list (or array) of word ids; windows never cross
-        sentence boundaries.
-    window : int
-        Radius: words up to ``window`` positions away are counted.
-    symmetric : bool
-        ``True`` counts context on both sides, so ``X`` is symmetric.
-        ``False`` counts only context to the *left* of each word (as GloVe's
-        ``cooccur`` tool with ``-symmetric 0``): ``X[i, j]`` then counts ``j``
-        occurring before ``i``.
-    distance_weighting : bool
-        ``False`` adds 1 per co-occurrence. ``True`` adds :math:`1/k` for a
-        pair ``k`` positions apart, which is what GloVe's ``cooccur`` does.
-
-    Returns
-    -------
-    dict
-        ``{(i, j): X_ij}`` holding only the non-zero entries (a sparse, COO-like
-        structure); use :func:`to_dense` or :func:`to_coo` to convert.
-    """
-    if window < 1:
-        raise ValueError(f"window must be >= 1, got {window}")
-    counts = defaultdict(float)
-    for sentence in sentences:
-        ids = [int(t) for t in sentence]
-        for pos, word in enumerate(ids):
-            for k in range(1, window + 1):
-                if pos - k < 0:
-                    break
-                inc = 1.0 / k if distance_weighting else 1.0
-                left = ids[pos - k]
-                counts[(word, left)] += inc          # left context of `word`
-                if symmetric:
-                    counts[(left, word)] += inc      # `word` is right context of `left`
-    return dict(counts)
-
-
-def to_dense(counts, vocab_size):
-    """The ``(V, V)`` float64 matrix of a :func:`cooccurrence` dict."""
-    X = np.zeros((vocab_size, vocab_size))
-    rows, cols, vals = to_coo(counts)
-    X[rows, cols] = vals
-    return X
-
-
-def to_coo(counts):
-    """Arrays ``(rows, cols, values)`` of a :func:`cooccurrence` dict, sorted by (row, col)."""
-    keys = sorted(counts)
-    rows = np.array([k[0] for k in keys], dtype=np.int64)
-    cols = np.array([k[1] for k in keys], dtype=np.int64)
-    vals = np.array([counts[k] for k in keys], dtype=np.float64)
-    return rows, cols, vals
-
-
-def pair_forward(w_i, w_j, b_i, b_j, x, x_max=100.0, alpha=0.75, target="log"):
+def pair_forward(w_i, w_j, b_i, b_j, x, x_max=X_MAX, alpha=ALPHA, target="log"):
     r"""Every forward quantity of :math:`L_{ij}`, for one pair or many.
 
     Parameters
@@ -179,7 +130,7 @@ def pair_forward(w_i, w_j, b_i, b_j, x, x_max=100.0, alpha=0.75, target="log"):
             "weight": weight, "loss": weight * error ** 2, "scale": 2.0 * weight * error}
 
 
-def pair_loss_and_grad(w_i, w_j, b_i, b_j, x, x_max=100.0, alpha=0.75, target="log"):
+def pair_loss_and_grad(w_i, w_j, b_i, b_j, x, x_max=X_MAX, alpha=ALPHA, target="log"):
     r"""Loss :math:`L_{ij}` and its gradients for one pair (or many, row-wise).
 
     Arguments as in :func:`pair_forward`.
@@ -201,7 +152,7 @@ def pair_loss_and_grad(w_i, w_j, b_i, b_j, x, x_max=100.0, alpha=0.75, target="l
     return f["loss"], grads
 
 
-def pair_sgd_update(w_i, w_j, b_i, b_j, x, lr, x_max=100.0, alpha=0.75, target="log"):
+def pair_sgd_update(w_i, w_j, b_i, b_j, x, lr, x_max=X_MAX, alpha=ALPHA, target="log"):
     """One SGD step on a single pair, without touching the inputs.
 
     All four gradients come from the old values. Returns
@@ -215,8 +166,10 @@ def pair_sgd_update(w_i, w_j, b_i, b_j, x, lr, x_max=100.0, alpha=0.75, target="
 def init_params(vocab_size, vector_dim, seed=0, dtype=np.float64):
     """Parameters as GloVe's reference code starts them: every entry uniform in
     ``[-0.5/d, 0.5/d)``. Returns ``{"W", "W_ctx", "b", "b_ctx"}``."""
-    rng = np.random.default_rng(seed)
+    return _draw_params(vocab_size, vector_dim, np.random.default_rng(seed), dtype)
 
+
+def _draw_params(vocab_size, vector_dim, rng, dtype):
     def draw(*shape):
         return ((rng.random(shape) - 0.5) / vector_dim).astype(dtype)
 
@@ -224,23 +177,8 @@ def init_params(vocab_size, vector_dim, seed=0, dtype=np.float64):
             "b": draw(vocab_size), "b_ctx": draw(vocab_size)}
 
 
-def _batch_grads(params, rows, cols, x, x_max, alpha, target):
-    """Per-pair loss and gradients of a batch of pairs (gathered rows)."""
-    return pair_loss_and_grad(params["W"][rows], params["W_ctx"][cols],
-                              params["b"][rows], params["b_ctx"][cols],
-                              x, x_max, alpha, target)
-
-
-def _scatter(out, rows, cols, g, factor):
-    """``out[...] += factor * g`` row by row; repeated ids accumulate (``np.add.at``)."""
-    np.add.at(out["W"], rows, factor * g["w_i"])                # (V, d) += (n, d)
-    np.add.at(out["W_ctx"], cols, factor * g["w_j"])            # (V, d) += (n, d)
-    np.add.at(out["b"], rows, factor * g["b_i"])                # (V,) += (n,)
-    np.add.at(out["b_ctx"], cols, factor * g["b_j"])            # (V,) += (n,)
-
-
-def loss_and_grad(params, rows, cols, x, x_max=100.0, alpha=0.75, target="log"):
-    r"""Summed loss :math:`\sum_n L_{i_n j_n}` over many pairs and its dense gradients.
+def sparse_grad(params, rows, cols, x, scale=1.0, x_max=X_MAX, alpha=ALPHA, target="log"):
+    """Summed loss over the pairs and ``scale`` times its gradient as row updates.
 
     Parameters
     ----------
@@ -254,22 +192,76 @@ def loss_and_grad(params, rows, cols, x, x_max=100.0, alpha=0.75, target="log"):
     Returns
     -------
     loss : float
-    grads : dict
-        Same keys and shapes as ``params``. A row that occurs in several pairs
-        receives the sum of their gradients (``np.add.at``).
+    grads : dict of :class:`w2v_numpy.models.base.RowGrad`
+        ``W`` and ``b`` at ``rows``, ``W_ctx`` and ``b_ctx`` at ``cols``.
     """
-    loss, g = _batch_grads(params, rows, cols, x, x_max, alpha, target)
-    grads = {k: np.zeros_like(v) for k, v in params.items()}
-    _scatter(grads, rows, cols, g, 1.0)
-    return float(np.sum(loss)), grads
+    loss, g = pair_loss_and_grad(params["W"][rows], params["W_ctx"][cols],
+                                 params["b"][rows], params["b_ctx"][cols],
+                                 x, x_max, alpha, target)
+    return float(np.sum(loss)), {
+        "W": RowGrad(rows, scale * g["w_i"]),                   # (n,), (n, d)
+        "W_ctx": RowGrad(cols, scale * g["w_j"]),               # (n,), (n, d)
+        "b": RowGrad(rows, scale * g["b_i"]),                   # (n,), (n,)
+        "b_ctx": RowGrad(cols, scale * g["b_j"]),               # (n,), (n,)
+    }
 
 
-def sgd_step(params, rows, cols, x, lr, x_max=100.0, alpha=0.75, target="log"):
+def loss_and_grad(params, rows, cols, x, x_max=X_MAX, alpha=ALPHA, target="log"):
+    r"""Summed loss :math:`\sum_n L_{i_n j_n}` over many pairs and its dense gradients.
+
+    Arguments as in :func:`sparse_grad`. A row that occurs in several pairs
+    receives the sum of their gradients.
+
+    Returns
+    -------
+    loss : float
+    grads : dict
+        Same keys and shapes as ``params``.
+    """
+    loss, grads = sparse_grad(params, rows, cols, x, 1.0, x_max, alpha, target)
+    return loss, densify(params, grads)
+
+
+def sgd_step(params, rows, cols, x, lr, x_max=X_MAX, alpha=ALPHA, target="log"):
     """In-place SGD over a batch of pairs; returns the summed loss before the step.
 
-    Only the touched rows change; repeated ids accumulate (``np.add.at``), and
-    every gradient is computed from the parameters before the step.
+    Only the touched rows change; repeated ids accumulate, and every gradient
+    is computed from the parameters before the step.
     """
-    loss, g = _batch_grads(params, rows, cols, x, x_max, alpha, target)
-    _scatter(params, rows, cols, g, -lr)
-    return float(np.sum(loss))
+    loss, grads = sparse_grad(params, rows, cols, x, -lr, x_max, alpha, target)
+    apply_grad(params, grads)
+    return loss
+
+
+class GloVe(Model):
+    r"""GloVe's weighted least squares behind the model contract (``type="glove"``).
+
+    A batch is a :class:`w2v_numpy.batching.CooccurrenceBatch`
+    ``(rows, cols, counts)`` of non-zero entries :math:`X_{ij}`; the loss is
+    :math:`\sum f(X_{ij})(w_i^\top \tilde w_j + b_i + \tilde b_j - t(X_{ij}))^2`
+    over them. Options: ``x_max``, ``alpha`` (the weighting exponent, not a
+    learning rate) and ``target`` (``"log"`` or ``"log1p"``).
+    """
+
+    type_name = "glove"
+    batch_family = "cooccurrence"
+    output_layer = None
+    vectors_param = "W"
+
+    def set_options(self, x_max=X_MAX, alpha=ALPHA, target="log"):
+        if not x_max > 0 or not alpha > 0:
+            raise W2VError(f"x_max and alpha must be > 0, got {x_max}, {alpha}")
+        if target not in TARGETS:
+            raise W2VError(f"must be one of {TARGETS}, got {target!r}", param="target")
+        self.x_max, self.alpha, self.target = float(x_max), float(alpha), target
+
+    def param_shapes(self, vocab_size, vector_dim):
+        return {"W": (vocab_size, vector_dim), "W_ctx": (vocab_size, vector_dim),
+                "b": (vocab_size,), "b_ctx": (vocab_size,)}
+
+    def init_params(self, vocab_size, vector_dim, rng, dtype):
+        return _draw_params(vocab_size, vector_dim, rng, dtype)
+
+    def loss_and_grad(self, batch, scale=1.0):
+        return sparse_grad(self.params, batch.rows, batch.cols, batch.counts, scale,
+                           self.x_max, self.alpha, self.target)

@@ -8,8 +8,8 @@ text and binary). The file is written atomically.
 import os
 import sys
 
-from .cliutil import ArgumentParser, UserError, run
-from .keyedvectors import VECTOR_SUFFIXES, load_vectors
+from ..files.word2vec_format import VECTOR_SUFFIXES
+from .common import ArgumentParser, vectors_argument, UserError, load_vectors, run
 
 
 def build_parser():
@@ -17,7 +17,7 @@ def build_parser():
     p = ArgumentParser(prog="python -m w2v_numpy export",
                        description="Export word vectors in word2vec text (.vec/.txt) or "
                                    "binary (.bin) format.")
-    p.add_argument("model", help="a w2v_numpy model file, or a .vec/.txt/.bin file")
+    vectors_argument(p)
     p.add_argument("out", help="output file; its extension picks the format")
     return p
 

@@ -20,25 +20,24 @@ import json
 import os
 import signal
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
-from . import __version__
-from . import io as model_io
-from .backend import backend_name, set_backend
-from .callbacks import Checkpointer, StopRequest, remove_stale_temps
-from .cliutil import ArgumentParser, UserError, run
-from .corpus import expand_paths
-from .models import MODELS
-from .train import TrainingDiverged
-from .word2vec import Word2Vec
-from .word2vec_format import atomic_open
+from .. import __version__
+from ..backend import backend_name, set_backend
+from ..callbacks import Checkpointer, StopRequest
+from ..corpus import expand_paths
+from ..files.atomic import atomic_open, remove_stale_temps
+from ..files.model_file import list_checkpoints
+from ..models import MODELS, window_types
+from ..train import TrainingDiverged
+from ..word2vec import Word2Vec
+from .common import ArgumentParser, UserError, check_writable, number, run
 
 #: The corpus a run uses when no data file is given (made by data/make_corpus.py).
-SHIPPED_CORPUS = Path(__file__).resolve().parents[1] / "data" / "synthetic.txt"
+SHIPPED_CORPUS = Path(__file__).resolve().parents[2] / "data" / "synthetic.txt"
 SHIPPED_ANALOGIES = SHIPPED_CORPUS.with_name("synthetic_analogies.txt")
 #: Words whose neighbours are shown at the end, when the vocabulary has them.
 PROBE_WORDS = ["king", "paris", "cat", "apple", "football", "piano", "queen", "france",
@@ -51,21 +50,16 @@ DEFAULTS = dict(type="cbow", vector_dim=300, window=7, neg_samples=5, batch_size
                 cbow_update="exact")
 #: CLI name -> Word2Vec.config name, for the settings above.
 CONFIG_NAMES = dict(vector_dim="vector_size", neg_samples="negative")
+#: Library parameter -> flag, for error messages.
+FLAGS = {"corpus_file": "--data_file", "vector_size": "--vector_dim", "negative": "--neg_samples",
+         **{name: f"--{name}" for name in ("window", "min_count", "max_vocab", "sample", "alpha",
+                                           "min_alpha", "epochs", "batch_size", "seed", "type",
+                                           "cbow_update", "backend")}}
 
 
-def _number(kind, low, strict=False, odd=False):
-    """An argparse type: ``kind`` (int/float) >= low (> low if ``strict``), optionally odd."""
-    def convert(text):
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-        if value < low or (strict and value == low) or (odd and value % 2 == 0):
-            rule = f"{'>' if strict else '>='} {low}" + (" and odd (the full span, centre "
-                                                          "word included)" if odd else "")
-            raise argparse.ArgumentTypeError(f"must be {rule}, got {text}")
-        return value
-    return convert
+def uses_negatives(type_name):
+    """Whether a model type's output layer needs sampled negatives (asks the class)."""
+    return MODELS[type_name].uses_negatives
 
 
 def build_parser():
@@ -84,34 +78,34 @@ def build_parser():
            "shipped corpus)")
     a("-o", "--overwrite_model", action="store_true",
       help="start a new model even if --model_file exists")
-    a("-t", "--type", choices=sorted(MODELS), help="model type (default cbow)")
-    a("-w", "--window", type=_number(int, 3, odd=True),
+    a("-t", "--type", choices=window_types(), help="model type (default cbow)")
+    a("-w", "--window", type=number(int, 3, odd=True),
       help="full window span including the centre word, odd (default 7 = 3 each side)")
-    a("-k", "--neg_samples", "--k", type=_number(int, 1), help="negatives per example (default 5)")
-    a("-v", "--vector_dim", type=_number(int, 1), help="embedding size (default 300)")
-    a("-B", "--batch_size", type=_number(int, 1), help="examples per batch (default 512)")
-    a("-e", "--epochs", type=_number(int, 1), help="total passes over the data (default 5)")
-    a("-a", "--alpha", type=_number(float, 0, strict=True),
+    a("-k", "--neg_samples", "--k", type=number(int, 1), help="negatives per example (default 5)")
+    a("-v", "--vector_dim", type=number(int, 1), help="embedding size (default 300)")
+    a("-B", "--batch_size", type=number(int, 1), help="examples per batch (default 512)")
+    a("-e", "--epochs", type=number(int, 1), help="total passes over the data (default 5)")
+    a("-a", "--alpha", type=number(float, 0, strict=True),
       help="initial learning rate per example (default 0.05)")
-    a("--min_alpha", type=_number(float, 0), help="final learning rate (default 0.0001)")
-    a("--min_count", type=_number(int, 1), help="drop rarer words (default 5)")
-    a("--sample", type=_number(float, 0), help="sub-sampling threshold, 0 = off (default 1e-3)")
-    a("--max_vocab", type=_number(int, 1), help="keep only the most frequent words")
-    a("--seed", type=_number(int, 0), help="random seed (default 0)")
+    a("--min_alpha", type=number(float, 0), help="final learning rate (default 0.0001)")
+    a("--min_count", type=number(int, 1), help="drop rarer words (default 5)")
+    a("--sample", type=number(float, 0), help="sub-sampling threshold, 0 = off (default 1e-3)")
+    a("--max_vocab", type=number(int, 1), help="keep only the most frequent words")
+    a("--seed", type=number(int, 0), help="random seed (default 0)")
     a("--cbow_update", choices=["exact", "word2vec"],
       help="CBOW context update: exact mean gradient (default) or word2vec.c's")
     a("--backend", choices=["numpy", "cupy"], default=None, help="array backend (default numpy)")
-    a("--save_every", type=_number(int, 1), default=10, help="batches between periodic saves "
+    a("--save_every", type=number(int, 1), default=10, help="batches between periodic saves "
       "(default 10; also at least max(5 s, 30x the last save's duration) apart)")
-    a("--save_seconds", type=_number(float, 0), default=None,
+    a("--save_seconds", type=number(float, 0), default=None,
       help="fixed minimum seconds between periodic saves instead (0: every --save_every batches)")
-    a("--keep_checkpoints", type=_number(int, 0), default=3,
+    a("--keep_checkpoints", type=number(int, 0), default=3,
       help="per-epoch checkpoints MODEL.epoch.NNNN to keep (default 3, 0 = none)")
     a("--plot_file", help="loss curve PNG (default MODEL.loss.png)")
     a("--metrics_json", metavar="PATH", help="write final throughput, loss and times as JSON")
     a("--no_progress", action="store_true", help="no progress bar")
     # Hidden, for tests: stop after N batches of this run, exactly as Ctrl-C would.
-    a("--stop_after_batches", type=_number(int, 1), help=argparse.SUPPRESS)
+    a("--stop_after_batches", type=number(int, 1), help=argparse.SUPPRESS)
     return p
 
 
@@ -139,7 +133,7 @@ def merge_settings(args, loaded, model_file):
         saved = _from_config(loaded.config, name)
         cli[name] = saved if given is None else given
         if given is not None and given != saved:
-            if name == "neg_samples" and not cli["type"].endswith("_neg"):
+            if name == "neg_samples" and not uses_negatives(cli["type"]):
                 continue
             if name in ("type", "vector_dim"):
                 raise UserError(f"{model_file} holds a {loaded.config['type']} model with "
@@ -148,23 +142,9 @@ def merge_settings(args, loaded, model_file):
             notes.append(f"note: resuming with --{name} {given} instead of {saved}")
     kwargs = {CONFIG_NAMES.get(k, k): v for k, v in cli.items()}
     kwargs["window"] = (cli["window"] - 1) // 2
-    if not cli["type"].endswith("_neg"):
+    if not uses_negatives(cli["type"]):
         kwargs["negative"] = 0
     return kwargs, notes
-
-
-def _check_writable(path, what):
-    """Fail (writing nothing) unless a file can be created at ``path``."""
-    if os.path.isdir(path):
-        raise UserError(f"{what}: {path} is a directory")
-    directory = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(directory):
-        raise UserError(f"{what}: directory {directory} does not exist")
-    try:
-        with tempfile.TemporaryFile(dir=directory):
-            pass
-    except OSError as exc:
-        raise UserError(f"{what}: cannot write in {directory} ({exc.strerror})") from None
 
 
 def _data_files(args, saved_meta):
@@ -186,12 +166,12 @@ def prepare(args):
     for path, what in ((model_file, "--model_file"), (plot_file, "--plot_file"),
                        (args.metrics_json, "--metrics_json")):
         if path:
-            _check_writable(path, what)
+            check_writable(path, what)
     loaded = None
     if os.path.exists(model_file) and not args.overwrite_model:
-        loaded = model_io.load_model(model_file)        # ValueError "cannot load ..." if damaged
+        loaded = Word2Vec.load(model_file)     # ModelFileError "cannot load ..." if damaged
     elif not os.path.exists(model_file) and not args.overwrite_model \
-            and model_io.list_checkpoints(model_file):
+            and list_checkpoints(model_file):
         raise UserError(f"{model_file} is missing but its epoch checkpoints exist: copy the newest "
                         "one to it to resume, or pass --overwrite_model to start again")
     settings, notes = merge_settings(args, loaded, model_file)
@@ -230,7 +210,7 @@ def _main(argv):
     remove_stale_temps(model_file)
     remove_stale_temps(plot_file)
     if state is None:
-        for _, path in model_io.list_checkpoints(model_file):
+        for _, path in list_checkpoints(model_file):
             os.remove(path)
             print(f"removed old checkpoint {path}", file=sys.stderr)
     done0 = (state.words_done, state.examples, state.train_s) if state else (0, 0, 0.0)
@@ -248,7 +228,8 @@ def _main(argv):
         except TrainingDiverged as exc:
             kept = (f"{model_file} keeps the last good save" if os.path.exists(model_file)
                     else "nothing was saved")
-            print(f"error: training diverged: {exc}; {kept}", file=sys.stderr)
+            print(f"error: training diverged: {exc.what}; try a smaller --alpha; {kept}",
+                  file=sys.stderr)
             return 1
     report(w2v, files, args, model_file, t_start, state, done0, saver)
     if stopper.stopped and state.epoch < state.epochs:
@@ -316,7 +297,7 @@ def report(w2v, files, args, model_file, t_start, state, done0, saver):
 def main(argv=None):
     """Run the trainer; returns the exit code (see the module docstring)."""
     try:
-        return run(_main, argv)
+        return run(_main, argv, FLAGS)
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
         return 130

@@ -1,0 +1,183 @@
+# %% [markdown]
+# # GloVe: one training step, number by number
+#
+# This notebook replays the GloVe worked example of `003_24886efe243728b3.txt`
+# (lines 5613-5912) with `w2v_numpy.models.glove`. The library computes every
+# quantity; each is printed next to the value the document prints, and
+# `compare` asserts that they agree to the document's printed precision. Where
+# the document's arithmetic is off, `erratum` shows both values and says why.
+# The inputs are exactly the document's; nothing is adjusted to make numbers match.
+#
+# The math (loss, weighting, gradients) is in the docstring of
+# `w2v_numpy.models.glove`.
+#
+# `compare` and `erratum` come from `nbhelpers.py` in this folder.
+
+# %%
+import numpy as np
+
+from nbhelpers import compare, erratum
+
+np.set_printoptions(precision=7, suppress=True)
+
+# %% [markdown]
+# ## 1. Corpus, vocabulary and co-occurrence counts (lines 5619-5669)
+#
+# Window radius 1, context counted on both sides, one count per neighbour.
+
+# %%
+from w2v_numpy.models import glove
+
+vocab = ["cat", "chases", "mouse", "runs", "from"]
+word_id = {w: i for i, w in enumerate(vocab)}
+corpus = ["cat chases mouse", "mouse runs from cat"]
+sentences = [[word_id[w] for w in line.split()] for line in corpus]
+
+counts = glove.cooccurrence(sentences, window=1, symmetric=True)
+X = glove.to_dense(counts, len(vocab))
+X_documented = np.array([[0, 1, 0, 0, 1],
+                         [1, 0, 1, 0, 0],
+                         [0, 1, 0, 1, 0],
+                         [0, 0, 1, 0, 1],
+                         [1, 0, 0, 1, 0]])
+print(X)
+compare("co-occurrence matrix X", X, X_documented, digits=0)
+
+# %% [markdown]
+# ## 2. Parameters (lines 5671-5706)
+#
+# The document gives one list of biases and uses it for both roles, so the
+# word biases `b` and the context biases `b_ctx` start from the same values.
+
+# %%
+W = np.array([[0.1, 0.2], [0.3, 0.4], [0.5, 0.6], [0.7, 0.8], [0.9, 1.0]])          # v_i
+W_ctx = np.array([[0.05, 0.15], [0.25, 0.35], [0.45, 0.55], [0.65, 0.75], [0.85, 0.95]])  # v'_j
+b = np.array([0.01, 0.02, 0.03, 0.04, 0.05])
+b_ctx = b.copy()
+eta, x_max, alpha = 0.01, 10.0, 0.75
+
+i, j = word_id["cat"], word_id["chases"]
+x = X[i, j]
+print("pair (i, j) =", (i, j), " X_ij =", x)
+
+# %% [markdown]
+# ## 3. Forward pass (lines 5716-5782)
+#
+# The objective at line 5301 regresses on $\log X_{ij}$ (line 5309 adds that
+# $\log(1 + X_{ij})$ is used in practice), and the example uses
+# $\log(1 + X_{ij})$ at line 5746. `w2v_numpy.models.glove` offers both through
+# `target="log"` / `target="log1p"`; we follow the example.
+
+# %%
+kw = dict(x_max=x_max, alpha=alpha, target="log1p")
+f = glove.pair_forward(W[i], W_ctx[j], b[i], b_ctx[j], x, **kw)
+
+compare("v_0 . v'_1", f["dot"], 0.095, digits=3)
+compare("prediction", f["prediction"], 0.125, digits=3)
+compare("target log(1 + X_01)", f["target"], 0.6931, digits=4)
+compare("error", f["error"], -0.5681, digits=4)
+compare("weight f(X_01)", f["weight"], 0.1778, digits=4)
+
+f_formula = glove.pair_forward(W[i], W_ctx[j], b[i], b_ctx[j], x, x_max=x_max, alpha=alpha,
+                               target="log")
+erratum("target, formula's log X", f_formula["target"], 0.6931, digits=4,
+        note="the objective (line 5301) says log X, which is 0 for X = 1; the example "
+             "quietly uses log(1 + X). We keep the example's choice from here on.")
+
+# %% [markdown]
+# The squared error and the loss are where the document's arithmetic slips.
+# The exact loss is checked once more by plain arithmetic, independent of the library.
+
+# %%
+erratum("error ** 2", f["error"] ** 2, 0.32276, digits=5,
+        note="(-0.5681)**2 is 0.32274 and the exact error gives 0.32279; 0.32276 is neither.")
+erratum("loss L_01", f["loss"], 0.05747, digits=5,
+        note="0.1778 * 0.32276 is 0.057387 and exact arithmetic gives 0.057401; "
+             "the printed 0.05747 is a slip.")
+assert np.isclose(f["loss"], 0.1 ** 0.75 * (0.125 - np.log(2)) ** 2, rtol=1e-14)
+print("exact L_01 =", f["loss"])
+
+# %% [markdown]
+# ## 4. Gradients (lines 5784-5841)
+#
+# All four gradients share the factor $2 f(X_{ij})\,e_{ij}$ (`scale`). The
+# document's factor is wrong, and each gradient inherits that error.
+
+# %%
+loss, g = glove.pair_loss_and_grad(W[i], W_ctx[j], b[i], b_ctx[j], x, **kw)
+factor_documented = -0.2023
+erratum("factor 2 f error", f["scale"], factor_documented, digits=4,
+        note="2 * 0.1778 * (-0.5681) = -0.20202 even with the rounded inputs; exact "
+             "arithmetic gives -0.202065. The gradients and updates below inherit this.")
+
+grad_documented = {"w_i": [-0.050575, -0.070805], "w_j": [-0.02023, -0.04046],
+                   "b_i": -0.2023, "b_j": -0.2023}
+labels = {"w_i": "dL/dv_0", "w_j": "dL/dv'_1", "b_i": "dL/db_0", "b_j": "dL/db_1"}
+for key, label in labels.items():
+    erratum(label, g[key], grad_documented[key], digits=6, note="inherits the factor.")
+
+# %% [markdown]
+# The gradient *formulas* are right: each of our gradients divided by our
+# factor, and each of the document's gradients divided by its factor, gives the
+# same vector ($\mathbf v'_1$ for $\mathbf v_0$, $\mathbf v_0$ for
+# $\mathbf v'_1$, and 1 for the biases).
+
+# %%
+direction = {"w_i": W_ctx[j], "w_j": W[i], "b_i": 1.0, "b_j": 1.0}
+for key, label in labels.items():
+    compare(label + " / factor", g[key] / f["scale"], direction[key], digits=12)
+    compare(label + " / factor (document)",
+            np.asarray(grad_documented[key]) / factor_documented, direction[key], digits=6)
+
+# %% [markdown]
+# ## 5. SGD update (lines 5843-5903)
+
+# %%
+loss, v0_new, v1_new, b0_new, b1_new = glove.pair_sgd_update(W[i], W_ctx[j], b[i], b_ctx[j], x,
+                                                             eta, **kw)
+note = "inherits the factor; with the document's gradients the update rule gives its value."
+erratum("v_0 new", v0_new, [0.10050575, 0.20070805], digits=8, note=note)
+erratum("v'_1 new", v1_new, [0.2502023, 0.3504046], digits=7, note=note)
+erratum("b_0 new", b0_new, 0.012023, digits=6, note=note)
+erratum("b_1 new", b1_new, 0.022023, digits=6, note=note)
+
+# the update rule applied to the document's own gradients reproduces its numbers
+compare("v_0 - eta * documented grad", W[i] - eta * np.array(grad_documented["w_i"]),
+        [0.10050575, 0.20070805], digits=8)
+compare("b_0 - eta * documented grad", b[i] - eta * grad_documented["b_i"], 0.012023, digits=6)
+
+# %% [markdown]
+# The same step through the batched, in-place `sgd_step` (the one a full
+# trainer uses) changes exactly these four values and nothing else.
+
+# %%
+params = {"W": W.copy(), "W_ctx": W_ctx.copy(), "b": b.copy(), "b_ctx": b_ctx.copy()}
+glove.sgd_step(params, np.array([i]), np.array([j]), np.array([x]), eta, **kw)
+compare("batched: v_0 new", params["W"][i], v0_new, digits=15)
+compare("batched: v'_1 new", params["W_ctx"][j], v1_new, digits=15)
+compare("batched: b_0, b_1 new", [params["b"][i], params["b_ctx"][j]], [b0_new, b1_new], digits=15)
+changed = sum(int(np.sum(params[k] != v)) for k, v in
+              {"W": W, "W_ctx": W_ctx, "b": b, "b_ctx": b_ctx}.items())
+print("entries changed:", changed)
+assert changed == 6
+
+# %% [markdown]
+# ## 6. Gradient check on the same problem
+#
+# Central differences of the loss summed over all ten non-zero pairs of $X$,
+# against `glove.loss_and_grad`, in float64.
+#
+# `w2v_numpy.gradcheck.check_gradient` takes the loss and the gradient as two
+# functions of the parameter dict, so it checks any objective, not only the
+# word2vec models.
+
+# %%
+from w2v_numpy.gradcheck import check_gradient
+
+rows, cols, xs = glove.to_coo(counts)
+params = {"W": W.copy(), "W_ctx": W_ctx.copy(), "b": b.copy(), "b_ctx": b_ctx.copy()}
+report = check_gradient(lambda p: glove.loss_and_grad(p, rows, cols, xs, **kw)[0],
+                        lambda p: glove.loss_and_grad(p, rows, cols, xs, **kw)[1],
+                        params, eps=1e-6)
+print(report)
+assert report.max_error < 1e-6

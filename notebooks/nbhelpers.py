@@ -1,0 +1,74 @@
+"""Small helpers shared by the step-by-step notebooks of this folder.
+
+The notebooks run with ``notebooks/`` as their working directory, so they can
+``from nbhelpers import compare, erratum``.
+
+``compare`` prints one of our numbers beside the number a reference document
+prints and fails (``AssertionError``) unless they agree; ``erratum`` prints the
+pair for a documented value that exact arithmetic does not reproduce, together
+with the reason, and fails if the two agree after all. ``document_model``
+builds the small Skip-gram setup used by notebooks 01 and 05.
+"""
+import numpy as np
+
+from w2v_numpy.models import create
+
+# The Skip-gram example of 003_24886efe243728b3.txt (lines 4352-4445): four
+# words, two dimensions. The document writes W_out as N x V (one column per
+# word); the library stores it as V x N (one row per word).
+SKIPGRAM_VOCAB = ["кот", "сидит", "на", "коврике"]
+SKIPGRAM_W_IN = np.array([[0.1, 0.3], [0.5, 0.7], [0.2, 0.4], [0.6, 0.8]])   # V x N
+SKIPGRAM_W_OUT = np.array([[0.05, 0.15, 0.25, 0.35],
+                           [0.10, 0.20, 0.30, 0.40]])                       # N x V, as printed
+
+
+def document_model(model_type):
+    """A float64 model of any skip-gram type holding the document's W_in and W_out."""
+    vocab_size, dim = SKIPGRAM_W_IN.shape
+    model = create(model_type, vocab_size=vocab_size, vector_dim=dim, dtype=np.float64)
+    model.params["W_in"][:] = SKIPGRAM_W_IN
+    model.params["W_out"][:] = SKIPGRAM_W_OUT.T          # transposed: one row per word
+    return model
+
+
+def _fmt(x):
+    """Numbers as a short string; matrices only by their shape."""
+    a = np.asarray(x)
+    if a.dtype.kind not in "fiu":
+        return str(x)
+    if a.ndim > 1:
+        return f"array of shape {a.shape}"
+    return np.array2string(a.astype(float), precision=7, suppress_small=True)
+
+
+def _agree(ours, documented, digits, tol):
+    """Equal lists when neither ``digits`` nor ``tol`` is given; otherwise equal
+    within ``tol``, which defaults to half a unit in the ``digits``-th decimal."""
+    if digits is None and tol is None:
+        return list(ours) == list(documented)
+    tol = 0.5 * 10.0 ** -digits + 1e-12 if tol is None else tol
+    return bool(np.allclose(np.asarray(ours, dtype=float), documented, rtol=0, atol=tol))
+
+
+def compare(name, ours, documented, digits=None, tol=None, label="document"):
+    """Print ``ours`` beside ``documented`` and assert that they agree.
+
+    ``digits`` is the number of decimals the document prints: the values must
+    then agree to half a unit of that last decimal. Pass ``tol`` instead where
+    the document rounded an earlier quantity and the rounding carries over (the
+    notebook explains each such case). ``label`` names the second column.
+    """
+    ok = _agree(ours, documented, digits, tol)
+    verdict = "ok" if ok else "MISMATCH"
+    print(f"{name:<30} ours {_fmt(ours):<28} {label} {_fmt(documented):<24} {verdict}")
+    assert ok, f"{name}: ours {ours} vs documented {documented}"
+
+
+def erratum(name, ours, documented, note, digits=None, tol=None):
+    """Show a documented value that exact arithmetic does not give, and why (``note``).
+
+    Asserts that the two really disagree, so a stale erratum fails loudly.
+    """
+    assert not _agree(ours, documented, digits, tol), f"{name} agrees after all"
+    print(f"{name:<30} ours {_fmt(ours):<28} document {_fmt(documented):<24} ERRATUM")
+    print(f"    Erratum: {note}")

@@ -1,0 +1,101 @@
+"""The package's shape: no import cycles, no upward imports, small modules.
+
+The import graph is read from the source with :mod:`ast` (module-level and
+function-local imports alike), so a cycle hidden inside a function is found too.
+"""
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "w2v_numpy"
+#: Layers that must not import the named higher layers.
+FORBIDDEN = {
+    "w2v_numpy.files": ("w2v_numpy.models", "w2v_numpy.word2vec", "w2v_numpy.cli",
+                        "w2v_numpy.keyedvectors", "w2v_numpy.train", "w2v_numpy.callbacks"),
+    "w2v_numpy.models": ("w2v_numpy.files", "w2v_numpy.word2vec", "w2v_numpy.cli",
+                         "w2v_numpy.train", "w2v_numpy.callbacks", "w2v_numpy.keyedvectors"),
+    "w2v_numpy.keyedvectors": ("w2v_numpy.word2vec", "w2v_numpy.cli", "w2v_numpy.models"),
+    "w2v_numpy.word2vec": ("w2v_numpy.cli",),
+}
+MAX_LINES = 330
+
+
+def modules():
+    found = {}
+    for path in PACKAGE.rglob("*.py"):
+        parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        found[".".join(parts)] = path
+    return found
+
+
+def import_graph():
+    """{module: set of w2v_numpy modules it imports anywhere in its source}."""
+    mods = modules()
+    graph = {m: set() for m in mods}
+    for name, path in mods.items():
+        package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    up = package.split(".")[:len(package.split(".")) - node.level + 1]
+                    base = ".".join(up + ([node.module] if node.module else []))
+                targets = [base] + [f"{base}.{a.name}" for a in node.names]
+            elif isinstance(node, ast.Import):
+                targets = [a.name for a in node.names]
+            else:
+                continue
+            graph[name] |= {t for t in targets if t in mods and t != name}
+    return graph
+
+
+def find_cycle(graph):
+    """One import cycle as a list of modules, or None."""
+    state, path = {}, []
+
+    def visit(u):
+        state[u] = "open"
+        path.append(u)
+        for v in sorted(graph[u]):
+            if state.get(v) == "open":
+                return path[path.index(v):] + [v]
+            if v not in state:
+                cycle = visit(v)
+                if cycle:
+                    return cycle
+        path.pop()
+        state[u] = "done"
+        return None
+
+    for u in sorted(graph):
+        if u not in state:
+            cycle = visit(u)
+            if cycle:
+                return cycle
+    return None
+
+
+def test_the_cycle_finder_can_fail():
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": {"b"}, "b": set()}) is None
+
+
+def test_no_import_cycles():
+    cycle = find_cycle(import_graph())
+    assert cycle is None, " -> ".join(cycle)
+
+
+@pytest.mark.parametrize("layer", sorted(FORBIDDEN))
+def test_no_upward_imports(layer):
+    bad = [(m, t) for m, deps in import_graph().items() if m == layer or m.startswith(layer + ".")
+           for t in deps if t.startswith(FORBIDDEN[layer])]
+    assert not bad, bad
+
+
+def test_modules_stay_small():
+    long = {name: n for name, path in modules().items()
+            if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
+    assert not long, long

@@ -1,0 +1,40 @@
+"""The command-line tools, one module per subcommand.
+
+``python -m w2v_numpy COMMAND ...`` dispatches to them; ``train_numpy_model.py``
+is the ``train`` command. Every command's ``main(argv=None) -> int`` maps bad
+input to one ``error: ...`` line and exit code 2 (see :mod:`w2v_numpy.cli.common`).
+"""
+import importlib
+import sys
+
+#: command -> (module, one-line description)
+COMMANDS = {
+    "train": ("w2v_numpy.cli.train", "train a model (same flags as train_numpy_model.py)"),
+    "evaluate": ("w2v_numpy.cli.evaluate", "analogy and word-pair scores of vectors, as JSON"),
+    "neighbors": ("w2v_numpy.cli.neighbors", "nearest neighbours of words by cosine"),
+    "export": ("w2v_numpy.cli.export", "write vectors in word2vec text or binary format"),
+    "plot": ("w2v_numpy.cli.plot", "draw words on a 2-D PCA map"),
+}
+
+
+def usage():
+    """The top-level help text: one line per command."""
+    lines = ["usage: python -m w2v_numpy COMMAND [ARGS ...]", "", "commands:"]
+    lines += [f"  {name:<10} {text}" for name, (_, text) in COMMANDS.items()]
+    lines += ["", "Run 'python -m w2v_numpy COMMAND --help' for a command's arguments."]
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    """Dispatch ``argv[0]`` to its command; returns the exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in ("-h", "--help"):
+        print(usage())
+        return 0
+    if not argv or argv[0] not in COMMANDS:
+        print(usage(), file=sys.stderr)
+        if argv:
+            print(f"error: unknown command {argv[0]!r}", file=sys.stderr)
+        return 2
+    module = importlib.import_module(COMMANDS[argv[0]][0])
+    return module.main(argv[1:])

@@ -1,0 +1,112 @@
+"""What the command-line tools share: argument parsing, argument types, one-line errors,
+and loading "a model or a vectors file".
+
+Every tool's ``main(argv=None) -> int`` runs its body through :func:`run`. Bad
+input (a bad flag, a missing or damaged file, an unknown word) prints one
+line ``error: ...`` to stderr and returns exit code 2, with no traceback.
+Bad input means :class:`UserError` (raised here, in flag terms),
+:class:`w2v_numpy.errors.W2VError` (raised by the library, in library terms:
+its parameter name is replaced by the matching flag) or an ``OSError`` about
+a file. Anything else is a bug and keeps its traceback.
+"""
+import argparse
+import os
+import sys
+import tempfile
+
+from ..errors import W2VError
+from ..word2vec import load_vectors  # noqa: F401 (the loader every vectors tool uses)
+
+
+class UserError(Exception):
+    """A problem with the user's input, reported as ``error: <message>`` (exit code 2)."""
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """An :class:`argparse.ArgumentParser` whose usage errors are :class:`UserError`."""
+
+    def error(self, message):
+        raise UserError(f"{message} (see {self.prog} --help)")
+
+
+def number(kind, low, strict=False, odd=False):
+    """An argparse type: ``kind`` (int/float) >= low (> low if ``strict``), optionally odd."""
+    def convert(text):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        if value < low or (strict and value == low) or (odd and value % 2 == 0):
+            rule = f"{'>' if strict else '>='} {low}" + (" and odd (the full span, centre "
+                                                          "word included)" if odd else "")
+            raise argparse.ArgumentTypeError(f"must be {rule}, got {text}")
+        return value
+    return convert
+
+
+def run(body, argv, flags=None):
+    """Call ``body(argv)`` and turn bad input into a one-line message and exit code 2.
+
+    Parameters
+    ----------
+    body : callable
+        ``body(list_of_str) -> int or None``; ``None`` counts as 0.
+    argv : list of str or None
+        Arguments without the program name; ``None`` means ``sys.argv[1:]``.
+    flags : dict or None
+        Library parameter name -> flag (``{"corpus_file": "--data_file"}``),
+        used to word library errors in the command's own terms.
+
+    Returns
+    -------
+    int
+        The exit code.
+    """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return body(argv) or 0
+    except SystemExit as e:  # --help and --version exit through argparse
+        return e.code if isinstance(e.code, int) else 0
+    except (UserError, W2VError, OSError) as e:
+        print(f"error: {describe(e, flags or {})}", file=sys.stderr)
+        return 2
+
+
+def describe(error, flags):
+    """One line for a bad-input exception (a library parameter shown as its flag)."""
+    if isinstance(error, W2VError) and error.param:
+        text = f"{flags.get(error.param, error.param)}: {error.message}"
+    elif isinstance(error, OSError) and error.filename is not None and error.strerror:
+        text = f"{error.filename}: {error.strerror}"
+    else:
+        text = str(error) or type(error).__name__
+    return " ".join(text.split())  # one line
+
+
+def check_words(kv, words):
+    """Raise :class:`UserError` naming the words of ``words`` that ``kv`` does not know."""
+    missing = [w for w in words if w not in kv]
+    if missing:
+        shown = ", ".join(repr(w) for w in missing[:10]) + (" ..." if len(missing) > 10 else "")
+        noun = "word is" if len(missing) == 1 else "words are"
+        raise UserError(f"{noun} not in the vocabulary ({len(kv)} words): {shown}")
+
+
+def vectors_argument(parser):
+    """Add the positional ``model`` argument every vectors tool takes."""
+    parser.add_argument("model", help="a .vec/.txt (word2vec text), .bin (word2vec binary) "
+                                      "or w2v_numpy model file")
+
+
+def check_writable(path, what):
+    """Fail (writing nothing) unless a file can be created at ``path``."""
+    if os.path.isdir(path):
+        raise UserError(f"{what}: {path} is a directory")
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise UserError(f"{what}: directory {directory} does not exist")
+    try:
+        with tempfile.TemporaryFile(dir=directory):
+            pass
+    except OSError as exc:
+        raise UserError(f"{what}: cannot write in {directory} ({exc.strerror})") from None

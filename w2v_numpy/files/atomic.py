@@ -1,0 +1,93 @@
+"""Files that appear complete or not at all.
+
+Every file w2v_numpy writes (model files, checkpoints, vectors, plots,
+metrics) goes through :func:`atomic_open`: the data is written to a temporary
+file in the same directory, flushed and fsync'ed, and only then renamed over
+the target, so a crash or a kill at any moment leaves either the old complete
+file or the new complete one. :func:`remove_stale_temps` cleans up the
+temporary files a killed process leaves behind.
+"""
+import contextlib
+import os
+import re
+import secrets
+
+
+@contextlib.contextmanager
+def atomic_open(path):
+    """Open ``path`` for binary writing so that it appears complete or not at all.
+
+    Writes go to a temporary file in the same directory, which is flushed,
+    fsync'ed and renamed over ``path`` with :func:`os.replace` when the
+    ``with`` block ends without an error; on an error it is removed and
+    ``path`` is left untouched.
+    """
+    path = os.fspath(path)
+    directory = os.path.dirname(os.path.abspath(path))
+    name = f".{os.path.basename(path)}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+    tmp = os.path.join(directory, name)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies as usual
+    try:
+        with os.fdopen(fd, "wb") as f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    with contextlib.suppress(OSError):  # make the rename itself durable (POSIX only)
+        dfd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+
+
+def link_or_copy(src, dst):
+    """Make ``dst`` a snapshot of ``src`` atomically (hard link, else a copy).
+
+    A hard link costs no I/O. It is safe because model files are only ever
+    replaced by a rename, never changed in place: the next save of ``src``
+    gets a new inode and ``dst`` keeps the old content.
+    """
+    tmp = f"{dst}.{os.getpid()}.tmp"
+    try:
+        os.link(src, tmp)
+    except OSError:
+        with open(src, "rb") as fh, atomic_open(dst) as out:
+            while True:
+                block = fh.read(1 << 22)
+                if not block:
+                    return
+                out.write(block)
+    os.replace(tmp, dst)
+
+
+def remove_stale_temps(path):
+    """Delete the temporary files a killed run left next to ``path``.
+
+    An atomic write of ``path`` goes through ``.NAME.PID.HEX.tmp`` (see
+    :func:`atomic_open`) and a checkpoint through
+    ``NAME.epoch.NNNN.PID.tmp``; after a kill -9 such a file stays behind. Only
+    files whose process ``PID`` no longer exists are removed.
+    """
+    directory = os.path.dirname(os.path.abspath(path))
+    base = re.escape(os.path.basename(path))
+    pattern = re.compile(rf"^(?:\.{base}\.(\d+)\.[0-9a-f]+|{base}\.epoch\.\d+\.(\d+))\.tmp$")
+    for name in os.listdir(directory):
+        m = pattern.match(name)
+        if m and not _alive(int(m.group(1) or m.group(2))):
+            with contextlib.suppress(OSError):
+                os.remove(os.path.join(directory, name))
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:       # exists but is not ours, or the check is not possible
+        return True
+    return True

@@ -1,0 +1,117 @@
+r"""What the four word2vec objectives share: ``W_in``/``W_out`` and the averaged input layer.
+
+Notes
+-----
+Every word2vec objective starts from a hidden vector that is the mean of the
+input rows of an example,
+
+.. math:: h = \frac{1}{n}\sum_{c=1}^{n} v_{w_c},
+
+with :math:`n` the number of real input slots (one for skip-gram, the context
+words for CBOW). Its gradient sends :math:`\frac{1}{n}\,\partial L/\partial h`
+to each input row, and a word that fills two slots receives it twice.
+
+Initialisation follows word2vec.c: ``W_in`` uniform in
+:math:`[-0.5/d, 0.5/d)`, ``W_out`` zeros. Both are stored one row per word
+(V, d); the reference documents write the output matrix as N x V with words
+in columns, so their ``W_out`` is our ``W_out.T``.
+"""
+import numpy as np
+
+from ..backend import get_xp
+from ..errors import W2VError
+from .base import Model, RowGrad
+
+#: How ``step`` may update CBOW context rows (see :attr:`WindowModel.cbow_update`).
+CBOW_UPDATES = ("exact", "word2vec")
+
+
+def hidden_layer(W_in, inputs, mask):
+    r"""Mean of the (masked) input rows: :math:`h = \frac{1}{n}\sum_{c} v_{w_c}`.
+
+    Returns
+    -------
+    h : (B, d)
+    weight : (B, C)   1/n for real slots, 0 for padding (so dL/dv_c = weight * dL/dh)
+    """
+    xp = get_xp()
+    if mask is None:
+        weight = xp.full(inputs.shape, 1.0 / inputs.shape[1], dtype=W_in.dtype)  # (B, C)
+    else:
+        n = mask.sum(axis=1, keepdims=True)                                  # (B, 1)
+        weight = (mask / xp.maximum(n, 1)).astype(W_in.dtype)                # (B, C)
+    if inputs.shape[1] == 1:
+        h = W_in[inputs[:, 0]]                                               # (B, d)
+        return (h if mask is None else h * weight), weight                   # one input: weight is 1
+    h = (weight[:, None, :] @ W_in[inputs])[:, 0, :]                         # (B, 1, C) @ (B, C, d) -> (B, d)
+    return h, weight
+
+
+def input_grads(inputs, mask, weight, dh):
+    """Spread dL/dh back onto the input rows: row ``inputs[b, c]`` gets ``weight[b, c] * dh[b]``.
+
+    Returns the :class:`RowGrad` of ``W_in``, padding slots left out.
+    """
+    if inputs.shape[1] == 1:
+        return RowGrad(inputs[:, 0], dh if mask is None else dh * weight)    # (B,), (B, d)
+    if mask is None:
+        rows = weight[:, :, None] * dh[:, None, :]                           # (B, C, d)
+        return RowGrad(inputs.reshape(-1), rows.reshape(-1, dh.shape[1]))    # (B*C,), (B*C, d)
+    example = get_xp().nonzero(mask)[0]                                      # (n,)
+    return RowGrad(inputs[mask], dh[example] * weight[mask][:, None])        # (n,), (n, d)
+
+
+def context_sizes(batch):
+    """For each real input slot (in :func:`input_grads` order), its example's context size n."""
+    xp = get_xp()
+    B, C = batch.inputs.shape
+    if batch.mask is None:
+        return xp.full(B * C, float(C), dtype=xp.float32)
+    n = batch.mask.sum(axis=1).astype(xp.float32)                             # (B,)
+    return xp.broadcast_to(n[:, None], batch.mask.shape)[batch.mask]          # (n_slots,)
+
+
+class WindowModel(Model):
+    """Base of the word2vec objectives: parameters ``W_in`` and ``W_out``, (V, d) each.
+
+    Subclasses set ``batch_family`` (``"sgram"`` or ``"cbow"``) and
+    ``output_layer`` and implement :meth:`loss_and_grad`.
+
+    Parameters
+    ----------
+    vocab_size, vector_dim, seed, dtype
+        As for :class:`w2v_numpy.models.base.Model`.
+    cbow_update : {"exact", "word2vec"}
+        See :attr:`cbow_update`.
+    """
+
+    vectors_param = "W_in"
+    #: How ``step`` updates CBOW context rows: ``"exact"`` applies the true
+    #: gradient of the mean (dL/dh divided by the number of context words n);
+    #: ``"word2vec"`` adds the undivided dL/dh to every context row, as
+    #: word2vec.c and gensim (``cbow_mean=1``) do, i.e. an input learning rate
+    #: n times larger. ``grad`` and the gradient check always use the exact form.
+    cbow_update = "exact"
+
+    def set_options(self, cbow_update="exact"):
+        if cbow_update not in CBOW_UPDATES:
+            raise W2VError(f"must be one of {CBOW_UPDATES}, got {cbow_update!r}", param="cbow_update")
+        self.cbow_update = cbow_update
+
+    def param_shapes(self, vocab_size, vector_dim):
+        return {"W_in": (vocab_size, vector_dim), "W_out": (vocab_size, vector_dim)}
+
+    def init_params(self, vocab_size, vector_dim, rng, dtype):
+        W_in = ((rng.random((vocab_size, vector_dim)) - 0.5) / vector_dim).astype(dtype)
+        return {"W_in": W_in, "W_out": np.zeros((vocab_size, vector_dim), dtype=dtype)}
+
+    def check_batch(self, batch):
+        if self.uses_negatives and batch.negatives is None:
+            raise W2VError(f"{self.type_name}: the batch needs negatives (negative >= 1)")
+        if self.batch_family == "sgram" and batch.inputs.shape[1] != 1:
+            raise W2VError(f"{self.type_name}: skip-gram batches have one input per example")
+
+    def adjust_update(self, batch, grads):
+        if self.cbow_update == "word2vec" and batch.inputs.shape[1] > 1:
+            rows = grads["W_in"].rows
+            rows *= context_sizes(batch)[:, None]              # undo the 1/n of the mean
