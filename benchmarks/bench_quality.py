@@ -6,6 +6,11 @@ evaluators, and ours when available) on the Google analogy set
 (Spearman). One JSON line per trained model, then a comparison line.
 
     python benchmarks/bench_quality.py --type sgram_neg,cbow_neg   # wiki17m, 5 epochs
+    python benchmarks/bench_quality.py --type cbow_neg --defaults  # each tool's own defaults
+
+``--defaults`` leaves every training setting at each library's default
+(``w2v_numpy.Word2Vec(corpus, type=...)`` against ``gensim.models.Word2Vec(sentences,
+sg=...)``, seed and workers aside): what a user who sets nothing gets.
 """
 import argparse
 import json
@@ -45,23 +50,29 @@ def child(a):
         from w2v_numpy import Word2Vec
         from w2v_numpy.corpus import whitespace_tokenize
 
-        w2v = Word2Vec(a.corpus, type=a.type, vector_size=a.size, window=a.window, min_count=5,
-                       sample=1e-3, negative=5, alpha=a.alpha, epochs=a.epochs,
-                       batch_size=a.batch_size, seed=a.seed, cbow_update=a.cbow_update,
-                       tokenizer=whitespace_tokenize, progress=False)
+        settings = {} if a.defaults else dict(
+            vector_size=a.size, window=a.window, min_count=5, sample=1e-3, negative=5,
+            alpha=a.alpha, epochs=a.epochs, batch_size=a.batch_size, cbow_update=a.cbow_update)
+        w2v = Word2Vec(a.corpus, type=a.type, seed=a.seed, tokenizer=whitespace_tokenize,
+                       progress=False, **settings)
         words, vectors = w2v.vocab.words, w2v.wv.vectors
-        extra = {"final_loss": round(w2v.state.epoch_losses[-1], 5), "batch_size": a.batch_size,
-                 "cbow_update": a.cbow_update}
+        c = w2v.config
+        extra = {"final_loss": round(w2v.state.epoch_losses[-1], 5), "batch_size": c["batch_size"],
+                 "cbow_update": c["cbow_update"], "alpha": c["alpha"], "epochs": c["epochs"],
+                 "vector_size": c["vector_size"], "window": c["window"]}
     else:
         from gensim.models import Word2Vec as G
         from gensim.models.word2vec import LineSentence
 
-        m = G(LineSentence(a.corpus), vector_size=a.size, window=a.window, min_count=5, sample=1e-3,
-              sg=int(a.type.startswith("sgram")), negative=5, hs=0, alpha=a.alpha,
-              epochs=a.epochs, workers=2, seed=a.seed)
+        settings = {} if a.defaults else dict(
+            vector_size=a.size, window=a.window, min_count=5, sample=1e-3, negative=5, hs=0,
+            alpha=a.alpha, epochs=a.epochs)
+        m = G(LineSentence(a.corpus), sg=int(a.type.startswith("sgram")), workers=2, seed=a.seed,
+              **settings)
         words, vectors = m.wv.index_to_key, m.wv.vectors
-        extra = {}
-    res = {"impl": a.impl, "type": a.type, "epochs": a.epochs, "alpha": a.alpha,
+        extra = {"alpha": m.alpha, "epochs": m.epochs, "vector_size": m.vector_size,
+                 "window": m.window, "cbow_mean": m.cbow_mean}
+    res = {"impl": a.impl, "type": a.type, "defaults": a.defaults,
            "train_wall_s": round(time.perf_counter() - t0, 1), **extra,
            **evaluate(list(words), np.asarray(vectors, dtype=np.float32))}
     print(json.dumps(res), flush=True)
@@ -79,6 +90,8 @@ def main():
     p.add_argument("--cbow_update", default="word2vec", choices=["exact", "word2vec"])
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--impls", default="ours,gensim")
+    p.add_argument("--defaults", action="store_true",
+                   help="train both with their library defaults (see the module docstring)")
     p.add_argument("--impl", help=argparse.SUPPRESS)
     a = p.parse_args()
     if a.impl:
@@ -90,6 +103,7 @@ def main():
             argv = [sys.executable, __file__, "--impl", impl, "--type", typ, "--alpha", str(alpha)]
             for k in ("corpus", "epochs", "size", "window", "batch_size", "cbow_update", "seed"):
                 argv += [f"--{k}", str(getattr(a, k))]
+            argv += ["--defaults"] if a.defaults else []
             out = subprocess.run(argv, capture_output=True, text=True)
             if out.returncode:
                 sys.exit(f"error: {impl} failed:\n{out.stderr[-2000:]}")

@@ -269,3 +269,26 @@ def test_python_m_w2v_numpy_train_is_the_same_command(tmp_path, small):
                           timeout=120, env=ENV)
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "cbow.model").is_file()
+
+
+def test_cbow_trains_with_the_word2vec_update_by_default():
+    """Issue 16: the defaults a user gets use word2vec.c's / gensim's CBOW update; the
+    documents' exact update stays one flag away."""
+    assert parse([])[1]["cbow_update"] == "word2vec"
+    assert parse(["--cbow_update", "exact"])[1]["cbow_update"] == "exact"
+    from w2v_numpy import Word2Vec
+    assert Word2Vec(type="cbow_neg").config["cbow_update"] == "word2vec"
+
+
+def test_a_file_without_cbow_update_resumes_with_the_exact_update(tmp_path, small):
+    """Model files from before the option existed were trained with the exact update."""
+    from w2v_numpy.files import model_file
+
+    assert run_cli(tmp_path, "-d", small, "-t", "cbow_neg", "-v", "8", "-e", "1").returncode == 0
+    path = tmp_path / "cbow_neg.model"
+    parts = model_file.read_model_file(path)
+    del parts.config["cbow_update"]
+    model_file.write_model_file(path, parts)
+    args = build_parser().parse_intermixed_args(["-m", str(path), "-e", "2"])
+    kw, _ = merge_settings(args, load_model(path), str(path))
+    assert kw["cbow_update"] == "exact"

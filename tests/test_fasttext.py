@@ -1,4 +1,4 @@
-"""FastText math (w2v_numpy.fasttext): n-grams, the worked example of
+"""FastText math (w2v_numpy.models.fasttext): n-grams, the worked example of
 003_24886efe243728b3.txt (lines 6227-6570) and finite-difference checks."""
 import numpy as np
 import pytest

@@ -1,4 +1,4 @@
-"""GloVe math (w2v_numpy.glove): counts, the worked example of
+"""GloVe math (w2v_numpy.models.glove): counts, the worked example of
 003_24886efe243728b3.txt (lines 5613-5912) and finite-difference checks."""
 import numpy as np
 import pytest

@@ -31,6 +31,8 @@ from .train import TrainState, train
 from .vocab import Vocab
 
 _STATE_SKIP = {"stop"}
+#: Settings a model file may lack, with the value of the version that wrote such files.
+_LEGACY = {"cbow_update": "exact"}
 
 
 class Word2Vec:
@@ -61,10 +63,14 @@ class Word2Vec:
     epochs, batch_size, seed : int
     shuffle : bool
         Shuffle examples inside each corpus chunk.
-    cbow_update : {"exact", "word2vec"}
-        CBOW only: ``"exact"`` gives each context row dL/dh / n (the true
-        gradient of the mean); ``"word2vec"`` gives it the undivided dL/dh, as
-        word2vec.c and gensim do. See :class:`w2v_numpy.models.window.WindowModel`.
+    cbow_update : {"word2vec", "exact"}
+        CBOW only. ``"word2vec"`` (default) gives each context row the
+        undivided dL/dh, as word2vec.c and gensim (``cbow_mean=1``) do: it
+        trains as well as gensim at the same settings. ``"exact"`` gives it
+        dL/dh / n, the true gradient of the mean that the documents derive
+        (and that ``grad`` and the gradient check use); as a training rule it
+        is an input learning rate n times smaller, and loses about 10 analogy
+        points at gensim's alpha. See :class:`w2v_numpy.models.window.WindowModel`.
     tokenizer : callable
         ``str -> list[str]``; default :func:`w2v_numpy.corpus.simple_tokenize`.
     dtype : numpy dtype
@@ -77,7 +83,7 @@ class Word2Vec:
     def __init__(self, corpus_file=None, type="sgram_neg", vector_size=100, window=5,
                  min_count=5, max_vocab=None, sample=1e-3, negative=5, alpha=0.025,
                  min_alpha=0.0001, epochs=5, batch_size=512, seed=0, shuffle=True,
-                 cbow_update="exact", tokenizer=simple_tokenize, dtype=np.float32, progress=True,
+                 cbow_update="word2vec", tokenizer=simple_tokenize, dtype=np.float32, progress=True,
                  callbacks=()):
         if type not in window_types():
             raise W2VError(f"must be one of {window_types()}, got {type!r}", param="type")
@@ -186,7 +192,7 @@ class Word2Vec:
             ``"cannot load PATH: ..."`` for a damaged, truncated or foreign file.
         """
         parts = read_model_file(path)
-        config = parts.config
+        config = {**_LEGACY, **parts.config}
         try:
             if config.get("type") not in window_types():
                 raise W2VError(f"unknown model type {config.get('type')!r}")
@@ -195,7 +201,7 @@ class Word2Vec:
                       dtype=next(iter(parts.params.values())).dtype, progress=False)
             model = MODELS[config["type"]].from_params(
                 {k: asarray(v) for k, v in parts.params.items()},
-                cbow_update=config.get("cbow_update", "exact"))
+                cbow_update=config["cbow_update"])
             state = _state_from(parts.state) if parts.state is not None else None
         except (W2VError, TypeError) as exc:
             raise ModelFileError(f"cannot load {os.fspath(path)}: {exc}") from None

@@ -47,7 +47,7 @@ PROBE_WORDS = ["king", "paris", "cat", "apple", "football", "piano", "queen", "f
 #: Defaults of the settings a model file remembers (CLI names; ``window`` is the full span).
 DEFAULTS = dict(type="cbow", vector_dim=300, window=7, neg_samples=5, batch_size=512, epochs=5,
                 alpha=0.05, min_alpha=0.0001, min_count=5, sample=1e-3, max_vocab=None, seed=0,
-                cbow_update="exact")
+                cbow_update="word2vec")
 #: CLI name -> Word2Vec.config name, for the settings above.
 CONFIG_NAMES = dict(vector_dim="vector_size", neg_samples="negative")
 #: Library parameter -> flag, for error messages.
@@ -93,7 +93,8 @@ def build_parser():
     a("--max_vocab", type=number(int, 1), help="keep only the most frequent words")
     a("--seed", type=number(int, 0), help="random seed (default 0)")
     a("--cbow_update", choices=["exact", "word2vec"],
-      help="CBOW context update: exact mean gradient (default) or word2vec.c's")
+      help="CBOW context update: word2vec.c's undivided dL/dh (default, gensim's quality) or "
+           "'exact', the true gradient of the mean (dL/dh / n, as the documents derive it)")
     a("--backend", choices=["numpy", "cupy"], default=None, help="array backend (default numpy)")
     a("--save_every", type=number(int, 1), default=10, help="batches between periodic saves "
       "(default 10; also at least max(5 s, 30x the last save's duration) apart)")

@@ -119,10 +119,7 @@ class CBOW(WindowModel):
     type_name = "cbow"
     batch_family = "cbow"
     output_layer = "softmax"
-
-    def forward(self, batch):
-        """The named intermediates of :func:`forward` for this model's parameters."""
-        return forward(self.params["W_in"], self.params["W_out"], batch)
+    forward_fn = staticmethod(forward)
 
     def loss_and_grad(self, batch, scale=1.0):
         if not hasattr(self, "_workspace"):

@@ -80,10 +80,5 @@ class CBOWNeg(WindowModel):
     type_name = "cbow_neg"
     batch_family = "cbow"
     output_layer = "negative_sampling"
-
-    def forward(self, batch):
-        """The named intermediates of :func:`forward` for this model's parameters."""
-        return forward(self.params["W_in"], self.params["W_out"], batch)
-
-    def loss_and_grad(self, batch, scale=1.0):
-        return loss_and_grad(self.params["W_in"], self.params["W_out"], batch, scale)
+    forward_fn = staticmethod(forward)
+    loss_and_grad_fn = staticmethod(loss_and_grad)

@@ -75,7 +75,9 @@ class WindowModel(Model):
     """Base of the word2vec objectives: parameters ``W_in`` and ``W_out``, (V, d) each.
 
     Subclasses set ``batch_family`` (``"sgram"`` or ``"cbow"``) and
-    ``output_layer`` and implement :meth:`loss_and_grad`.
+    ``output_layer``, and give their module's pure functions as
+    ``forward_fn(W_in, W_out, batch)`` and ``loss_and_grad_fn(W_in, W_out,
+    batch, scale)`` (or override :meth:`loss_and_grad`).
 
     Parameters
     ----------
@@ -104,6 +106,13 @@ class WindowModel(Model):
     def init_params(self, vocab_size, vector_dim, rng, dtype):
         W_in = ((rng.random((vocab_size, vector_dim)) - 0.5) / vector_dim).astype(dtype)
         return {"W_in": W_in, "W_out": np.zeros((vocab_size, vector_dim), dtype=dtype)}
+
+    def forward(self, batch):
+        """The named intermediates of the forward pass (``h``, the scores, ``loss`` per example)."""
+        return self.forward_fn(self.params["W_in"], self.params["W_out"], batch)
+
+    def loss_and_grad(self, batch, scale=1.0):
+        return self.loss_and_grad_fn(self.params["W_in"], self.params["W_out"], batch, scale)
 
     def check_batch(self, batch):
         if self.uses_negatives and batch.negatives is None:
