@@ -6,6 +6,7 @@ evaluators, and ours when available) on the Google analogy set
 (Spearman). One JSON line per trained model, then a comparison line.
 
     python benchmarks/bench_quality.py --type sgram_neg,cbow_neg   # wiki17m, 5 epochs
+    python benchmarks/bench_quality.py --type sgram_hs,cbow_hs     # against gensim hs=1, negative=0
     python benchmarks/bench_quality.py --type cbow_neg --defaults  # each tool's own defaults
 
 ``--defaults`` leaves every training setting at each library's default
@@ -63,10 +64,16 @@ def child(a):
     else:
         from gensim.models import Word2Vec as G
         from gensim.models.word2vec import LineSentence
+        from w2v_numpy.models import MODELS
 
+        hs = int(MODELS[a.type].output_layer == "hierarchical_softmax")   # *_hs: hs=1, negative=0
         settings = {} if a.defaults else dict(
-            vector_size=a.size, window=a.window, min_count=5, sample=1e-3, negative=5, hs=0,
-            alpha=a.alpha, epochs=a.epochs)
+            vector_size=a.size, window=a.window, min_count=5, sample=1e-3, alpha=a.alpha,
+            epochs=a.epochs)
+        if hs:
+            settings.update(hs=1, negative=0)
+        elif not a.defaults:
+            settings.update(hs=0, negative=5)
         m = G(LineSentence(a.corpus), sg=int(a.type.startswith("sgram")), workers=2, seed=a.seed,
               **settings)
         words, vectors = m.wv.index_to_key, m.wv.vectors

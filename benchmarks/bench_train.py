@@ -7,6 +7,7 @@ times epochs, divided by wall time *including* the vocabulary scan.
 Examples::
 
     python benchmarks/bench_train.py --type sgram_neg --vs-gensim
+    python benchmarks/bench_train.py --type sgram_hs,cbow_hs --vs-gensim   # gensim hs=1, negative=0
     python benchmarks/bench_train.py --type cbow --max_vocab 30000 --epochs 1
 """
 import argparse
@@ -70,9 +71,11 @@ def run_ours(a):
 
 def run_gensim(a, workers):
     from gensim.models import Word2Vec as GensimW2V
+    from w2v_numpy.models import MODELS
 
-    sg = int(a.type.startswith("sgram"))
-    hs, neg = (0, a.negative) if a.type.endswith("_neg") else (1, 0)
+    cls = MODELS[a.type]               # ask the class: family and output layer
+    sg = int(cls.batch_family == "sgram")
+    hs, neg = (0, a.negative) if cls.output_layer == "negative_sampling" else (1, 0)
     t0 = time.perf_counter()
     m = GensimW2V(corpus_file=a.corpus, vector_size=a.size, window=a.window, min_count=a.min_count,
                   max_final_vocab=a.max_vocab, sample=a.sample, sg=sg, hs=hs, negative=neg,
@@ -83,7 +86,9 @@ def run_gensim(a, workers):
     return dict(impl=f"gensim(workers={workers})", type=a.type, raw_words=raw, vocab=len(m.wv),
                 wall_s=round(wall, 2), words_per_s=round(raw * a.epochs / wall),
                 peak_rss_mb=round(peak_rss_mb()),
-                note="" if hs == 0 else "gensim has no full softmax: hierarchical softmax shown")
+                hs=hs, negative=neg,
+                note="gensim has no full softmax: hierarchical softmax shown"
+                if cls.output_layer == "softmax" else "")
 
 
 def child(argv):

@@ -21,12 +21,15 @@ Zipf-like frequency, so sub-sampling and ``min_count`` have something to do.
 Everything is drawn from :class:`random.Random` seeded by ``--seed``, so the
 same seed always gives the same bytes. The shipped files were made with::
 
-    python data/make_corpus.py            # writes data/synthetic.txt and
-                                          # data/synthetic_analogies.txt
+    python data/make_corpus.py            # writes data/synthetic.txt,
+                                          # data/synthetic_analogies.txt and
+                                          # data/synthetic_pairs.tsv
 
 The analogy file uses the Google ``questions-words.txt`` layout (``: section``
 headers, then ``a b c d`` lines) and can be passed to any evaluator that reads
-that format.
+that format. The word-pair file uses the WordSim-353 layout (``word1<TAB>word2
+<TAB>score``, scores 0-10); its scores are planted by construction, not judged
+by people (see :func:`word_pairs`).
 """
 import argparse
 import itertools
@@ -197,6 +200,31 @@ def analogies():
     return sections
 
 
+def word_pairs():
+    """Word pairs with the similarity the corpus plants between them, on WordSim's 0-10 scale.
+
+    The scores rank how much context two words share by construction: a noun
+    and its own plural share a private word (8.5); members of one topic share
+    topic words (8); a country shares its locale words with its adjective
+    (7.5) and its capital (7); a gendered pair shares its concept words but
+    not its pronouns (6.5); a country and another country's capital share only
+    the kind of sentence (3); words of two different topics share nothing but
+    fillers (1).
+    """
+    rows = [(w, plural(w), 8.5) for w in sorted(PRIVATE)]
+    names = sorted(TOPICS)
+    for name in names:
+        members = TOPICS[name][0]
+        rows += [(a, b, 8.0) for a, b in zip(members, members[1:])]
+    for country, capital, adj, *_ in COUNTRIES:
+        rows += [(country, adj, 7.5), (country, capital, 7.0)]
+    rows += [(m, f, 6.5) for m, f, _ in GENDER_PAIRS]
+    rows += [(a[0], b[1], 3.0) for a, b in zip(COUNTRIES, COUNTRIES[1:])]
+    for name, other in zip(names, names[1:] + names[:1]):
+        rows += [(a, b, 1.0) for a, b in zip(TOPICS[name][0][:3], TOPICS[other][0][-3:])]
+    return rows
+
+
 def write_atomic(path, text):
     tmp = f"{path}.tmp"
     with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
@@ -211,6 +239,7 @@ def main(argv=None):
     parser.add_argument("--sentences", type=int, default=16000)
     parser.add_argument("--out", default=os.path.join(here, "synthetic.txt"))
     parser.add_argument("--analogies", default=os.path.join(here, "synthetic_analogies.txt"))
+    parser.add_argument("--pairs", default=os.path.join(here, "synthetic_pairs.tsv"))
     args = parser.parse_args(argv)
     gen = Generator(random.Random(args.seed))
     write_atomic(args.out, "\n".join(gen.line() for _ in range(args.sentences)) + "\n")
@@ -219,6 +248,9 @@ def main(argv=None):
         lines.append(f": {name}")
         lines.extend(" ".join(row) for row in rows)
     write_atomic(args.analogies, "\n".join(lines) + "\n")
+    pairs = ["# word1\tword2\tscore: similarities planted in synthetic.txt (see make_corpus.py)"]
+    pairs += [f"{a}\t{b}\t{score:.1f}" for a, b, score in word_pairs()]
+    write_atomic(args.pairs, "\n".join(pairs) + "\n")
     return 0
 
 

@@ -6,7 +6,10 @@
 # quantity; each is printed next to the value the document prints, and
 # `compare` asserts that they agree to the document's printed precision. Where
 # the document's arithmetic is off, `erratum` shows both values and says why.
-# The inputs are exactly the document's; nothing is adjusted to make numbers match.
+# The inputs are exactly the document's (`EXAMPLES["glove"]()` in
+# `w2v_numpy.examples`); nothing is adjusted to make numbers match. The numbers
+# of the step come from `w2v_numpy.trace.trace`, which records what the model
+# computes in its own `forward`, `loss_and_grad` and `step`.
 #
 # The math (loss, weighting, gradients) is in the docstring of
 # `w2v_numpy.models.glove`.
@@ -17,18 +20,33 @@
 import numpy as np
 
 from nbhelpers import compare, erratum
+from w2v_numpy.examples import EXAMPLES
+from w2v_numpy.trace import format_trace, trace
 
 np.set_printoptions(precision=7, suppress=True)
+
+# %% [markdown]
+# ## The whole step at once
+#
+# First the full trace of the update of the entry (cat, chases); the sections
+# below go through it against the document, errata included. `python -m
+# w2v_numpy trace --example glove` prints exactly this text.
+
+# %%
+ex = EXAMPLES["glove"]()
+t = trace(ex.model, ex.batch, ex.alpha, words=ex.words, labels=ex.labels, title=ex.title)
+print(format_trace(t))
 
 # %% [markdown]
 # ## 1. Corpus, vocabulary and co-occurrence counts (lines 5619-5669)
 #
 # Window radius 1, context counted on both sides, one count per neighbour.
+# The trace starts from one entry of $X$; this is where that entry comes from.
 
 # %%
 from w2v_numpy.models import glove
 
-vocab = ["cat", "chases", "mouse", "runs", "from"]
+vocab = ex.words                                    # cat, chases, mouse, runs, from
 word_id = {w: i for i, w in enumerate(vocab)}
 corpus = ["cat chases mouse", "mouse runs from cat"]
 sentences = [[word_id[w] for w in line.split()] for line in corpus]
@@ -50,15 +68,18 @@ compare("co-occurrence matrix X", X, X_documented, digits=0)
 # word biases `b` and the context biases `b_ctx` start from the same values.
 
 # %%
-W = np.array([[0.1, 0.2], [0.3, 0.4], [0.5, 0.6], [0.7, 0.8], [0.9, 1.0]])          # v_i
-W_ctx = np.array([[0.05, 0.15], [0.25, 0.35], [0.45, 0.55], [0.65, 0.75], [0.85, 0.95]])  # v'_j
-b = np.array([0.01, 0.02, 0.03, 0.04, 0.05])
-b_ctx = b.copy()
-eta, x_max, alpha = 0.01, 10.0, 0.75
+model = ex.model
+W, W_ctx = model.params["W"].copy(), model.params["W_ctx"].copy()           # v_i, v'_j
+b, b_ctx = model.params["b"].copy(), model.params["b_ctx"].copy()
+print("W:\n", W, "\nW_ctx:\n", W_ctx, "\nb:", b, " b_ctx:", b_ctx)
+eta, x_max, alpha = ex.alpha, model.x_max, model.alpha
+print("eta =", eta, " x_max =", x_max, " alpha =", alpha)
 
-i, j = word_id["cat"], word_id["chases"]
-x = X[i, j]
-print("pair (i, j) =", (i, j), " X_ij =", x)
+i, j = int(ex.batch.rows[0]), int(ex.batch.cols[0])
+x = ex.batch.counts[0]
+print("pair (i, j) =", (i, j), (vocab[i], vocab[j]), " X_ij =", x)
+compare("X_ij of the example's batch", x, X[word_id["cat"], word_id["chases"]], digits=12,
+        label="X above")
 
 # %% [markdown]
 # ## 3. Forward pass (lines 5716-5782)
@@ -66,11 +87,15 @@ print("pair (i, j) =", (i, j), " X_ij =", x)
 # The objective at line 5301 regresses on $\log X_{ij}$ (line 5309 adds that
 # $\log(1 + X_{ij})$ is used in practice), and the example uses
 # $\log(1 + X_{ij})$ at line 5746. `w2v_numpy.models.glove` offers both through
-# `target="log"` / `target="log1p"`; we follow the example.
+# `target="log"` / `target="log1p"`; the example's model follows the example.
+# The trace does not show the formula's $\log X$, so that one value comes from
+# `glove.pair_forward`.
 
 # %%
-kw = dict(x_max=x_max, alpha=alpha, target="log1p")
-f = glove.pair_forward(W[i], W_ctx[j], b[i], b_ctx[j], x, **kw)
+kw = dict(x_max=x_max, alpha=alpha, target=model.target)
+print("target:", kw["target"])
+f = {key: t.value(key)[0] for key in ("dot", "prediction", "target", "error", "weight",
+                                      "loss", "scale")}
 
 compare("v_0 . v'_1", f["dot"], 0.095, digits=3)
 compare("prediction", f["prediction"], 0.125, digits=3)
@@ -104,7 +129,10 @@ print("exact L_01 =", f["loss"])
 # document's factor is wrong, and each gradient inherits that error.
 
 # %%
-loss, g = glove.pair_loss_and_grad(W[i], W_ctx[j], b[i], b_ctx[j], x, **kw)
+g = {"w_i": t.value(f"W[{vocab[i]}]", "gradient"),         # dL/dv_0
+     "w_j": t.value(f"W_ctx[{vocab[j]}]", "gradient"),     # dL/dv'_1
+     "b_i": t.value(f"b[{vocab[i]}]", "gradient"),
+     "b_j": t.value(f"b_ctx[{vocab[j]}]", "gradient")}
 factor_documented = -0.2023
 erratum("factor 2 f error", f["scale"], factor_documented, digits=4,
         note="2 * 0.1778 * (-0.5681) = -0.20202 even with the rounded inputs; exact "
@@ -133,8 +161,8 @@ for key, label in labels.items():
 # ## 5. SGD update (lines 5843-5903)
 
 # %%
-loss, v0_new, v1_new, b0_new, b1_new = glove.pair_sgd_update(W[i], W_ctx[j], b[i], b_ctx[j], x,
-                                                             eta, **kw)
+v0_new, v1_new, b0_new, b1_new = (t.value(f"{name}[{vocab[row]}]", "update")[1]
+                                  for name, row in (("W", i), ("W_ctx", j), ("b", i), ("b_ctx", j)))
 note = "inherits the factor; with the document's gradients the update rule gives its value."
 erratum("v_0 new", v0_new, [0.10050575, 0.20070805], digits=8, note=note)
 erratum("v'_1 new", v1_new, [0.2502023, 0.3504046], digits=7, note=note)
@@ -147,15 +175,17 @@ compare("v_0 - eta * documented grad", W[i] - eta * np.array(grad_documented["w_
 compare("b_0 - eta * documented grad", b[i] - eta * grad_documented["b_i"], 0.012023, digits=6)
 
 # %% [markdown]
-# The same step through the batched, in-place `sgd_step` (the one a full
-# trainer uses) changes exactly these four values and nothing else.
+# The same step through the batched, in-place `glove.sgd_step` (the function
+# a full trainer uses) gives the trace's values and changes these four
+# values (six entries) and nothing else.
 
 # %%
 params = {"W": W.copy(), "W_ctx": W_ctx.copy(), "b": b.copy(), "b_ctx": b_ctx.copy()}
 glove.sgd_step(params, np.array([i]), np.array([j]), np.array([x]), eta, **kw)
-compare("batched: v_0 new", params["W"][i], v0_new, digits=15)
-compare("batched: v'_1 new", params["W_ctx"][j], v1_new, digits=15)
-compare("batched: b_0, b_1 new", [params["b"][i], params["b_ctx"][j]], [b0_new, b1_new], digits=15)
+compare("batched: v_0 new", params["W"][i], v0_new, digits=15, label="trace")
+compare("batched: v'_1 new", params["W_ctx"][j], v1_new, digits=15, label="trace")
+compare("batched: b_0, b_1 new", [params["b"][i], params["b_ctx"][j]], [b0_new, b1_new],
+        digits=15, label="trace")
 changed = sum(int(np.sum(params[k] != v)) for k, v in
               {"W": W, "W_ctx": W_ctx, "b": b, "b_ctx": b_ctx}.items())
 print("entries changed:", changed)

@@ -8,14 +8,35 @@
 # document's printed value, and `erratum` flags what does not hold.
 # The math is in the docstring of `w2v_numpy.models.fasttext`.
 #
-# `compare` and `erratum` come from `nbhelpers.py` in this folder.
+# The inputs (the document's n-gram table, its sets $G_w$, the class vectors)
+# come from `w2v_numpy.examples` (`EXAMPLES["fasttext"]()`); the numbers of the
+# step come from `w2v_numpy.trace.trace`, which records what the
+# `fasttext_supervised` model computes in its own `forward`, `loss_and_grad`
+# and `step`.
+#
+# `compare`, `erratum` and `trace_rows` come from `nbhelpers.py` in this folder.
 
 # %%
 import numpy as np
 
-from nbhelpers import compare, erratum
+from nbhelpers import compare, erratum, trace_rows
+from w2v_numpy import examples
+from w2v_numpy.examples import EXAMPLES
+from w2v_numpy.trace import format_trace, trace
 
 np.set_printoptions(precision=7, suppress=True)
+
+# %% [markdown]
+# ## The whole step at once
+#
+# The full trace of the step, before we take it apart: the rows of $E$ are
+# named by the document's n-grams and the rows of $U$ by the classes.
+# `python -m w2v_numpy trace --example fasttext` prints exactly this text.
+
+# %%
+ex = EXAMPLES["fasttext"]()
+t = trace(ex.model, ex.batch, ex.alpha, words=ex.words, labels=ex.labels, title=ex.title)
+print(format_trace(t))
 
 # %% [markdown]
 # ## 1. The document's table of n-gram vectors and class vectors (lines 6248-6271)
@@ -23,15 +44,18 @@ np.set_printoptions(precision=7, suppress=True)
 # %%
 from w2v_numpy.models import fasttext as ft
 
-table = {"<хор": [0.1, 0.2], "хор": [0.05, 0.15], "оро": [0.2, 0.1], "рог": [0.1, 0.05],
-         "оги": [0.15, 0.25], "гий": [0.25, 0.0], "ий>": [0.0, 0.1], "<фил": [0.3, 0.1],
-         "фил": [0.1, 0.3], "илм": [0.2, 0.2], "лм>": [0.05, 0.05]}
+model, eta = ex.model, ex.alpha
+table = examples.FASTTEXT_TABLE                      # n-gram -> its vector, as printed
+assert list(table) == ex.labels["E"]                 # the rows of E, in this order
 row = {g: r for r, g in enumerate(table)}           # n-gram -> row of E
-E = np.array(list(table.values()))                   # (11, 2) n-gram vectors
-classes = ["позитив", "негатив"]
-U = np.array([[0.1, -0.1], [-0.05, 0.05]])           # (2, 2) class vectors
+E = model.params["E"].copy()                         # (11, 2) n-gram vectors
+classes = ex.labels["U"]                             # позитив, негатив
+U = model.params["U"].copy()                         # (2, 2) class vectors
+for gram, r in row.items():
+    print(f"{gram:>5} {E[r]}")
+print("U:", dict(zip(classes, U.tolist())))
 words = ["хороший", "фильм"]
-target, negatives, eta = 0, [1], 0.1
+target, negatives = classes.index("позитив"), [classes.index("негатив")]
 
 # %% [markdown]
 # ## 2. Character n-grams (lines 6281-6293)
@@ -47,7 +71,8 @@ target, negatives, eta = 0, [1], 0.1
 # %%
 listed = {"хороший": ["<хор", "хоро", "орош", "роши", "оший", "ший>", "ий>"],   # line 6284
           "фильм": ["<фил", "филь", "ильм", "лм>"]}                            # line 6289
-G = {"хороший": ["<хор", "оро", "гий", "ий>"], "фильм": ["<фил", "илм", "лм>"]}  # lines 6286, 6291
+G = examples.FASTTEXT_G                  # the sets G_w the document uses (lines 6286, 6291)
+print("G_w:", G)
 for w in words:
     true = ft.char_ngrams(w, minn=3, maxn=3)
     erratum(f"3-grams of {w}", true, listed[w],
@@ -64,26 +89,29 @@ print("ids the true n-grams would pick from this table:",
 #
 # The document sums the n-gram vectors of a word (`combine="sum"`); fastText's
 # own word vectors use their mean (`combine="mean"`, shown for comparison).
+# The trace starts at $\mathbf v_D$; the two word vectors come from
+# `ft.word_vector`.
 
 # %%
 doc = [np.array([row[g] for g in G[w]]) for w in words]   # n-gram ids per word
-f = ft.forward(E, U, doc, target, negatives, combine="sum")
-compare("v_хороший", f["word_vectors"][0], [0.55, 0.4], digits=2)
-compare("v_фильм", f["word_vectors"][1], [0.55, 0.35], digits=2)
-compare("v_D", f["v_D"], [0.55, 0.375], digits=3)
+v_D = t.value("v_D")[0]
+compare("v_хороший", ft.word_vector(E, doc[0], "sum"), [0.55, 0.4], digits=2)
+compare("v_фильм", ft.word_vector(E, doc[1], "sum"), [0.55, 0.35], digits=2)
+compare("v_D", v_D, [0.55, 0.375], digits=3)
 print("v_D with combine='mean':", ft.document_vector(E, doc, combine="mean"))
 
 # %% [markdown]
 # ## 4. Scores, sigmoids and the loss (lines 6340-6406)
 
 # %%
-compare("s_true", f["scores"][0], 0.0175, digits=4)
-compare("s_neg", f["scores"][1], -0.00875, digits=5)
-compare("p_true = sigma(s_true)", f["sigma"][0], 0.5044, digits=4)
-compare("p_neg = sigma(-s_neg)", f["sigma"][1], 0.5022, digits=4)
-compare("log p_true", -f["losses"][0], -0.6844, digits=4)
-compare("log p_neg", -f["losses"][1], -0.6888, digits=4)
-compare("loss L", f["loss"], 1.3732, digits=4)
+scores, sigma, losses = t.value("scores")[0], t.value("sigma")[0], t.value("losses")[0]
+compare("s_true", scores[0], 0.0175, digits=4)
+compare("s_neg", scores[1], -0.00875, digits=5)
+compare("p_true = sigma(s_true)", sigma[0], 0.5044, digits=4)
+compare("p_neg = sigma(-s_neg)", sigma[1], 0.5022, digits=4)
+compare("log p_true", -losses[0], -0.6844, digits=4)
+compare("log p_neg", -losses[1], -0.6888, digits=4)
+compare("loss L", t.value("loss")[0], 1.3732, digits=4)
 
 # %% [markdown]
 # ## 5. Gradients (lines 6410-6505)
@@ -95,43 +123,63 @@ compare("loss L", f["loss"], 1.3732, digits=4)
 # $\sigma$ the same way reproduces the document's digits exactly.
 
 # %%
-loss, g = ft.loss_and_grad(E, U, doc, target, negatives, combine="sum")
-compare("sigma(s_true) - 1", g["score_error"][0], -0.4956, digits=4)
-compare("1 - sigma(-s_neg)", g["score_error"][1], 0.4978, digits=4)
+gamma = t.value("gamma")[0]                        # dL/ds, the document's score errors
+compare("sigma(s_true) - 1", gamma[0], -0.4956, digits=4)
+compare("1 - sigma(-s_neg)", gamma[1], 0.4978, digits=4)
 
 sigma_tol = 0.55 * 5e-5
-compare("dL/du_позитив", g["U_rows"][0], [-0.27258, -0.18585], tol=sigma_tol)
-compare("dL/du_негатив", g["U_rows"][1], [0.27379, 0.186675], tol=sigma_tol)
-rounded = np.round(g["score_error"], 4)
-compare("same, sigma rounded: позитив", rounded[0] * f["v_D"], [-0.27258, -0.18585], digits=5)
-compare("same, sigma rounded: негатив", rounded[1] * f["v_D"], [0.27379, 0.186675], digits=6)
+compare("dL/du_позитив", t.value("U[позитив]", "gradient"), [-0.27258, -0.18585], tol=sigma_tol)
+compare("dL/du_негатив", t.value("U[негатив]", "gradient"), [0.27379, 0.186675], tol=sigma_tol)
+rounded = np.round(gamma, 4)
+compare("same, sigma rounded: позитив", rounded[0] * v_D, [-0.27258, -0.18585], digits=5)
+compare("same, sigma rounded: негатив", rounded[1] * v_D, [0.27379, 0.186675], digits=6)
 
-compare("delta_D = dL/dv_D", g["v_D"], [-0.07445, 0.07445], digits=5)
+compare("delta_D = dL/dv_D", t.value("dv_D")[0], [-0.07445, 0.07445], digits=5)
 # The document halves its 5-digit delta_D, so its 6th digit carries +-2.5e-6.
-print("n-gram rows with gradient:", [list(table)[r] for r in g["E_index"]])
-assert np.array_equal(g["E_rows"], np.tile(g["E_rows"][0], (7, 1)))   # the same for all seven
-compare("dL/dv_g (each of the seven)", g["E_rows"][0], [-0.037225, 0.037225], tol=3e-6)
+grams = trace_rows(t, "E")
+print("n-gram rows with gradient:", grams)
+E_rows = np.array([t.value(f"E[{gram}]", "gradient") for gram in grams])
+assert np.array_equal(E_rows, np.tile(E_rows[0], (7, 1)))   # the same for all seven
+compare("dL/dv_g (each of the seven)", E_rows[0], [-0.037225, 0.037225], tol=3e-6)
 
 # %% [markdown]
 # ## 6. SGD update (lines 6446-6553)
 #
-# One in-place `sgd_step` on copies of $E$ and $U$. All gradients come from the
-# old values, so $\delta_D$ uses the old class vectors, as in the document.
-# The tolerances are the ones above, times $\eta$.
+# The trace ran one `model.step` on a copy of the model. All gradients come
+# from the old values, so $\delta_D$ uses the old class vectors, as in the
+# document. The tolerances are the ones above, times $\eta$.
 
 # %%
-E_new, U_new = E.copy(), U.copy()
-loss = ft.sgd_step(E_new, U_new, doc, target, negatives, eta, combine="sum")
-compare("loss before the step", loss, 1.3732, digits=4)
-compare("u_позитив new", U_new[0], [0.127258, -0.081415], tol=eta * sigma_tol)
-compare("u_негатив new", U_new[1], [-0.077379, 0.0313325], tol=eta * sigma_tol)
+compare("loss before the step", t.loss, 1.3732, digits=4)
+compare("u_позитив new", t.value("U[позитив]", "update")[1], [0.127258, -0.081415],
+        tol=eta * sigma_tol)
+compare("u_негатив new", t.value("U[негатив]", "update")[1], [-0.077379, 0.0313325],
+        tol=eta * sigma_tol)
 
 documented_new = {"<хор": [0.1037225, 0.1962775], "оро": [0.2037225, 0.0962775],
                   "гий": [0.2537225, -0.0037225], "ий>": [0.0037225, 0.0962775],
                   "<фил": [0.3037225, 0.0962775], "илм": [0.2037225, 0.1962775],
                   "лм>": [0.0537225, 0.0462775]}
 for gram, value in documented_new.items():
-    compare(f"v_{gram} new", E_new[row[gram]], value, tol=eta * 3e-6)
+    compare(f"v_{gram} new", t.value(f"E[{gram}]", "update")[1], value, tol=eta * 3e-6)
+assert trace_rows(t, "E", "update") == list(documented_new)
+
+# %% [markdown]
+# The same step on `ex.model` itself, and the one-document `ft.sgd_step` on
+# copies of $E$ and $U$, both write the trace's rows and leave the n-grams
+# the document does not use alone.
+
+# %%
+E_new, U_new = E.copy(), U.copy()
+loss = ft.sgd_step(E_new, U_new, doc, target, negatives, eta, combine="sum")
+model.step(ex.batch, alpha=eta)
+compare("ft.sgd_step: loss", loss, t.loss, digits=12, label="trace")
+for name, ours in (("E", E_new), ("U", U_new)):
+    compare(f"{name} after model.step", model.params[name], ours, digits=12, label="sgd_step")
+compare("ft.sgd_step: u_позитив new", U_new[0], t.value("U[позитив]", "update")[1], digits=12,
+        label="trace")
+compare("ft.sgd_step: v_<хор new", E_new[row["<хор"]], t.value("E[<хор]", "update")[1],
+        digits=12, label="trace")
 untouched = [row[gram] for gram in table if gram not in documented_new]
 assert np.array_equal(E_new[untouched], E[untouched])
 print("rows not in the document left unchanged:", [list(table)[r] for r in untouched])

@@ -6,7 +6,7 @@
 # text through `w2v_numpy.Word2Vec`, and we look at the loss curve, nearest
 # neighbours and a few analogies.
 #
-# Which text: the first 1.2M tokens of `wiki2m.txt.xz` (Wikipedia, see
+# Which text: the first 600k tokens of `wiki2m.txt.xz` (Wikipedia, see
 # `../shared/data/README.md`) when the shared data folder is present; otherwise
 # the synthetic corpus shipped in `data/`; otherwise a tiny corpus generated
 # below. The settings are kept small so that the notebook runs in about a
@@ -60,7 +60,7 @@ def write_tiny_corpus(dst, n_sentences=3000, seed=0):
 
 if (SHARED_DATA / "wiki2m.txt.xz").exists():
     corpus = workdir / "wiki_slice.txt"
-    n_tokens = write_slice(SHARED_DATA / "wiki2m.txt.xz", corpus, 1_200_000)
+    n_tokens = write_slice(SHARED_DATA / "wiki2m.txt.xz", corpus, 600_000)
     source = f"wiki2m.txt.xz, first {n_tokens:,} tokens"
     settings = dict(vector_size=64, epochs=2)
     analogy_file = SHARED_DATA / "questions-words.txt"

@@ -7,19 +7,21 @@ The notebooks run with ``notebooks/`` as their working directory, so they can
 prints and fails (``AssertionError``) unless they agree; ``erratum`` prints the
 pair for a documented value that exact arithmetic does not reproduce, together
 with the reason, and fails if the two agree after all. ``document_model``
-builds the small Skip-gram setup used by notebooks 01 and 05.
+builds the document's small Skip-gram setup as a model of any skip-gram type
+(notebooks 01-05 take their setups from ``w2v_numpy.examples`` directly).
 """
 import numpy as np
 
+from w2v_numpy import examples
 from w2v_numpy.models import create
 
 # The Skip-gram example of 003_24886efe243728b3.txt (lines 4352-4445): four
-# words, two dimensions. The document writes W_out as N x V (one column per
+# words, two dimensions. The numbers live in ``w2v_numpy.examples``; these are
+# NumPy copies of them. The document writes W_out as N x V (one column per
 # word); the library stores it as V x N (one row per word).
-SKIPGRAM_VOCAB = ["кот", "сидит", "на", "коврике"]
-SKIPGRAM_W_IN = np.array([[0.1, 0.3], [0.5, 0.7], [0.2, 0.4], [0.6, 0.8]])   # V x N
-SKIPGRAM_W_OUT = np.array([[0.05, 0.15, 0.25, 0.35],
-                           [0.10, 0.20, 0.30, 0.40]])                       # N x V, as printed
+SKIPGRAM_VOCAB = list(examples.SKIPGRAM_WORDS)
+SKIPGRAM_W_IN = np.array(examples.SKIPGRAM_W_IN, dtype=np.float64)          # V x N
+SKIPGRAM_W_OUT = np.array(examples.SKIPGRAM_W_OUT_NxV, dtype=np.float64)    # N x V, as printed
 
 
 def document_model(model_type):
@@ -72,3 +74,11 @@ def erratum(name, ours, documented, note, digits=None, tol=None):
     assert not _agree(ours, documented, digits, tol), f"{name} agrees after all"
     print(f"{name:<30} ours {_fmt(ours):<28} document {_fmt(documented):<24} ERRATUM")
     print(f"    Erratum: {note}")
+
+
+def trace_rows(t, param, section="gradient"):
+    """Names of the rows of ``param`` that a ``w2v_numpy.trace.Trace`` lists in
+    ``section`` ("gradient" or "update"): ``["сидит"]`` for ``W_in[сидит]``."""
+    prefix = param + "["
+    return [s.name[len(prefix):-1] for s in t.steps
+            if s.section == section and s.name.startswith(prefix)]

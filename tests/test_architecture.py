@@ -43,7 +43,11 @@ def import_graph():
                 if node.level:
                     up = package.split(".")[:len(package.split(".")) - node.level + 1]
                     base = ".".join(up + ([node.module] if node.module else []))
-                targets = [base] + [f"{base}.{a.name}" for a in node.names]
+                # "from pkg import mod" needs the submodule, not the package's other names
+                subs = [f"{base}.{a.name}" for a in node.names]
+                targets = [t for t in subs if t in mods] or [base]
+                if any(t not in mods for t in subs):
+                    targets.append(base)
             elif isinstance(node, ast.Import):
                 targets = [a.name for a in node.names]
             else:

@@ -292,3 +292,17 @@ def test_a_file_without_cbow_update_resumes_with_the_exact_update(tmp_path, smal
     args = build_parser().parse_intermixed_args(["-m", str(path), "-e", "2"])
     kw, _ = merge_settings(args, load_model(path), str(path))
     assert kw["cbow_update"] == "exact"
+
+
+def test_sgram_hs_trains_and_resumes(tmp_path):
+    """Hierarchical softmax from the command line: stopped mid-epoch, then resumed to the
+    end; the Huffman tree is rebuilt from the counts in the model file (-k is ignored)."""
+    corpus = write_small_corpus(tmp_path / "tiny.txt", lines=400)
+    argv = ["-d", corpus, "-t", "sgram_hs", "-v", "8", "-e", "1", "-k", "9"]
+    stopped = run_cli(tmp_path, *argv, "--stop_after_batches", "5")
+    assert stopped.returncode == 130, stopped.stderr
+    resumed = run_cli(tmp_path, *argv)
+    assert resumed.returncode == 0 and "resuming at epoch 1" in resumed.stderr, resumed.stderr
+    w2v = load_model(tmp_path / "sgram_hs.model")
+    assert (w2v.config["type"], w2v.config["negative"], w2v.state.epoch) == ("sgram_hs", 0, 1)
+    assert w2v.model.params["W_out"].shape == (len(w2v.vocab) - 1, 8)

@@ -13,8 +13,15 @@ TYPES = sorted(MODELS)   # a type is tested the day it is registered
 
 
 def tiny(type_, rng, V=7, d=3, B=5, masked=True):
-    model = randomize(create(type_, V, d, dtype=np.float64), rng)
+    model = randomize(create(type_, V, d, dtype=np.float64, counts=word_counts(rng, V)), rng)
     return model, family_batch(model, rng, B=B, masked=masked)
+
+
+def word_counts(rng, V):
+    """Random counts, a tie included, so that Huffman paths differ in length."""
+    counts = np.sort(rng.integers(1, 60, V))[::-1].copy()
+    counts[-2:] = counts[-1]
+    return counts
 
 
 @pytest.mark.parametrize("type_", TYPES)
@@ -136,16 +143,43 @@ def slow_classifier(model, batch):
     return total, grads
 
 
-#: batch family -> independent slow reference; a new family needs its own.
-SLOW = {"sgram": slow_loss_and_grad, "cbow": slow_loss_and_grad,
-        "cooccurrence": slow_glove, "documents": slow_classifier}
+def slow_hs(model, batch):
+    """Hierarchical softmax, one example and one tree node at a time, from the formula
+    L = -sum_l log sigma((1 - 2 c_l) u_{n_l} . h); the path is read from the tree."""
+    W_in, W_out = model.params["W_in"], model.params["W_out"]
+    gin, gout = np.zeros_like(W_in), np.zeros_like(W_out)
+    total = 0.0
+    for b, t in enumerate(batch.targets):
+        words = [w for c, w in enumerate(batch.inputs[b]) if batch.mask is None or batch.mask[b, c]]
+        h = sum(W_in[w] for w in words) / len(words)
+        dh = np.zeros_like(h)
+        for l in range(model.tree.lengths[t]):
+            node, code = model.tree.points[t, l], model.tree.codes[t, l]
+            s = W_out[node] @ h
+            p_branch = 1 / (1 + np.exp(-s)) if code == 0 else 1 / (1 + np.exp(s))
+            total += -np.log(p_branch)
+            e = 1 / (1 + np.exp(-s)) - (1 - code)
+            gout[node] += e * h
+            dh += e * W_out[node]
+        for w in words:
+            gin[w] += dh / len(words)
+    return total, {"W_in": gin, "W_out": gout}
+
+
+#: (batch family, output layer) -> independent slow reference; a new kind needs its own.
+SLOW = {("sgram", "softmax"): slow_loss_and_grad, ("cbow", "softmax"): slow_loss_and_grad,
+        ("sgram", "negative_sampling"): slow_loss_and_grad,
+        ("cbow", "negative_sampling"): slow_loss_and_grad,
+        ("sgram", "hierarchical_softmax"): slow_hs, ("cbow", "hierarchical_softmax"): slow_hs,
+        ("cooccurrence", None): slow_glove, ("documents", "negative_sampling"): slow_classifier}
 
 
 @pytest.mark.parametrize("type_", TYPES)
 def test_grad_equals_slow_loop(type_, rng):
     model, batch = tiny(type_, rng, B=9)
-    assert model.batch_family in SLOW, f"write a slow reference for {model.batch_family!r}"
-    loss, ref = SLOW[model.batch_family](model, batch)
+    kind = (model.batch_family, model.output_layer)
+    assert kind in SLOW, f"write a slow reference for {kind!r}"
+    loss, ref = SLOW[kind](model, batch)
     assert model.loss(batch) == pytest.approx(loss, rel=1e-12)
     grad = model.grad(batch)
     for k in ref:
@@ -207,9 +241,10 @@ def test_registry_and_capabilities():
     for name, cls in MODELS.items():
         assert cls.type_name == name
         assert cls.batch_family in ("sgram", "cbow", "cooccurrence", "documents")
-        assert cls.output_layer in ("softmax", "negative_sampling", None)
+        assert cls.output_layer in ("softmax", "negative_sampling", "hierarchical_softmax", None)
         assert cls.uses_negatives == (cls.output_layer == "negative_sampling")
-        model = create(name, 5, 3)
+        assert cls.needs_counts == (cls.output_layer == "hierarchical_softmax")
+        model = create(name, 5, 3, counts=np.arange(5, 0, -1))
         assert model.vocab_size == 5 and model.vector_dim == 3
     m = create("cbow", 10, 4)
     assert m.params["W_in"].shape == (10, 4) and m.params["W_out"].shape == (10, 4)

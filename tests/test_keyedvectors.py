@@ -160,7 +160,7 @@ def test_word_pairs_on_generated_file(tmp_path, kv):
     assert oov == pytest.approx(100 / 8)
     _, _, oov = kv.evaluate_word_pairs(path, dummy4unknown=True)
     assert oov == pytest.approx(100 / 8)  # 1 OOV among 8 scored pairs
-    with pytest.raises(ValueError, match="no valid word pairs"):
+    with pytest.raises(ValueError, match="0 usable word pair.*at least 2"):
         kv.evaluate_word_pairs(path, restrict_vocab=1)
 
 

@@ -14,6 +14,7 @@ _LAZY = {
     "save_model": ("w2v_numpy.word2vec", "save_model"),
     "Word2Vec": ("w2v_numpy.word2vec", "Word2Vec"),
     "W2VError": ("w2v_numpy.errors", "W2VError"),
+    "DecodeWarning": ("w2v_numpy.corpus", "DecodeWarning"),
 }
 
 __all__ = sorted(_LAZY) + ["__version__"]

@@ -1,90 +1,38 @@
-"""Batches: the word2vec window batcher, the negative sampler, and the batch types.
+"""Batches: the word2vec window batcher and the negative sampler.
 
-Each objective consumes one batch type, named by its class's ``batch_family``:
-:class:`Batch` for the word2vec objectives (``"sgram"`` and ``"cbow"``, made
-by :class:`WindowBatcher`), :class:`CooccurrenceBatch` for GloVe
-(``"cooccurrence"``) and :class:`DocumentBatch` for the fastText classifier
-(``"documents"``).
+:class:`WindowBatcher` makes the :class:`Batch` objects of the word2vec
+objectives (batch families ``"sgram"`` and ``"cbow"``); the batch types of
+every family live in :mod:`w2v_numpy.batches` and are re-exported here.
 
-The corpus is cut into chunks of whole sentences. Each chunk is sub-sampled,
-windowed and split into :class:`Batch` objects with NumPy array operations,
-so memory stays bounded by the chunk size whatever the corpus size.
+The corpus is cut into chunks of whole sentences. Each chunk is sub-sampled
+and its window radii drawn; its examples are built, shuffled and batched with
+NumPy array operations a block of centre words at a time, so memory is bounded
+by the chunk size and :data:`EXAMPLE_SLOTS` whatever the corpus and window.
 
 Every chunk draws from its own generator, seeded by ``(seed, epoch, chunk)``,
 and every batch draws its negatives from ``(seed, epoch, chunk, batch)``.
 Training can therefore restart at any batch and produce exactly the stream
 an uninterrupted run would have seen.
 """
-from typing import NamedTuple, Optional
+from typing import NamedTuple
 
 import numpy as np
 
+from .batches import Batch, CooccurrenceBatch, DocumentBatch
 from .errors import W2VError
+
+__all__ = ["Batch", "CooccurrenceBatch", "DocumentBatch", "NegativeSampler", "WindowBatcher"]
 
 #: A negative that equals its example's target is drawn again, at most this many times.
 MAX_REDRAWS = 1000
 
-
-class Batch(NamedTuple):
-    """One batch of word2vec examples (the batch contract; see the README's "model contract").
-
-    Attributes
-    ----------
-    inputs : int array (B, C)
-        Input word ids: the centre word for skip-gram (C = 1), the context
-        slots for CBOW.
-    mask : bool array (B, C) or None
-        Which input slots are real; ``None`` means all of them.
-    targets : int array (B,)
-        The word to predict: a context word (skip-gram) or the centre (CBOW).
-    negatives : int array (B, K) or None
-        Sampled negative words, or ``None`` for full-softmax models.
-    """
-
-    inputs: np.ndarray
-    mask: Optional[np.ndarray]
-    targets: np.ndarray
-    negatives: Optional[np.ndarray]
-
-
-class CooccurrenceBatch(NamedTuple):
-    """Non-zero co-occurrence entries :math:`X_{ij}` for GloVe.
-
-    Attributes
-    ----------
-    rows, cols : int arrays (n,)
-        Word ids :math:`i` and context ids :math:`j`.
-    counts : float array (n,)
-        :math:`X_{ij}`.
-    """
-
-    rows: np.ndarray
-    cols: np.ndarray
-    counts: np.ndarray
-
-
-class DocumentBatch(NamedTuple):
-    """Labelled documents for the fastText classifier, flattened.
-
-    Attributes
-    ----------
-    ids : int array (n,)
-        Every feature (word or n-gram row) occurrence of every document.
-    weights : float array (n,)
-        Its share of its document vector (1/|D|, times 1/|G_w| for a mean of n-grams).
-    doc : int array (n,)
-        The example (0..B-1) each occurrence belongs to.
-    targets : int array (B,)
-        True label of each document.
-    negatives : int array (B, K)
-        Sampled negative labels.
-    """
-
-    ids: np.ndarray
-    weights: np.ndarray
-    doc: np.ndarray
-    targets: np.ndarray
-    negatives: np.ndarray
+#: Most (centre word, context slot) pairs laid out at once: examples are built
+#: for blocks of ``EXAMPLE_SLOTS // (2 * reach)`` centres (``reach``: the window
+#: radius, at most the longest sentence - 1), a few tens of bytes a slot, so a
+#: huge window costs time, not memory. 2**21 keeps a default chunk (2**17 words
+#: plus at most one 10,000-word sentence) in one block up to ``window=7``: then
+#: the stream is exactly the one the batcher made before blocks existed.
+EXAMPLE_SLOTS = 1 << 21
 
 
 class NegativeSampler:
@@ -125,6 +73,17 @@ class NegativeSampler:
         return neg
 
 
+class _Chunk(NamedTuple):
+    """One chunk after its random draws, ready to be built block by block."""
+
+    rng: np.random.Generator  # the chunk's generator, next draw: block 0's permutation
+    ids: np.ndarray           # int64 (n,)  kept token ids
+    lo: np.ndarray            # int64 (n,)  lowest usable context offset of each centre (<= 0)
+    hi: np.ndarray            # int64 (n,)  highest usable context offset (>= 0)
+    order: np.ndarray         # int64 (n,)  the centres, in block order
+    sizes: np.ndarray         # int64 (n_blocks,)  examples per block
+
+
 class WindowBatcher:
     """Turns an encoded corpus into batches for one model family.
 
@@ -139,7 +98,9 @@ class WindowBatcher:
     window : int
         Maximum window radius (gensim's ``window``: words on each side). For
         each centre word a radius ``b`` is drawn uniformly from ``1..window``
-        (word2vec.c's reduced window).
+        (word2vec.c's reduced window). CBOW has ``C = 2 * reach`` input
+        slots, ``reach = min(window, longest sentence - 1)``: no context is
+        ever further away than that.
     batch_size : int
         Examples per batch (the last batch of a chunk may be smaller).
     negative : int
@@ -147,10 +108,17 @@ class WindowBatcher:
     sampler : NegativeSampler or None
         Required when ``negative > 0``.
     shuffle : bool
-        Shuffle the examples inside each chunk.
+        Shuffle the examples inside each chunk (see :meth:`chunk_examples`).
     seed : int
     chunk_words : int
         Approximate number of corpus tokens per chunk.
+
+    Raises
+    ------
+    W2VError
+        For a bad setting, NaN keep probabilities (``param="sample"``), or a
+        corpus that cannot give a single example: one without in-vocabulary
+        tokens, or in which no line has two of them (``param="corpus_file"``).
     """
 
     #: The batch families this batcher makes (a model's ``batch_family``).
@@ -164,17 +132,31 @@ class WindowBatcher:
                             ("chunk_words", chunk_words)):
             if int(value) < 1:
                 raise W2VError(f"must be >= 1, got {value}", param=name)
+        if int(window) >= 2 ** 62:          # radii are drawn as int64
+            raise W2VError(f"must be < 2**62, got {window}", param="window")
         if negative < 0:
             raise W2VError(f"must be >= 0, got {negative}", param="negative")
         if negative > 0 and sampler is None:
             raise W2VError("negative > 0 needs a NegativeSampler")
         if len(corpus) == 0:
             raise W2VError("the corpus has no in-vocabulary tokens", param="corpus_file")
-        self.corpus, self.keep_probs = corpus, np.asarray(keep_probs)
+        self.keep_probs = np.asarray(keep_probs)
+        if np.isnan(self.keep_probs).any():
+            raise W2VError("the sub-sampling keep probabilities are NaN (is sample a number?)",
+                           param="sample")
+        longest = int(np.diff(np.append(corpus.starts, len(corpus))).max())
+        if longest < 2:
+            raise W2VError("no line has two in-vocabulary words, so no word has a neighbour "
+                           "within the window in the same line (put more than one word on a "
+                           "line, or lower min_count)", param="corpus_file")
+        self.corpus = corpus
         self.family, self.window, self.batch_size = family, int(window), int(batch_size)
         self.negative, self.sampler = int(negative), sampler
         self.shuffle, self.seed = bool(shuffle), int(seed)
         self.chunks = self._chunk_bounds(int(chunk_words))
+        reach = min(self.window, longest - 1)
+        self.offsets = np.concatenate([np.arange(-reach, 0), np.arange(1, reach + 1)])  # (2 reach,)
+        self.block = max(1, EXAMPLE_SLOTS // self.offsets.size)
 
     def _chunk_bounds(self, chunk_words):
         """Cut points (in tokens) at sentence starts, about ``chunk_words`` apart."""
@@ -193,39 +175,103 @@ class WindowBatcher:
         """In-vocabulary tokens in one pass (before sub-sampling)."""
         return len(self.corpus)
 
-    def chunk_examples(self, epoch, chunk):
-        """All examples of one chunk, before batching.
-
-        Returns
-        -------
-        inputs : int64 (n, C); mask : bool (n, C) or None; targets : int64 (n,)
-        """
+    def _draw_chunk(self, epoch, chunk):
+        """Sub-sample a chunk and draw its radii: everything but the shuffles."""
         rng = np.random.default_rng([self.seed, epoch, chunk])
         begin, end = self.chunks[chunk], self.chunks[chunk + 1]
         ids = self.corpus.ids[begin:end].astype(np.int64)
         sent = self.corpus.sentence_ids(begin, end)
         keep = rng.random(ids.size) < self.keep_probs[ids]
         ids, sent = ids[keep], sent[keep]
-        n, R = ids.size, self.window
-        radius = rng.integers(1, R + 1, size=n)                        # (n,)
-        offsets = np.concatenate([np.arange(-R, 0), np.arange(1, R + 1)])  # (2R,)
-        pos = np.arange(n)[:, None] + offsets[None, :]                 # (n, 2R)
-        valid = (pos >= 0) & (pos < n) & (np.abs(offsets)[None, :] <= radius[:, None])
-        pos = pos.clip(0, max(n - 1, 0))
-        valid &= sent[pos] == sent[:, None]
+        n = ids.size
+        radius = rng.integers(1, self.window + 1, size=n)                # (n,)
+        at = np.arange(n)                                                # (n,)
+        # A sentence is a run of equal ``sent``: a context must stay inside it.
+        lo = np.maximum(-radius, np.searchsorted(sent, sent, "left") - at)       # (n,)
+        hi = np.minimum(radius, np.searchsorted(sent, sent, "right") - 1 - at)   # (n,)
+        per_centre = hi - lo if self.family == "sgram" else (hi > lo).astype(np.int64)  # (n,)
+        n_blocks = -(-n // self.block)
+        # With several blocks, a random split of the centres keeps each block a
+        # sample of the whole chunk (as one chunk-wide shuffle would); with one,
+        # nothing extra is drawn, so the stream is the one unblocked batching made.
+        order = rng.permutation(n) if self.shuffle and n_blocks > 1 else at     # (n,)
+        sizes = (np.add.reduceat(per_centre[order], np.arange(0, n, self.block))
+                 if n else np.zeros(0, np.int64))                              # (n_blocks,)
+        return _Chunk(rng, ids, lo, hi, order, sizes)
+
+    def _build_block(self, c, k):
+        """The examples of block ``k``, shuffled with the next draw of ``c.rng``."""
+        centres = c.order[k * self.block:(k + 1) * self.block]           # (m,)
+        lo, hi, off = c.lo[centres], c.hi[centres], self.offsets
+        valid = (off >= lo[:, None]) & (off <= hi[:, None])              # (m, 2 reach)
         if self.family == "sgram":
-            rows, cols = np.nonzero(valid)
-            inputs, mask, targets = ids[rows][:, None], None, ids[pos[rows, cols]]
-        else:
-            has_context = valid.any(axis=1)
-            mask = valid[has_context]
-            inputs = np.where(mask, ids[pos[has_context]], 0)
-            targets = ids[has_context]
-        if self.shuffle and targets.size:
-            perm = rng.permutation(targets.size)
-            inputs, targets = inputs[perm], targets[perm]
-            mask = None if mask is None else mask[perm]
-        return inputs, mask, targets
+            rows, cols = np.nonzero(valid)                               # (N,) each
+            del valid
+            if self.shuffle and rows.size:
+                perm = c.rng.permutation(rows.size)                      # (N,)
+                rows, cols = rows[perm], cols[perm]
+            centre = centres[rows]                                       # (N,)
+            return c.ids[centre][:, None], None, c.ids[centre + off[cols]]
+        rows = np.flatnonzero(hi > lo)                       # (N,) the centres with a context
+        if self.shuffle and rows.size:
+            rows = rows[c.rng.permutation(rows.size)]
+        mask = valid[rows]                                               # (N, 2 reach)
+        del valid
+        centre = centres[rows]                                           # (N,)
+        pos = centre[:, None] + off                                      # (N, 2 reach)
+        inputs = c.ids[np.clip(pos, 0, c.ids.size - 1, out=pos)]         # (N, 2 reach)
+        inputs[~mask] = 0
+        return inputs, mask, c.ids[centre]
+
+    def _blocks(self, c, skip=0):
+        """Yield the examples of each block in turn, from example ``skip`` of the chunk on.
+
+        A block wholly before ``skip`` is not built, but its shuffle is still
+        drawn, so that the later blocks get the same shuffles as in a full pass.
+        """
+        for k, size in enumerate(c.sizes.tolist()):
+            if skip >= size:
+                if self.shuffle and size:
+                    c.rng.permutation(size)
+                skip -= size
+                continue
+            inputs, mask, targets = self._build_block(c, k)
+            yield inputs[skip:], None if mask is None else mask[skip:], targets[skip:]
+            skip = 0
+
+    def chunk_examples(self, epoch, chunk):
+        """All examples of one chunk, in the order :meth:`iter_epoch` batches them.
+
+        They are shuffled block by block (with the centres split at random
+        between blocks); with a single block, which is the case at the default
+        sizes, that is one shuffle of the whole chunk. This materialises the
+        whole chunk, whose size grows with the window; :meth:`iter_epoch` never does.
+
+        Returns
+        -------
+        inputs : int64 (n, C); mask : bool (n, C) or None; targets : int64 (n,)
+        """
+        c = self._draw_chunk(epoch, chunk)
+        blocks = list(self._blocks(c)) or [self._build_block(c, 0)]   # no example: empty arrays
+        return _concat(blocks)
+
+    def _batch_arrays(self, c, skip):
+        """Yield ``(inputs, mask, targets)`` of ``batch_size`` examples (fewer at the end).
+
+        Batches run on across blocks; one inside a block is a view of it.
+        """
+        B, pending, have = self.batch_size, [], 0
+        for block in self._blocks(c, skip):
+            n, at = block[2].size, 0
+            while at < n:
+                take = min(B - have, n - at)
+                pending.append(tuple(None if a is None else a[at:at + take] for a in block))
+                at, have = at + take, have + take
+                if have == B:
+                    yield _concat(pending)
+                    pending, have = [], 0
+        if pending:
+            yield _concat(pending)
 
     def iter_epoch(self, epoch, start_chunk=0, start_batch=0):
         """Yield ``(chunk, batch_index, words_done, batch)`` for one epoch.
@@ -233,20 +279,28 @@ class WindowBatcher:
         ``words_done`` counts in-vocabulary tokens of this epoch consumed once
         the batch is trained (interpolated inside a chunk), which drives the
         learning-rate schedule and the words/s rate. Passing ``start_chunk`` and
-        ``start_batch`` resumes exactly where an earlier run stopped.
+        ``start_batch`` resumes exactly where an earlier run stopped (earlier
+        blocks of that chunk are skipped, their shuffles drawn, not built).
         """
         B = self.batch_size
         for chunk in range(start_chunk, self.n_chunks):
-            inputs, mask, targets = self.chunk_examples(epoch, chunk)
-            n = targets.size
+            c = self._draw_chunk(epoch, chunk)
+            n = int(c.sizes.sum())
             begin, end = self.chunks[chunk], self.chunks[chunk + 1]
             first = start_batch if chunk == start_chunk else 0
-            for b, lo in enumerate(range(first * B, n, B), start=first):
-                hi = min(lo + B, n)
+            for b, (inputs, mask, targets) in enumerate(self._batch_arrays(c, first * B),
+                                                        start=first):
+                hi = b * B + targets.size                    # examples of the chunk done
                 negatives = None
                 if self.negative:
                     rng = np.random.default_rng([self.seed, epoch, chunk, b])
-                    negatives = self.sampler.sample(targets[lo:hi], self.negative, rng)
-                batch = Batch(inputs[lo:hi], None if mask is None else mask[lo:hi],
-                              targets[lo:hi], negatives)
-                yield chunk, b, int(begin + (end - begin) * hi // n), batch
+                    negatives = self.sampler.sample(targets, self.negative, rng)
+                yield (chunk, b, int(begin + (end - begin) * hi // n),
+                       Batch(inputs, mask, targets, negatives))
+
+
+def _concat(parts):
+    """Join ``(inputs, mask, targets)`` triples row-wise (one is returned as it is)."""
+    if len(parts) == 1:
+        return parts[0]
+    return tuple(None if part[0] is None else np.concatenate(part) for part in zip(*parts))

@@ -41,6 +41,18 @@ from .train import TrainingDiverged
 MIN_SAVE_SECONDS = 5.0
 #: Training time owed after each save, as a multiple of that save's duration.
 SAVE_COST_FACTOR = 30.0
+#: A weight larger than this in magnitude means training has blown up, even while every
+#: number is still finite. Scores are dot products of two rows; with entries of 1e3 they
+#: reach 1e6 and more, where every sigmoid and softmax is saturated and the steps are
+#: noise. Healthy weights are far smaller: after one epoch on wiki2m at the CLI defaults
+#: (alpha 0.05, dim 100) the largest entry is 3.3 for cbow_neg and 1.5 for sgram_neg
+#: (benchmarks/RESULTS.md, "Weight bound").
+MAX_WEIGHT = 1e3
+
+
+def max_abs_weight(params):
+    """The largest magnitude of any parameter entry (NaN if any entry is NaN)."""
+    return max(float(abs(p).max()) for p in params.values())
 
 
 def log(message):
@@ -110,7 +122,8 @@ class Checkpointer:
     def save(self, state, plot=True):
         """Write the model file (and the plot) unless already written at this position.
 
-        Raises TrainingDiverged, writing nothing, if the parameters are not finite.
+        Raises TrainingDiverged, writing nothing, if the parameters are not finite
+        or larger than :data:`MAX_WEIGHT` in magnitude.
         """
         t0 = time.perf_counter()
         position = (state.position, len(state.batch_losses))
@@ -120,6 +133,10 @@ class Checkpointer:
             return
         if write:
             self.w2v.state = state
+            largest = max_abs_weight(self.w2v.model.params)
+            if largest > MAX_WEIGHT:           # NaN fails this test and is caught below
+                raise TrainingDiverged(f"a weight grew to {largest:.3g} in epoch {state.epoch + 1} "
+                                       f"(beyond {MAX_WEIGHT:g}, where training has blown up)")
             try:
                 self.w2v.save(self.model_file, meta=self.meta)
             except NonFiniteError:

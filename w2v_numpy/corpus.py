@@ -4,14 +4,21 @@ Text is streamed line by line (one line = one sentence). Only the distinct
 words are kept as Python strings; the tokens themselves go straight into a
 compact int32 array, so a corpus of tens of millions of tokens needs a few
 hundred MB, not gigabytes of Python objects. ``.xz``, ``.gz`` and ``.bz2``
-files are decompressed on the fly.
+files are decompressed on the fly; a truncated or mislabelled one is a
+:class:`W2VError` that names it. Bytes that are not UTF-8 are replaced and
+counted, and a file with many of them gets one :class:`DecodeWarning`.
 """
 import bz2
+import codecs
 import glob
 import gzip
+import io
 import lzma
 import os
 import re
+import threading
+import warnings
+import zlib
 from array import array
 from dataclasses import dataclass
 
@@ -25,6 +32,46 @@ _WORD_RE = re.compile(r"[^\W\d_]+")
 #: Longer lines are cut into pieces of this many tokens (gensim's limit),
 #: so that a single-line corpus such as text8 still has bounded "sentences".
 MAX_SENTENCE_LENGTH = 10000
+
+#: Compressed formats read directly, by file extension: (opener, name in messages).
+COMPRESSED = {".xz": (lzma.open, "xz"), ".gz": (gzip.open, "gzip"), ".bz2": (bz2.open, "bz2")}
+
+#: A file gets a :class:`DecodeWarning` when more than this share of its bytes
+#: (decompressed), and at least :data:`DECODE_WARN_MIN_BYTES` of them, are not UTF-8.
+DECODE_WARN_SHARE = 0.001
+DECODE_WARN_MIN_BYTES = 10
+
+#: The decompressors' own errors for a truncated, damaged or foreign file: the
+#: truncated stream (EOFError), lzma's and zlib's data errors, and the errno-less
+#: OSError that gzip (BadGzipFile) and bz2 ("Invalid data stream") raise.
+_DAMAGED = (EOFError, lzma.LZMAError, zlib.error, OSError)
+
+#: Lines read per decoding step (a size hint in characters), see :func:`_read_lines`.
+_READ_HINT = 1 << 16
+
+
+class DecodeWarning(UserWarning):
+    """A corpus file has many bytes that are not valid UTF-8 (they were replaced)."""
+
+
+# The undecodable-byte counter of the file being decoded in this thread. The
+# handler below is global (codecs has no per-stream handler), so the reader
+# points it at its own counter just before each read and clears it after.
+_decoding = threading.local()
+
+
+def _count_and_replace(exc):
+    """Codecs error handler: replace like ``errors="replace"`` and count the bytes."""
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    counter = getattr(_decoding, "counter", None)
+    if counter is not None:
+        counter[0] += exc.end - exc.start
+    return "\ufffd", exc.end
+
+
+_COUNT_REPLACE = "w2v_numpy.count_replace"
+codecs.register_error(_COUNT_REPLACE, _count_and_replace)
 
 
 def simple_tokenize(line):
@@ -71,22 +118,78 @@ def open_text(path):
 
     Bytes that are not valid UTF-8 are replaced by U+FFFD, which no tokenizer
     keeps as part of a word, so a stray bad byte splits a word instead of
-    stopping a long run.
+    stopping a long run. (:func:`iter_sentences` also counts them and checks
+    that a compressed file is whole.)
     """
-    opener = {".xz": lzma.open, ".gz": gzip.open, ".bz2": bz2.open}.get(
-        os.path.splitext(path)[1], open
-    )
+    opener, _ = COMPRESSED.get(os.path.splitext(path)[1], (open, None))
     return opener(path, "rt", encoding="utf-8", errors="replace")
 
 
+def _read_lines(path):
+    """Yield the lines of one file; warn about undecodable bytes; name a damaged archive.
+
+    Lines are split as text mode does (``\\n``, ``\\r\\n`` and ``\\r``), and
+    bytes that are not UTF-8 become U+FFFD, as in :func:`open_text`. Once the
+    file is read, a :class:`DecodeWarning` names it when its undecodable bytes
+    are at least :data:`DECODE_WARN_MIN_BYTES` and more than
+    :data:`DECODE_WARN_SHARE` of its (decompressed) bytes: a few stray bytes
+    are normal in web text, a large share means the file is not UTF-8 text
+    (Latin-1, UTF-16, a binary).
+
+    Raises
+    ------
+    W2VError
+        If a compressed file is truncated, damaged or not in the format its
+        extension says.
+    """
+    opener, fmt = COMPRESSED.get(os.path.splitext(path)[1], (open, None))
+    bad = [0]
+    try:
+        with io.TextIOWrapper(opener(path, "rb"), encoding="utf-8", errors=_COUNT_REPLACE) as fh:
+            while True:
+                # Decoding happens inside readlines, so this counter gets exactly this
+                # file's bad bytes even if another file's reader runs between our yields.
+                _decoding.counter = bad
+                try:
+                    lines = fh.readlines(_READ_HINT)
+                finally:
+                    _decoding.counter = None
+                if not lines:
+                    break
+                yield from lines
+            size = fh.buffer.tell()
+    except _DAMAGED as e:
+        # A plain file's OSError, or one with an errno (a real I/O error), is not
+        # about the format; it names its file already and the CLI reports it.
+        if fmt is None or (isinstance(e, OSError) and e.errno is not None):
+            raise
+        why = "truncated or damaged" if isinstance(e, EOFError) else f"damaged, or not {fmt} data"
+        raise W2VError(f"{path}: cannot read it as {fmt} ({why}: {e})", param="corpus_file") from e
+    if bad[0] >= DECODE_WARN_MIN_BYTES and bad[0] > DECODE_WARN_SHARE * size:
+        warnings.warn(f"{path}: {bad[0]} of its {size} bytes ({bad[0] / size:.1%}) are not "
+                      "valid UTF-8 and were replaced, splitting the words they were in; "
+                      "is it UTF-8 text?", DecodeWarning, stacklevel=2)
+
+
 def iter_sentences(paths, tokenizer=simple_tokenize):
-    """Yield each non-empty line of every file as a list of tokens."""
+    """Yield each non-empty line of every file as a list of tokens.
+
+    Raises
+    ------
+    W2VError
+        If a path matches nothing, or a compressed file cannot be read as its
+        format (see :func:`_read_lines`).
+
+    Warns
+    -----
+    DecodeWarning
+        Once per file that has many bytes that are not UTF-8.
+    """
     for path in expand_paths(paths):
-        with open_text(path) as fh:
-            for line in fh:
-                tokens = tokenizer(line)
-                if tokens:
-                    yield tokens
+        for line in _read_lines(path):
+            tokens = tokenizer(line)
+            if tokens:
+                yield tokens
 
 
 @dataclass

@@ -195,24 +195,36 @@ def evaluate_word_pairs(kv, path, delimiter="\t", restrict_vocab=RESTRICT_VOCAB,
 
     Raises
     ------
-    ValueError
-        If no pair could be scored.
+    W2VError
+        If fewer than 2 pairs can be scored (a correlation needs two).
+    """
+    report = score_word_pairs(kv, path, delimiter, restrict_vocab, case_insensitive,
+                              dummy4unknown)
+    return report["pearson"], report["spearman"], report["oov_ratio"]
+
+
+def score_word_pairs(kv, path, delimiter="\t", restrict_vocab=RESTRICT_VOCAB,
+                     case_insensitive=True, dummy4unknown=False):
+    """:func:`evaluate_word_pairs` with its counts, as a dict.
+
+    Keys: ``pearson``, ``spearman``, ``oov_ratio`` (as there), ``pairs`` (pairs
+    scored), ``oov`` (pairs with an unknown word) and ``skipped_lines``
+    (lines that are not ``word1<delimiter>word2<delimiter>score`` with a
+    finite score; gensim skips them too and logs how many).
     """
     ok = ok_vocab(kv, restrict_vocab, case_insensitive)
     normed = kv.get_normed_vectors()
-    gold, model, oov = [], [], 0
+    gold, model, oov, skipped = [], [], 0, 0
     with open(path, encoding="utf-8") as f:
         for line in _utf8_lines(f, path):
-            if not line or line.startswith("#"):
+            if not line.strip() or line.startswith("#"):
                 continue
-            parts = line.split(delimiter)
-            if len(parts) != 3:
+            parts = line.rstrip("\r\n").split(delimiter)
+            sim = _finite(parts[2]) if len(parts) == 3 else None
+            if sim is None:
+                skipped += 1
                 continue
-            a, b, sim = (p.upper() for p in parts) if case_insensitive else parts
-            try:
-                sim = float(sim)
-            except ValueError:
-                continue
+            a, b = (p.upper() for p in parts[:2]) if case_insensitive else parts[:2]
             if a not in ok or b not in ok:
                 oov += 1
                 if dummy4unknown:
@@ -221,11 +233,22 @@ def evaluate_word_pairs(kv, path, delimiter="\t", restrict_vocab=RESTRICT_VOCAB,
                 continue
             gold.append(sim)
             model.append(float(np.dot(normed[ok[a]], normed[ok[b]])))
-    if not gold:
-        raise W2VError(f"{path}: no valid word pairs found (bad format, or every pair has an "
-                         "out-of-vocabulary word)")
+    if len(gold) < 2:
+        raise W2VError(f"{path}: {len(gold)} usable word pair(s), and a correlation needs at "
+                       f"least 2 ({oov} with a word outside the vocabulary, {skipped} malformed "
+                       "lines skipped)")
     oov_ratio = 100.0 * oov / (len(gold) if dummy4unknown else len(gold) + oov)
-    return pearson(gold, model), spearman(gold, model), oov_ratio
+    return {"pearson": pearson(gold, model), "spearman": spearman(gold, model),
+            "oov_ratio": oov_ratio, "pairs": len(gold), "oov": oov, "skipped_lines": skipped}
+
+
+def _finite(text):
+    """The score as a float, or None if it is not a finite number."""
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
 
 
 def _utf8_lines(f, path):

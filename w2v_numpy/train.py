@@ -106,6 +106,8 @@ def train(model, batcher, epochs=5, alpha=0.025, min_alpha=0.0001, callbacks=(),
     ------
     TrainingDiverged
         If a batch loss is NaN or infinite (try a smaller ``alpha``).
+    W2VError
+        If an epoch yields no training example at all.
     """
     if int(epochs) < 1:
         raise W2VError(f"must be >= 1, got {epochs}", param="epochs")
@@ -148,6 +150,10 @@ def train(model, batcher, epochs=5, alpha=0.025, min_alpha=0.0001, callbacks=(),
                 if state.stop:
                     break
             else:
+                if state.epoch_examples == 0:
+                    raise W2VError("a whole epoch made no training example: every word was "
+                                   "sub-sampled away (raise sample) or no word has a neighbour "
+                                   "in its line", param="corpus_file")
                 state.epoch_losses.append(state.epoch_loss_sum / max(state.epoch_examples, 1))
                 state.epoch_batch_index.append(len(state.batch_losses))
                 state.epoch, state.chunk, state.batch = state.epoch + 1, 0, 0

@@ -45,7 +45,7 @@ class Word2Vec:
         If given, the vocabulary is built and the model trained at once.
     type : str
         One of :func:`w2v_numpy.models.window_types`: ``"cbow"``,
-        ``"cbow_neg"``, ``"sgram"``, ``"sgram_neg"``.
+        ``"cbow_neg"``, ``"cbow_hs"``, ``"sgram"``, ``"sgram_neg"``, ``"sgram_hs"``.
     vector_size : int
         Embedding dimension (the CLI's ``--vector_dim``).
     window : int
@@ -58,6 +58,13 @@ class Word2Vec:
     negative : int
         Negatives per example (the CLI's ``--neg_samples``), for the types
         whose output layer is negative sampling; ignored (stored as 0) otherwise.
+    hs : {0, 1}
+        gensim's spelling of hierarchical softmax: ``hs=1, negative=0`` turns
+        ``type`` into the hierarchical-softmax type of the same family
+        (``Word2Vec(type="sgram", hs=1, negative=0)`` trains ``"sgram_hs"``).
+        gensim's ``hs=1`` with ``negative > 0`` trains both output layers at
+        once, which w2v_numpy does not: that is an error. ``hs=0`` (default)
+        leaves ``type`` as it is.
     alpha, min_alpha : float
         Learning rate per example, decayed linearly over training.
     epochs, batch_size, seed : int
@@ -84,7 +91,8 @@ class Word2Vec:
                  min_count=5, max_vocab=None, sample=1e-3, negative=5, alpha=0.025,
                  min_alpha=0.0001, epochs=5, batch_size=512, seed=0, shuffle=True,
                  cbow_update="word2vec", tokenizer=simple_tokenize, dtype=np.float32, progress=True,
-                 callbacks=()):
+                 callbacks=(), hs=0):
+        type = _gensim_type(type, hs, negative)
         if type not in window_types():
             raise W2VError(f"must be one of {window_types()}, got {type!r}", param="type")
         for name, value in (("window", window), ("vector_size", vector_size)):
@@ -116,14 +124,21 @@ class Word2Vec:
                                               max_vocab=c["max_vocab"], tokenizer=self.tokenizer)
         if self.model is None:
             self.model = create(c["type"], len(self.vocab), c["vector_size"], seed=c["seed"],
-                                dtype=self.dtype, cbow_update=c["cbow_update"])
+                                dtype=self.dtype, cbow_update=c["cbow_update"],
+                                counts=self.vocab.counts)
         return self
 
     def make_batcher(self):
         """The :class:`WindowBatcher` for this model's batch family and settings."""
         c = self.config
+        keep = self.vocab.keep_probs(c["sample"])
+        expected = float(keep @ self.vocab.counts)           # tokens kept per epoch, on average
+        if expected < 2:
+            raise W2VError(f"sub-sampling keeps about {expected:.2g} of the {self.vocab.total} "
+                           "tokens per epoch, so training would see no example; raise it "
+                           "(0 turns sub-sampling off)", param="sample")
         sampler = NegativeSampler(self.vocab.counts) if self.model.uses_negatives else None
-        return WindowBatcher(self.corpus, self.vocab.keep_probs(c["sample"]),
+        return WindowBatcher(self.corpus, keep,
                              self.model.batch_family, window=c["window"],
                              batch_size=c["batch_size"], negative=c["negative"], sampler=sampler,
                              shuffle=c["shuffle"], seed=c["seed"])
@@ -199,15 +214,34 @@ class Word2Vec:
             known = inspect.signature(cls).parameters
             w2v = cls(**{k: v for k, v in config.items() if k in known},
                       dtype=next(iter(parts.params.values())).dtype, progress=False)
+            options = {"cbow_update": config["cbow_update"]}
+            if MODELS[config["type"]].needs_counts:       # the tree is rebuilt from the counts
+                options["counts"] = parts.counts
             model = MODELS[config["type"]].from_params(
-                {k: asarray(v) for k, v in parts.params.items()},
-                cbow_update=config["cbow_update"])
+                {k: asarray(v) for k, v in parts.params.items()}, **options)
             state = _state_from(parts.state) if parts.state is not None else None
         except (W2VError, TypeError) as exc:
             raise ModelFileError(f"cannot load {os.fspath(path)}: {exc}") from None
         w2v.vocab = Vocab(parts.words, parts.counts)
         w2v.model, w2v.state, w2v.meta = model, state, parts.meta
         return w2v
+
+
+def _gensim_type(type, hs, negative):
+    """The type that gensim's ``hs`` flag asks for (see :class:`Word2Vec`)."""
+    if hs not in (0, 1):
+        raise W2VError(f"must be 0 or 1, got {hs!r}", param="hs")
+    if not hs or type not in MODELS:
+        return type
+    if int(negative) > 0:
+        raise W2VError(f"hs=1 with negative={negative} would train hierarchical softmax and "
+                       "negative sampling together, as gensim does; w2v_numpy trains one output "
+                       "layer: pass negative=0", param="hs")
+    family = MODELS[type].batch_family
+    for name, cls in MODELS.items():
+        if cls.batch_family == family and cls.output_layer == "hierarchical_softmax":
+            return name
+    raise W2VError(f"no hierarchical-softmax type for {type!r}", param="hs")
 
 
 def _state_from(fields):

@@ -14,6 +14,7 @@ COMMANDS = {
     "neighbors": ("w2v_numpy.cli.neighbors", "nearest neighbours of words by cosine"),
     "export": ("w2v_numpy.cli.export", "write vectors in word2vec text or binary format"),
     "plot": ("w2v_numpy.cli.plot", "draw words on a 2-D PCA map"),
+    "trace": ("w2v_numpy.cli.trace", "print one training step on a tiny input, every number shown"),
 }
 
 

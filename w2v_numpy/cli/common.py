@@ -10,9 +10,12 @@ its parameter name is replaced by the matching flag) or an ``OSError`` about
 a file. Anything else is a bug and keeps its traceback.
 """
 import argparse
+import contextlib
+import math
 import os
 import sys
 import tempfile
+import warnings
 
 from ..errors import W2VError
 from ..word2vec import load_vectors  # noqa: F401 (the loader every vectors tool uses)
@@ -29,17 +32,22 @@ class ArgumentParser(argparse.ArgumentParser):
         raise UserError(f"{message} (see {self.prog} --help)")
 
 
-def number(kind, low, strict=False, odd=False):
-    """An argparse type: ``kind`` (int/float) >= low (> low if ``strict``), optionally odd."""
+def number(kind, low, strict=False, odd=False, high=None, why=""):
+    """An argparse type: a finite ``kind`` (int/float) >= low (> low if ``strict``), at most
+    ``high`` (``why`` says why), optionally odd."""
     def convert(text):
         try:
             value = kind(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        if not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"must be a finite number, got {text}")
         if value < low or (strict and value == low) or (odd and value % 2 == 0):
             rule = f"{'>' if strict else '>='} {low}" + (" and odd (the full span, centre "
                                                           "word included)" if odd else "")
             raise argparse.ArgumentTypeError(f"must be {rule}, got {text}")
+        if high is not None and value > high:
+            raise argparse.ArgumentTypeError(f"must be at most {high}{why}, got {text}")
         return value
     return convert
 
@@ -64,12 +72,40 @@ def run(body, argv, flags=None):
     """
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
-        return body(argv) or 0
+        with one_line_warnings():
+            return body(argv) or 0
     except SystemExit as e:  # --help and --version exit through argparse
         return e.code if isinstance(e.code, int) else 0
+    except BrokenPipeError:  # the reader went away (e.g. "| head"): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except (UserError, W2VError, OSError) as e:
         print(f"error: {describe(e, flags or {})}", file=sys.stderr)
         return 2
+    except MemoryError as e:          # sizes from the command line that do not fit in memory
+        print(f"error: out of memory ({describe(e, {})}); try smaller sizes", file=sys.stderr)
+        return 2
+
+
+@contextlib.contextmanager
+def one_line_warnings():
+    """Show the library's warnings (e.g. undecodable bytes in a corpus) as ``warning: ...`` lines."""
+    def show(message, category, filename, lineno, file=None, line=None):
+        print(f"warning: {' '.join(str(message).split())}", file=sys.stderr)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("default", UserWarning)
+        warnings.showwarning = show
+        yield
+
+
+def non_empty(what):
+    """An argparse type for paths: refuses an empty value (often an unset shell variable)."""
+    def convert(text):
+        if not text.strip():
+            raise argparse.ArgumentTypeError(f"empty value for {what} (an unset variable?)")
+        return text
+    return convert
 
 
 def describe(error, flags):
@@ -89,7 +125,11 @@ def check_words(kv, words):
     if missing:
         shown = ", ".join(repr(w) for w in missing[:10]) + (" ..." if len(missing) > 10 else "")
         noun = "word is" if len(missing) == 1 else "words are"
-        raise UserError(f"{noun} not in the vocabulary ({len(kv)} words): {shown}")
+        hint = ""
+        lower = [w.lower() for w in missing if w.lower() != w and w.lower() in kv]
+        if lower and all(k == k.lower() for k in kv.index_to_key[:1000]):
+            hint = f"; the vocabulary is lower-case: try {', '.join(repr(w) for w in lower[:10])}"
+        raise UserError(f"{noun} not in the vocabulary ({len(kv)} words): {shown}{hint}")
 
 
 def vectors_argument(parser):

@@ -11,19 +11,21 @@ Prints one JSON object::
                                 {"correct": 400, "evaluated": 506, "accuracy": 0.79}, ...}},
      "pairs": {"wordsim353.tsv": {"spearman": 0.655, "spearman_pvalue": 1e-40,
                                   "pearson": 0.62, "pearson_pvalue": 1e-35,
-                                  "oov": 0.57}}}
+                                  "oov": 0.57, "pairs": 351, "skipped_lines": 0}}}
 
 Accuracies are gensim's ``evaluate_word_analogies`` scores (questions with a
 word outside the first ``restrict_vocab`` words are skipped); sections whose
 name starts with ``gram`` are syntactic, the others semantic. ``oov`` is
 a percentage (of analogy questions, or of word pairs, as gensim's
-``oov_ratio``). A value that cannot be computed (no questions) is ``null``.
+``oov_ratio``); ``pairs`` counts the pairs scored and ``skipped_lines`` the
+malformed lines (not ``word1<TAB>word2<TAB>score`` with a finite score). A
+value that cannot be computed (no questions) is ``null``.
 """
 import json
 import math
 import sys
 
-from ..evaluation import RESTRICT_VOCAB, evaluate_word_analogies
+from ..evaluation import RESTRICT_VOCAB, evaluate_word_analogies, score_word_pairs
 from .common import ArgumentParser, vectors_argument, UserError, load_vectors, run
 
 
@@ -70,10 +72,11 @@ def analogy_summary(kv, path, restrict_vocab=RESTRICT_VOCAB, case_insensitive=Tr
 
 def pairs_summary(kv, path, restrict_vocab=RESTRICT_VOCAB, case_insensitive=True):
     """The entry of the ``"pairs"`` object for one word-pair file."""
-    pearson, spearman, oov = kv.evaluate_word_pairs(path, restrict_vocab=restrict_vocab,
-                                                    case_insensitive=case_insensitive)
-    return {"spearman": spearman.statistic, "spearman_pvalue": spearman.pvalue,
-            "pearson": pearson.statistic, "pearson_pvalue": pearson.pvalue, "oov": oov}
+    r = score_word_pairs(kv, path, restrict_vocab=restrict_vocab,
+                         case_insensitive=case_insensitive)
+    return {"spearman": r["spearman"].statistic, "spearman_pvalue": r["spearman"].pvalue,
+            "pearson": r["pearson"].statistic, "pearson_pvalue": r["pearson"].pvalue,
+            "oov": r["oov_ratio"], "pairs": r["pairs"], "skipped_lines": r["skipped_lines"]}
 
 
 def _clean(value):

@@ -28,13 +28,13 @@ import numpy as np
 from .. import __version__
 from ..backend import backend_name, set_backend
 from ..callbacks import Checkpointer, StopRequest
-from ..corpus import expand_paths
+from ..corpus import MAX_SENTENCE_LENGTH, expand_paths
 from ..files.atomic import atomic_open, remove_stale_temps
 from ..files.model_file import list_checkpoints
 from ..models import MODELS, window_types
 from ..train import TrainingDiverged
 from ..word2vec import Word2Vec
-from .common import ArgumentParser, UserError, check_writable, number, run
+from .common import ArgumentParser, UserError, check_writable, non_empty, number, run
 
 #: The corpus a run uses when no data file is given (made by data/make_corpus.py).
 SHIPPED_CORPUS = Path(__file__).resolve().parents[2] / "data" / "synthetic.txt"
@@ -50,6 +50,9 @@ DEFAULTS = dict(type="cbow", vector_dim=300, window=7, neg_samples=5, batch_size
                 cbow_update="word2vec")
 #: CLI name -> Word2Vec.config name, for the settings above.
 CONFIG_NAMES = dict(vector_dim="vector_size", neg_samples="negative")
+#: Upper bound of the size flags (negatives, vector size, batch size, epochs): larger values
+#: only ever end in an out-of-memory error or a run that cannot finish.
+MAX_SIZE = 1_000_000
 #: Library parameter -> flag, for error messages.
 FLAGS = {"corpus_file": "--data_file", "vector_size": "--vector_dim", "negative": "--neg_samples",
          **{name: f"--{name}" for name in ("window", "min_count", "max_vocab", "sample", "alpha",
@@ -62,36 +65,43 @@ def uses_negatives(type_name):
     return MODELS[type_name].uses_negatives
 
 
-def build_parser():
+def _prog():
+    """How the user called the trainer: as the script, or as ``python -m w2v_numpy train``."""
+    script = os.path.basename(sys.argv[0] or "")
+    return script if script == "train_numpy_model.py" else "python -m w2v_numpy train"
+
+
+def build_parser(prog=None):
     """The argument parser. Defaults are ``None`` so that a resumed run can tell
     the flags given on the command line from those remembered in the model file."""
-    p = ArgumentParser(prog="train_numpy_model.py", description="Train word2vec models in NumPy.",
+    p = ArgumentParser(prog=prog or "train_numpy_model.py", description="Train word2vec models in NumPy.",
                        epilog="Flags not given take their value from --model_file when "
                               "training resumes, else the defaults shown.")
     a = p.add_argument
     a("more_data", nargs="*", metavar="DATA_FILE",
       help="more data files (what the shell makes of --data_file=data/*.txt)")
-    a("-m", "--model_file", help="model file (default TYPE.model, e.g. cbow.model); if it "
+    a("-m", "--model_file", type=non_empty("--model_file"), help="model file (default TYPE.model, e.g. cbow.model); if it "
                                  "exists, training resumes from it")
-    a("-d", "--data_file", nargs="+", action="extend",
+    a("-d", "--data_file", nargs="+", action="extend", type=non_empty("--data_file"),
       help="text files or quoted globs, one sentence per line (.xz/.gz/.bz2 ok; default: the "
            "shipped corpus)")
     a("-o", "--overwrite_model", action="store_true",
       help="start a new model even if --model_file exists")
     a("-t", "--type", choices=window_types(), help="model type (default cbow)")
-    a("-w", "--window", type=number(int, 3, odd=True),
+    a("-w", "--window", type=number(int, 3, odd=True, high=2 * MAX_SENTENCE_LENGTH + 1,
+                                    why=f" (lines are cut into {MAX_SENTENCE_LENGTH}-token pieces)"),
       help="full window span including the centre word, odd (default 7 = 3 each side)")
-    a("-k", "--neg_samples", "--k", type=number(int, 1), help="negatives per example (default 5)")
-    a("-v", "--vector_dim", type=number(int, 1), help="embedding size (default 300)")
-    a("-B", "--batch_size", type=number(int, 1), help="examples per batch (default 512)")
-    a("-e", "--epochs", type=number(int, 1), help="total passes over the data (default 5)")
+    a("-k", "--neg_samples", "--k", type=number(int, 1, high=MAX_SIZE), help="negatives per example (default 5)")
+    a("-v", "--vector_dim", type=number(int, 1, high=MAX_SIZE), help="embedding size (default 300)")
+    a("-B", "--batch_size", type=number(int, 1, high=MAX_SIZE), help="examples per batch (default 512)")
+    a("-e", "--epochs", type=number(int, 1, high=MAX_SIZE), help="total passes over the data (default 5)")
     a("-a", "--alpha", type=number(float, 0, strict=True),
       help="initial learning rate per example (default 0.05)")
     a("--min_alpha", type=number(float, 0), help="final learning rate (default 0.0001)")
     a("--min_count", type=number(int, 1), help="drop rarer words (default 5)")
     a("--sample", type=number(float, 0), help="sub-sampling threshold, 0 = off (default 1e-3)")
     a("--max_vocab", type=number(int, 1), help="keep only the most frequent words")
-    a("--seed", type=number(int, 0), help="random seed (default 0)")
+    a("--seed", type=number(int, 0, high=2 ** 63 - 1), help="random seed (default 0)")
     a("--cbow_update", choices=["exact", "word2vec"],
       help="CBOW context update: word2vec.c's undivided dL/dh (default, gensim's quality) or "
            "'exact', the true gradient of the mean (dL/dh / n, as the documents derive it)")
@@ -102,8 +112,8 @@ def build_parser():
       help="fixed minimum seconds between periodic saves instead (0: every --save_every batches)")
     a("--keep_checkpoints", type=number(int, 0), default=3,
       help="per-epoch checkpoints MODEL.epoch.NNNN to keep (default 3, 0 = none)")
-    a("--plot_file", help="loss curve PNG (default MODEL.loss.png)")
-    a("--metrics_json", metavar="PATH", help="write final throughput, loss and times as JSON")
+    a("--plot_file", type=non_empty("--plot_file"), help="loss curve PNG (default MODEL.loss.png)")
+    a("--metrics_json", metavar="PATH", type=non_empty("--metrics_json"), help="write final throughput, loss and times as JSON")
     a("--no_progress", action="store_true", help="no progress bar")
     # Hidden, for tests: stop after N batches of this run, exactly as Ctrl-C would.
     a("--stop_after_batches", type=number(int, 1), help=argparse.SUPPRESS)
@@ -155,8 +165,9 @@ def _data_files(args, saved_meta):
     if saved_meta and saved_meta.get("data_files"):
         return expand_paths(saved_meta["data_files"])
     if not SHIPPED_CORPUS.is_file():
-        raise UserError(f"no --data_file given and the shipped corpus {SHIPPED_CORPUS} is missing "
-                        "(run python data/make_corpus.py)")
+        raise UserError(f"no --data_file given, and the demo corpus {SHIPPED_CORPUS} is not there "
+                        "(it ships with a source checkout, not with 'pip install .'): pass "
+                        "--data_file FILE, or install with 'pip install -e .' from a clone")
     return [str(SHIPPED_CORPUS)]
 
 
@@ -176,6 +187,9 @@ def prepare(args):
         raise UserError(f"{model_file} is missing but its epoch checkpoints exist: copy the newest "
                         "one to it to resume, or pass --overwrite_model to start again")
     settings, notes = merge_settings(args, loaded, model_file)
+    if settings["min_alpha"] > settings["alpha"]:
+        raise UserError(f"--min_alpha {settings['min_alpha']} is larger than --alpha "
+                        f"{settings['alpha']}: the rate decays from --alpha down to --min_alpha")
     files = _data_files(args, loaded.meta if loaded else None)
     if loaded is None:
         w2v = Word2Vec(**settings, progress=not args.no_progress)
@@ -189,7 +203,7 @@ def prepare(args):
 
 def _main(argv):
     t_start = time.perf_counter()
-    args = build_parser().parse_intermixed_args(argv)
+    args = build_parser(_prog()).parse_intermixed_args(argv)
     set_backend(args.backend)
     model_file, plot_file, w2v, files, notes = prepare(args)
     saved_vocab = w2v.vocab
@@ -208,6 +222,7 @@ def _main(argv):
               "further, or --overwrite_model to start again.", file=sys.stderr)
         report(w2v, files, args, model_file, t_start, state, None, None)
         return 0
+    w2v.make_batcher()             # refuses a corpus that yields no example, before any file changes
     remove_stale_temps(model_file)
     remove_stale_temps(plot_file)
     if state is None:
@@ -235,8 +250,11 @@ def _main(argv):
     report(w2v, files, args, model_file, t_start, state, done0, saver)
     if stopper.stopped and state.epoch < state.epochs:
         why = "interrupted" if stopper.signum else "stopped by --stop_after_batches"
-        print(f"{why}: saved {model_file} at epoch {state.epoch + 1}, batch "
-              f"{len(state.batch_losses)}; run the same command again to continue", file=sys.stderr)
+        ends = state.epoch_batch_index
+        in_epoch = len(state.batch_losses) - (ends[-1] if ends else 0)
+        print(f"{why}: saved {model_file} at epoch {state.epoch + 1} of {state.epochs}, after "
+              f"batch {in_epoch} of that epoch; run the same command again to continue",
+              file=sys.stderr)
         return 128 + int(stopper.signum or signal.SIGINT)
     return 0
 

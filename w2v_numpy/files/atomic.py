@@ -20,22 +20,28 @@ def atomic_open(path):
     Writes go to a temporary file in the same directory, which is flushed,
     fsync'ed and renamed over ``path`` with :func:`os.replace` when the
     ``with`` block ends without an error; on an error it is removed and
-    ``path`` is left untouched.
+    ``path`` is left untouched. An ``OSError`` about the temporary file (a full
+    disk, say) is raised again naming ``path``, the file the user asked for.
     """
     path = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))
     name = f".{os.path.basename(path)}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
     tmp = os.path.join(directory, name)
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies as usual
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies
+    except OSError as exc:
+        raise _naming(exc, path, tmp) from exc
     try:
         with os.fdopen(fd, "wb") as f:
             yield f
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise _naming(exc, path, tmp) from exc
         raise
     with contextlib.suppress(OSError):  # make the rename itself durable (POSIX only)
         dfd = os.open(directory, os.O_RDONLY)
@@ -43,6 +49,13 @@ def atomic_open(path):
             os.fsync(dfd)
         finally:
             os.close(dfd)
+
+
+def _naming(exc, path, tmp):
+    """``exc`` itself, or the same error about ``path`` if it named no file or the temporary one."""
+    if exc.errno is None or exc.filename not in (None, tmp):
+        return exc
+    return type(exc)(exc.errno, exc.strerror, path)
 
 
 def link_or_copy(src, dst):

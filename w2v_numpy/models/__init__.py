@@ -14,27 +14,34 @@ from ..batching import WindowBatcher
 from ..errors import W2VError
 from .base import Model, RowGrad, apply_grad, densify
 from .cbow import CBOW
+from .cbow_hs import CBOWHS
 from .cbow_neg import CBOWNeg
 from .fasttext import FastTextClassifier
 from .glove import GloVe
 from .sgram import SkipGram
+from .sgram_hs import SkipGramHS
 from .sgram_neg import SkipGramNeg
 
 #: type name -> model class.
-MODELS = {cls.type_name: cls for cls in (CBOW, CBOWNeg, SkipGram, SkipGramNeg, GloVe,
-                                         FastTextClassifier)}
+MODELS = {cls.type_name: cls for cls in (CBOW, CBOWNeg, CBOWHS, SkipGram, SkipGramNeg, SkipGramHS,
+                                         GloVe, FastTextClassifier)}
 
 
-def create(type, vocab_size, vector_dim, seed=0, dtype=np.float32, **options):
+def create(type, vocab_size, vector_dim, seed=0, dtype=np.float32, counts=None, **options):
     """Build a model by type name (see :data:`MODELS`).
 
-    ``options`` are the objective's own settings, e.g. ``cbow_update`` for the
-    word2vec types, ``x_max``/``alpha``/``target`` for GloVe, ``n_labels`` for
-    the classifier.
+    ``counts`` (one word count per id) is passed to the types whose class says
+    ``needs_counts`` (hierarchical softmax builds its Huffman tree from it; they
+    raise :class:`W2VError` without it) and ignored by the others. ``options``
+    are the objective's own settings, e.g. ``cbow_update`` for the word2vec
+    types, ``x_max``/``alpha``/``target`` for GloVe, ``n_labels`` for the classifier.
     """
     if type not in MODELS:
         raise W2VError(f"must be one of {sorted(MODELS)}, got {type!r}", param="type")
-    return MODELS[type](vocab_size, vector_dim, seed=seed, dtype=dtype, **options)
+    cls = MODELS[type]
+    if cls.needs_counts:
+        options["counts"] = counts
+    return cls(vocab_size, vector_dim, seed=seed, dtype=dtype, **options)
 
 
 def window_types():
@@ -43,4 +50,5 @@ def window_types():
 
 
 __all__ = ["MODELS", "create", "window_types", "Model", "RowGrad", "apply_grad", "densify",
-           "CBOW", "CBOWNeg", "SkipGram", "SkipGramNeg", "GloVe", "FastTextClassifier"]
+           "CBOW", "CBOWNeg", "CBOWHS", "SkipGram", "SkipGramNeg", "SkipGramHS", "GloVe",
+           "FastTextClassifier"]

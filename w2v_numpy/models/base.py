@@ -6,8 +6,11 @@ An objective is one class with
 * ``batch_family``: the kind of batch it consumes (``"sgram"``: one input
   word per example; ``"cbow"``: context slots with a mask; ``"cooccurrence"``:
   GloVe's co-occurrence entries; ``"documents"``: labelled documents);
-* ``output_layer``: ``"softmax"``, ``"negative_sampling"`` or ``None`` (an
-  objective without a word-prediction layer, such as GloVe's regression);
+* ``output_layer``: ``"softmax"``, ``"negative_sampling"``,
+  ``"hierarchical_softmax"`` or ``None`` (an objective without a
+  word-prediction layer, such as GloVe's regression);
+* ``needs_counts``: whether it must be built with the word counts
+  (``counts=...``; hierarchical softmax builds its Huffman tree from them);
 * :meth:`Model.param_shapes` and :meth:`Model.init_params`: its parameters;
 * :meth:`Model.loss_and_grad`: the summed loss of a batch and ``scale`` times
   its gradient as **one sparse gradient**, ``{param name: RowGrad(index, rows)}``.
@@ -93,6 +96,8 @@ class Model:
     vectors_param = None
     #: Whether batches must carry sampled negatives (set from ``output_layer``).
     uses_negatives = False
+    #: Whether the model is built from the word counts (option ``counts``).
+    needs_counts = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

@@ -55,8 +55,9 @@ from .window import WindowModel, hidden_layer, input_grads
 def forward(W_in, W_out, batch):
     """Intermediates of the forward pass, for teaching.
 
-    Returns a dict with ``h`` (B, d), ``z`` (B, V), ``log_p`` (B, V), ``p`` (B, V)
-    and ``loss`` (B,) per example.
+    Returns a dict with ``h`` (B, d), ``z`` (B, V), ``log_p`` (B, V), ``p`` (B, V),
+    ``loss`` (B,) per example, and the first step back: the error ``e = p - y``
+    (B, V) and ``dh`` = dL/dh = e W_out (B, d).
     """
     xp = get_xp()
     h, weight = hidden_layer(W_in, batch.inputs, batch.mask)      # (B, d), (B, C)
@@ -64,7 +65,12 @@ def forward(W_in, W_out, batch):
     log_p = log_softmax(z, axis=1)                                # (B, V)
     rows = xp.arange(z.shape[0])
     loss = -log_p[rows, batch.targets]                            # (B,)
-    return {"h": h, "weight": weight, "z": z, "log_p": log_p, "p": xp.exp(log_p), "loss": loss}
+    p = xp.exp(log_p)                                             # (B, V)
+    e = p.copy()
+    e[rows, batch.targets] -= 1.0                                 # (B, V)  p - y
+    dh = e @ W_out                                                # (B, d)
+    return {"h": h, "weight": weight, "z": z, "log_p": log_p, "p": p, "loss": loss,
+            "e": e, "dh": dh}
 
 
 def loss_and_grad(W_in, W_out, batch, scale=1.0, workspace=None):

@@ -43,7 +43,9 @@ from .window import WindowModel, hidden_layer, input_grads
 
 def forward(W_in, W_out, batch):
     """Intermediates: ``h`` (B, d), ``index`` (B, 1+K) (target first), ``U`` (B, 1+K, d),
-    ``s`` (B, 1+K) scores and ``loss`` (B,) per example."""
+    ``s`` (B, 1+K) scores, ``loss`` (B,) per example, and the first step back:
+    ``g`` (B, 1+K) = dL/ds (:math:`\\sigma(s_0) - 1`, then :math:`\\sigma(s_i)`) and
+    ``dh`` (B, d) = dL/dh."""
     xp = get_xp()
     h, weight = hidden_layer(W_in, batch.inputs, batch.mask)             # (B, d), (B, C)
     B, K = batch.negatives.shape
@@ -53,7 +55,11 @@ def forward(W_in, W_out, batch):
     U = W_out[index]                                                     # (B, 1+K, d)
     s = (U @ h[:, :, None])[:, :, 0]                                     # (B, 1+K)
     loss = -log_sigmoid(s[:, 0]) - log_sigmoid(-s[:, 1:]).sum(axis=1)    # (B,)
-    return {"h": h, "weight": weight, "index": index, "U": U, "s": s, "loss": loss}
+    g = sigmoid(s)                                                       # (B, 1+K)
+    g[:, 0] -= 1.0                                                       # dL/ds
+    dh = (g[:, None, :] @ U)[:, 0, :]                                    # (B, 1, 1+K) @ (B, 1+K, d) -> (B, d)
+    return {"h": h, "weight": weight, "index": index, "U": U, "s": s, "loss": loss,
+            "g": g, "dh": dh}
 
 
 def loss_and_grad(W_in, W_out, batch, scale=1.0):
@@ -63,12 +69,9 @@ def loss_and_grad(W_in, W_out, batch, scale=1.0):
     ``scale=-alpha`` so the update is formed in one pass.
     """
     f = forward(W_in, W_out, batch)
-    h, U, s = f["h"], f["U"], f["s"]
-    g = sigmoid(s)                                                       # (B, 1+K)
-    g[:, 0] -= 1.0                                                       # dL/ds
-    g *= scale
+    h, g = f["h"], f["g"] * scale                                        # (B, d), (B, 1+K) scaled dL/ds
     dU = g[:, :, None] * h[:, None, :]                                   # (B, 1+K, d)
-    dh = (g[:, None, :] @ U)[:, 0, :]                                    # (B, d)
+    dh = f["dh"] * scale                                                 # (B, d)
     grads = {"W_in": input_grads(batch.inputs, batch.mask, f["weight"], dh),    # (n,), (n, d)
              "W_out": RowGrad(f["index"].reshape(-1), dU.reshape(-1, h.shape[1]))}  # (B(1+K),), (B(1+K), d)
     return float(f["loss"].sum(dtype=np.float64)), grads

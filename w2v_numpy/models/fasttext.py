@@ -124,8 +124,9 @@ def make_batch(docs, targets, negatives, combine="sum"):
 def batch_forward(E, U, batch):
     """Intermediates for a :class:`DocumentBatch`: ``v_D`` (B, d), ``index`` (B, 1+K)
     (true class first), ``U_rows`` (B, 1+K, d), ``scores`` (B, 1+K), ``sigma``
-    (B, 1+K) (:math:`\\sigma(s_0)`, then :math:`\\sigma(-s_k)`), ``losses`` (B, 1+K)
-    and ``loss`` (B,)."""
+    (B, 1+K) (:math:`\\sigma(s_0)`, then :math:`\\sigma(-s_k)`), ``losses`` (B, 1+K),
+    ``loss`` (B,), and the first step back: ``gamma`` (B, 1+K) = dL/ds and
+    ``dv_D`` (B, d) = :math:`\\delta_D` = dL/dv_D."""
     xp = get_xp()
     B = batch.targets.shape[0]
     v_D = xp.zeros((B, E.shape[1]), dtype=E.dtype)                          # (B, d)
@@ -136,8 +137,12 @@ def batch_forward(E, U, batch):
     signed = scores.copy()
     signed[:, 1:] *= -1                                                     # s_0, -s_k
     losses = -log_sigmoid(signed)                                           # (B, 1+K)
+    gamma = sigmoid(scores)                                                 # (B, 1+K)
+    gamma[:, 0] -= 1.0                                                      # dL/ds
+    dv_D = (gamma[:, None, :] @ U_rows)[:, 0, :]                            # (B, 1+K) @ (B, 1+K, d) -> (B, d)
     return {"v_D": v_D, "index": index, "U_rows": U_rows, "scores": scores,
-            "sigma": sigmoid(signed), "losses": losses, "loss": losses.sum(axis=1)}
+            "sigma": sigmoid(signed), "losses": losses, "loss": losses.sum(axis=1),
+            "gamma": gamma, "dv_D": dv_D}
 
 
 def sparse_grad(E, U, batch, scale=1.0):
@@ -147,9 +152,7 @@ def sparse_grad(E, U, batch, scale=1.0):
     the last two are the score errors and :math:`\\delta_D` (unscaled), for teaching.
     """
     f = batch_forward(E, U, batch)
-    gamma = sigmoid(f["scores"])                                            # (B, 1+K)
-    gamma[:, 0] -= 1.0                                                      # dL/ds
-    dv_D = (gamma[:, None, :] @ f["U_rows"])[:, 0, :]                       # (B, 1+K) @ (B, 1+K, d) -> (B, d)
+    gamma, dv_D = f["gamma"], f["dv_D"]                                     # (B, 1+K), (B, d)
     dU = (scale * gamma)[:, :, None] * f["v_D"][:, None, :]                 # (B, 1+K, d)
     dE = (scale * batch.weights)[:, None] * dv_D[batch.doc]                 # (n, d)
     d = E.shape[1]

@@ -262,6 +262,13 @@ class GloVe(Model):
     def init_params(self, vocab_size, vector_dim, rng, dtype):
         return _draw_params(vocab_size, vector_dim, rng, dtype)
 
+    def forward(self, batch):
+        """The named intermediates of :func:`pair_forward` for every entry of the batch."""
+        P = self.params
+        return pair_forward(P["W"][batch.rows], P["W_ctx"][batch.cols], P["b"][batch.rows],
+                            P["b_ctx"][batch.cols], batch.counts, self.x_max, self.alpha,
+                            self.target)
+
     def loss_and_grad(self, batch, scale=1.0):
         return sparse_grad(self.params, batch.rows, batch.cols, batch.counts, scale,
                            self.x_max, self.alpha, self.target)

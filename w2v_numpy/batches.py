@@ -1,0 +1,73 @@
+"""The batch types: what each model family consumes (the batch contract).
+
+Each objective consumes one of them, named by its class's ``batch_family``:
+:class:`Batch` for the word2vec objectives (``"sgram"`` and ``"cbow"``),
+:class:`CooccurrenceBatch` for GloVe (``"cooccurrence"``) and
+:class:`DocumentBatch` for the fastText classifier (``"documents"``).
+:mod:`w2v_numpy.batching`, which makes the word2vec batches, re-exports them.
+"""
+from typing import NamedTuple, Optional
+
+import numpy as np
+
+
+class Batch(NamedTuple):
+    """One batch of word2vec examples (the batch contract; see the README's "model contract").
+
+    Attributes
+    ----------
+    inputs : int array (B, C)
+        Input word ids: the centre word for skip-gram (C = 1), the context
+        slots for CBOW.
+    mask : bool array (B, C) or None
+        Which input slots are real; ``None`` means all of them.
+    targets : int array (B,)
+        The word to predict: a context word (skip-gram) or the centre (CBOW).
+    negatives : int array (B, K) or None
+        Sampled negative words, or ``None`` for full-softmax models.
+    """
+
+    inputs: np.ndarray
+    mask: Optional[np.ndarray]
+    targets: np.ndarray
+    negatives: Optional[np.ndarray]
+
+
+class CooccurrenceBatch(NamedTuple):
+    """Non-zero co-occurrence entries :math:`X_{ij}` for GloVe.
+
+    Attributes
+    ----------
+    rows, cols : int arrays (n,)
+        Word ids :math:`i` and context ids :math:`j`.
+    counts : float array (n,)
+        :math:`X_{ij}`.
+    """
+
+    rows: np.ndarray
+    cols: np.ndarray
+    counts: np.ndarray
+
+
+class DocumentBatch(NamedTuple):
+    """Labelled documents for the fastText classifier, flattened.
+
+    Attributes
+    ----------
+    ids : int array (n,)
+        Every feature (word or n-gram row) occurrence of every document.
+    weights : float array (n,)
+        Its share of its document vector (1/|D|, times 1/|G_w| for a mean of n-grams).
+    doc : int array (n,)
+        The example (0..B-1) each occurrence belongs to.
+    targets : int array (B,)
+        True label of each document.
+    negatives : int array (B, K)
+        Sampled negative labels.
+    """
+
+    ids: np.ndarray
+    weights: np.ndarray
+    doc: np.ndarray
+    targets: np.ndarray
+    negatives: np.ndarray

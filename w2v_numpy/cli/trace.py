@@ -1,0 +1,197 @@
+"""``python -m w2v_numpy trace``: one training step of any model on a tiny input, every number shown.
+
+Either a worked example of the documents (``--example skipgram``), or your own
+input: ``--type``, a ``--sentence`` (and a ``--centre`` word) or a ``--pair
+CENTRE CONTEXT``, the window, the size, the negatives, the learning rate and
+the initial weights (``--weights FILE.json|.npz``, else seeded values rounded
+to 2 decimals so that the arithmetic can be redone by hand). It prints each
+quantity with its formula, the gradient rows, the updated rows and a
+finite-difference check of the gradients (see :mod:`w2v_numpy.trace`).
+"""
+import json
+import sys
+
+import numpy as np
+
+from ..batching import Batch, CooccurrenceBatch, NegativeSampler
+from ..cooccurrence import cooccurrence, to_coo
+from ..examples import EXAMPLES
+from ..models import MODELS, create
+from ..models.fasttext import make_batch
+from ..subwords import char_ngrams
+from ..trace import format_trace, trace, trace_to_json
+from .common import ArgumentParser, UserError, non_empty, number, run
+
+
+def build_parser():
+    """The argument parser of ``trace``."""
+    p = ArgumentParser(prog="python -m w2v_numpy trace",
+                       description="Print one training step with every intermediate, its "
+                                   "formula and its numbers.")
+    a = p.add_argument
+    a("--example", choices=sorted(EXAMPLES), help="a worked example of the documents")
+    a("--type", choices=sorted(MODELS), default="sgram", help="model type (default sgram)")
+    a("--sentence", type=non_empty("--sentence"), help="the text, words separated by spaces")
+    a("--centre", help="centre word of the example (default: the second word)")
+    a("--pair", nargs=2, metavar=("CENTRE", "CONTEXT"), help="one (centre, context) pair")
+    a("--window", type=number(int, 3, odd=True, high=101), default=3,
+      help="full window span, centre included, as for training (default 3: one word each side)")
+    a("--dim", type=number(int, 1, high=50), default=2, help="vector size (default 2)")
+    a("--alpha", type=number(float, 0, strict=True), default=0.1, help="learning rate (0.1)")
+    a("--negatives", help="comma-separated negative words (negative-sampling types)")
+    a("--neg_samples", type=number(int, 1, high=50), help="draw this many negatives instead")
+    a("--labels", default="positive,negative", help="classes of the fasttext classifier")
+    a("--label", help="true class of the sentence (default: the first of --labels)")
+    a("--x_max", type=number(float, 0, strict=True), default=10.0, help="GloVe x_max (10)")
+    a("--target", choices=["log", "log1p"], default="log", help="GloVe target (log X)")
+    a("--weights", type=non_empty("--weights"), help="initial weights, .json or .npz")
+    a("--seed", type=number(int, 0, high=2 ** 32), default=0, help="seed of the weights and negatives")
+    a("--digits", type=number(int, 1, high=12), default=5, help="decimals printed (default 5)")
+    a("--format", choices=["text", "markdown"], default="text", help="text or a Markdown table")
+    a("--json", action="store_true", help="print everything as JSON instead")
+    a("--no_check", action="store_true", help="skip the finite-difference check")
+    return p
+
+
+def _words(args):
+    if args.sentence is None and args.pair is None:
+        raise UserError("give --example NAME, or --sentence TEXT or --pair CENTRE CONTEXT")
+    text = args.sentence.split() if args.sentence else list(args.pair)
+    words = list(dict.fromkeys(text))
+    if len(words) < 2:
+        raise UserError("the input needs at least two different words")
+    return text, words
+
+
+def _id(words, word, what):
+    if word not in words:
+        raise UserError(f"{what} {word!r} is not in the input ({', '.join(words)})")
+    return words.index(word)
+
+
+def _window_examples(args, text, words, family):
+    """(inputs rows, targets) of the word2vec types: one pair, or every pair of the centre."""
+    if args.pair:
+        centre, context = (_id(words, w, "--pair word") for w in args.pair)
+        return ([[centre]], [context]) if family == "sgram" else ([[context]], [centre])
+    radius = (args.window - 1) // 2
+    if radius >= len(text):
+        raise UserError(f"--window {args.window} reaches past both ends of the {len(text)}-word "
+                        "sentence: use a smaller --window")
+    if args.centre and args.centre not in text:
+        raise UserError(f"--centre {args.centre!r} is not in the sentence")
+    pos = text.index(args.centre) if args.centre else min(1, len(text) - 1)
+    ctx = [words.index(text[j]) for j in range(max(0, pos - radius), min(len(text), pos + radius + 1))
+           if j != pos]
+    centre = words.index(text[pos])
+    if family == "sgram":
+        return [[centre]] * len(ctx), ctx
+    return [ctx], [centre]
+
+
+def _negatives(args, words, targets, counts):
+    if args.negatives:
+        neg = [_id(words, w, "--negatives word") for w in args.negatives.split(",")]
+        clash = [words[t] for t in targets if t in neg]
+        if clash:
+            raise UserError(f"the negative {clash[0]!r} is the word to predict; choose another")
+        return np.array([neg] * len(targets))
+    rng = np.random.default_rng(args.seed)
+    return NegativeSampler(counts).sample(np.array(targets), args.neg_samples or 1, rng)
+
+
+def _window_case(args, cls):
+    text, words = _words(args)
+    counts = np.array([text.count(w) for w in words])
+    inputs, targets = _window_examples(args, text, words, cls.batch_family)
+    negatives = _negatives(args, words, targets, counts) if cls.uses_negatives else None
+    batch = Batch(np.array(inputs), None, np.array(targets), negatives)
+    return create(cls.type_name, len(words), args.dim, dtype=np.float64, counts=counts), \
+        batch, words, None
+
+
+def _glove_case(args, cls):
+    text, words = _words(args)
+    ids = [words.index(w) for w in text]
+    counts = cooccurrence([ids], window=(args.window - 1) // 2, distance_weighting=True)
+    rows, cols, x = to_coo(counts)
+    if args.pair:
+        i, j = (_id(words, w, "--pair word") for w in args.pair)
+        keep = (rows == i) & (cols == j)
+        if not keep.any():
+            raise UserError(f"{args.pair[0]!r} and {args.pair[1]!r} never co-occur in the input")
+        rows, cols, x = rows[keep], cols[keep], x[keep]
+    model = create("glove", len(words), args.dim, dtype=np.float64, x_max=args.x_max,
+                   target=args.target)
+    return model, CooccurrenceBatch(rows, cols, x), words, None
+
+
+def _classifier_case(args, cls):
+    if not args.sentence:
+        raise UserError("the fasttext classifier traces a --sentence (its document)")
+    labels = [s for s in args.labels.split(",") if s]
+    true = _id(labels, args.label or labels[0], "--label") if len(labels) > 1 else None
+    if true is None:
+        raise UserError("--labels needs at least two classes")
+    grams = {}
+    doc = [np.array([grams.setdefault(g, len(grams)) for g in char_ngrams(w, 3, 3)])
+           for w in args.sentence.split()]
+    batch = make_batch([doc], [true], [[k for k in range(len(labels)) if k != true]])
+    model = create(cls.type_name, len(grams), args.dim, dtype=np.float64, n_labels=len(labels))
+    return model, batch, None, {"E": list(grams), "U": labels}
+
+
+def _set_weights(model, args):
+    """Seeded weights rounded to 2 decimals, or the ones in --weights (shapes checked)."""
+    rng = np.random.default_rng(args.seed)
+    for p in model.params.values():
+        p[...] = np.round(rng.uniform(-0.5, 0.5, p.shape), 2)
+    if not args.weights:
+        return
+    if args.weights.endswith(".npz"):
+        with np.load(args.weights, allow_pickle=False) as npz:
+            given = {k: npz[k] for k in npz.files}
+    else:
+        with open(args.weights, encoding="utf-8") as fh:
+            given = {k: np.asarray(v, dtype=np.float64) for k, v in json.load(fh).items()}
+    for name, value in given.items():
+        if name not in model.params:
+            raise UserError(f"--weights: {model.type_name} has no parameter {name!r} "
+                            f"(it has {', '.join(model.params)})")
+        want = model.params[name].shape
+        if value.shape != want:
+            hint = " (W_out is stored one row per word: transpose the documents' N x V matrix)" \
+                if name == "W_out" and value.shape[::-1] == want else ""
+            raise UserError(f"--weights: {name} has shape {value.shape}, this input needs "
+                            f"{want}{hint}")
+        model.params[name][...] = value
+
+
+def _main(argv):
+    args = build_parser().parse_args(argv)
+    if args.example:
+        ex = EXAMPLES[args.example]()
+        model, batch, alpha, words, labels, title = ex
+    else:
+        cls = MODELS[args.type]
+        build = {"cooccurrence": _glove_case, "documents": _classifier_case}.get(
+            cls.batch_family, _window_case)
+        model, batch, words, labels = build(args, cls)
+        _set_weights(model, args)
+        alpha, title = args.alpha, f"{args.type}: one SGD step"
+    t = trace(model, batch, alpha, words=words, labels=labels, title=title,
+              check=not args.no_check)
+    if args.json:
+        print(json.dumps(trace_to_json(t), ensure_ascii=False, indent=1))
+    else:
+        print(format_trace(t, args.format, args.digits))
+    return 0
+
+
+def main(argv=None):
+    """Run the tool; returns the exit code (2 on a user error)."""
+    return run(_main, argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
