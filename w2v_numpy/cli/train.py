@@ -91,7 +91,7 @@ def build_parser(prog=None):
     a("-w", "--window", type=number(int, 3, odd=True, high=2 * MAX_SENTENCE_LENGTH + 1,
                                     why=f" (lines are cut into {MAX_SENTENCE_LENGTH}-token pieces)"),
       help="full window span including the centre word, odd (default 7 = 3 each side)")
-    a("-k", "--neg_samples", "--k", type=number(int, 1, high=MAX_SIZE), help="negatives per example (default 5)")
+    a("-k", "--neg_samples", "--k", type=number(int, 1, high=MAX_SIZE), help="negatives per example for the *_neg types (default 5; ignored by the others)")
     a("-v", "--vector_dim", type=number(int, 1, high=MAX_SIZE), help="embedding size (default 300)")
     a("-B", "--batch_size", type=number(int, 1, high=MAX_SIZE), help="examples per batch (default 512)")
     a("-e", "--epochs", type=number(int, 1, high=MAX_SIZE), help="total passes over the data (default 5)")
