@@ -18,6 +18,7 @@ import numpy as np
 
 from .backend import to_numpy
 from .gradcheck import check_report
+from .models.base import densify
 
 #: kind -> [(key of forward(), document symbol, formula)], in the order a student computes them.
 SYMBOLS = {
@@ -146,7 +147,7 @@ def trace(model, batch, alpha, words=None, labels=None, title=None, check=True):
         if key in forward:
             out.steps.append(Step("forward", key, symbol, formula, to_numpy(forward[key])))
     out.loss, grads = m.loss_and_grad(batch)
-    dense = {k: to_numpy(v) for k, v in m.grad(batch).items()}
+    dense = {k: to_numpy(v) for k, v in densify(m.params, grads).items()}
     after = m.astype(np.float64)
     after.step(batch, alpha)
     updates = []

@@ -143,12 +143,16 @@ class Word2Vec:
                              batch_size=c["batch_size"], negative=c["negative"], sampler=sampler,
                              shuffle=c["shuffle"], seed=c["seed"])
 
-    def train(self, epochs=None, callbacks=None, state=None):
-        """Run the training loop; returns the final :class:`w2v_numpy.train.TrainState`."""
+    def train(self, epochs=None, callbacks=None, state=None, batcher=None):
+        """Run the training loop; returns the final :class:`w2v_numpy.train.TrainState`.
+
+        ``batcher`` is one made earlier by :meth:`make_batcher` (default: a new one).
+        """
         if self.corpus is None:
             raise W2VError("call build_vocab(corpus_file) before train()", param="corpus_file")
         c = self.config
-        self.state = train(self.model, self.make_batcher(), epochs=epochs or c["epochs"],
+        batcher = batcher or self.make_batcher()
+        self.state = train(self.model, batcher, epochs=epochs or c["epochs"],
                            alpha=c["alpha"], min_alpha=c["min_alpha"],
                            callbacks=self.callbacks if callbacks is None else callbacks,
                            progress=self.progress, state=state)

@@ -222,7 +222,7 @@ def _main(argv):
               "further, or --overwrite_model to start again.", file=sys.stderr)
         report(w2v, files, args, model_file, t_start, state, None, None)
         return 0
-    w2v.make_batcher()             # refuses a corpus that yields no example, before any file changes
+    batcher = w2v.make_batcher()   # refuses a corpus that yields no example, before any file changes
     remove_stale_temps(model_file)
     remove_stale_temps(plot_file)
     if state is None:
@@ -240,7 +240,7 @@ def _main(argv):
     with StopRequest(args.stop_after_batches) as stopper, \
             np.errstate(over="ignore", invalid="ignore"):
         try:
-            state = w2v.train(callbacks=[stopper, saver], state=state)
+            state = w2v.train(callbacks=[stopper, saver], state=state, batcher=batcher)
         except TrainingDiverged as exc:
             kept = (f"{model_file} keeps the last good save" if os.path.exists(model_file)
                     else "nothing was saved")
