@@ -6,7 +6,7 @@ must either load exactly the number of rows its header declares, or raise
 :class:`ValueError`: never hang, never raise another exception type, never
 return a partial result.
 
-TODO: fuzz the model-file loader (``w2v_numpy.word2vec.Word2Vec.load``) the same way
+TODO: fuzz the model-file loader (``w2v_numpy.loading.load_model``) the same way
 once it exists.
 """
 import contextlib

@@ -7,7 +7,7 @@ from vector_helpers import (gensim_kv, same_sections, shared_file, structured_kv
 from w2v_numpy import evaluation
 from w2v_numpy.evaluation import betainc, pearson, rankdata, spearman
 from w2v_numpy.keyedvectors import KeyedVectors, top_indices
-from w2v_numpy.word2vec import load_vectors
+from w2v_numpy.loading import load_vectors
 
 
 @pytest.fixture
@@ -271,13 +271,13 @@ def test_load_vectors_dispatch(tmp_path, kv):
 
 
 def test_load_vectors_reads_other_files_as_models(tmp_path, monkeypatch, kv):
-    """Any other extension goes to ``Word2Vec.load(path).wv`` (faked here)."""
+    """Any other extension goes to ``load_model(path).wv`` (faked here)."""
     import types
 
-    from w2v_numpy.word2vec import Word2Vec
+    from w2v_numpy import loading
 
     calls = []
-    monkeypatch.setattr(Word2Vec, "load", classmethod(
-        lambda cls, path: calls.append(path) or types.SimpleNamespace(wv=kv)))
+    monkeypatch.setattr(loading, "load_model",
+                        lambda path: calls.append(path) or types.SimpleNamespace(wv=kv))
     (tmp_path / "m.model").write_bytes(b"whatever")
     assert load_vectors(tmp_path / "m.model") is kv and calls == [str(tmp_path / "m.model")]

@@ -32,6 +32,11 @@ class Batch(NamedTuple):
     targets: np.ndarray
     negatives: Optional[np.ndarray]
 
+    @property
+    def size(self):
+        """Number of examples (what the training loop counts and averages over)."""
+        return int(self.targets.shape[0])
+
 
 class CooccurrenceBatch(NamedTuple):
     """Non-zero co-occurrence entries :math:`X_{ij}` for GloVe.
@@ -47,6 +52,11 @@ class CooccurrenceBatch(NamedTuple):
     rows: np.ndarray
     cols: np.ndarray
     counts: np.ndarray
+
+    @property
+    def size(self):
+        """Number of entries."""
+        return int(self.rows.shape[0])
 
 
 class DocumentBatch(NamedTuple):
@@ -71,3 +81,8 @@ class DocumentBatch(NamedTuple):
     doc: np.ndarray
     targets: np.ndarray
     negatives: np.ndarray
+
+    @property
+    def size(self):
+        """Number of documents."""
+        return int(self.targets.shape[0])

@@ -9,7 +9,7 @@ arguments and results, so code and habits carry over::
 
 Similarities are cosines computed exactly as gensim computes them (same
 operation order and dtypes), so rankings agree with gensim's on the same
-vectors, ties included. :func:`w2v_numpy.word2vec.load_vectors` reads either
+vectors, ties included. :func:`w2v_numpy.loading.load_vectors` reads either
 a vectors file or a model file.
 """
 from numbers import Integral

@@ -13,7 +13,6 @@ import numpy as np
 from tqdm import tqdm
 
 from .backend import asarray, get_xp
-from .batching import Batch
 from .errors import W2VError
 
 
@@ -74,18 +73,20 @@ def _call(callbacks, hook, state):
 def _to_backend(batch):
     if get_xp() is np:
         return batch
-    return Batch(*(None if a is None else asarray(a) for a in batch))
+    return type(batch)(*(None if a is None else asarray(a) for a in batch))
 
 
 def train(model, batcher, epochs=5, alpha=0.025, min_alpha=0.0001, callbacks=(),
-          progress=True, state=None):
+          progress=True, state=None, optimizer=None):
     """Train ``model`` in place on the batches of ``batcher``.
 
     Parameters
     ----------
     model : w2v_numpy.models.Model
-    batcher : w2v_numpy.batching.WindowBatcher
-        Must be built for ``model.batch_family``.
+    batcher : w2v_numpy.batching.WindowBatcher or w2v_numpy.cooccurrence_batching.CooccurrenceBatcher
+        Must be built for ``model.batch_family``. Its ``words_per_epoch`` is the
+        unit of progress and of the learning-rate schedule (corpus words, or
+        co-occurrence entries for GloVe).
     epochs : int
     alpha, min_alpha : float
         Per-example learning rate, decayed linearly over all epochs by the
@@ -97,6 +98,9 @@ def train(model, batcher, epochs=5, alpha=0.025, min_alpha=0.0001, callbacks=(),
         Show a tqdm bar (words/s, loss, alpha, ETA).
     state : TrainState or None
         A state saved earlier, to resume from ``state.position``.
+    optimizer : object with ``step(batch, alpha)``, optional
+        Replaces the model's own SGD ``step`` (GloVe trains with
+        :class:`w2v_numpy.optim.AdaGrad`).
 
     Returns
     -------
@@ -117,11 +121,13 @@ def train(model, batcher, epochs=5, alpha=0.025, min_alpha=0.0001, callbacks=(),
         raise W2VError(f"batcher family {batcher.family!r} does not fit model {model.type_name!r}")
     if (batcher.negative > 0) != model.uses_negatives:
         raise W2VError(f"{model.type_name}: negative={batcher.negative} does not fit this model")
+    step = model.step if optimizer is None else optimizer.step
     state = state or TrainState(epochs=int(epochs))
     state.epochs, state.stop = int(epochs), False
     per_epoch = batcher.words_per_epoch
     total = per_epoch * state.epochs
-    bar = tqdm(total=total, initial=min(state.words_done, total), unit="w", unit_scale=True,
+    bar = tqdm(total=total, initial=min(state.words_done, total), unit_scale=True,
+               unit=getattr(batcher, "progress_unit", "w"),
                disable=not progress, dynamic_ncols=True, mininterval=0.5)
     _call(callbacks, "on_train_begin", state)
     t0 = time.perf_counter() - state.train_s
@@ -130,8 +136,8 @@ def train(model, batcher, epochs=5, alpha=0.025, min_alpha=0.0001, callbacks=(),
             epoch_base = state.epoch * per_epoch
             for chunk, b, words, batch in batcher.iter_epoch(state.epoch, state.chunk, state.batch):
                 state.alpha = alpha_at(state.words_done / total, alpha, min_alpha)
-                loss = model.step(_to_backend(batch), state.alpha)
-                n = int(batch.targets.shape[0])
+                loss = step(_to_backend(batch), state.alpha)
+                n = batch.size
                 if not math.isfinite(loss):
                     raise TrainingDiverged(
                         f"the loss became {loss} at epoch {state.epoch + 1}, batch "

@@ -11,6 +11,8 @@ This is the convenient front door, with gensim's parameter names::
 It is also where the layers meet: the model file layer
 (:mod:`w2v_numpy.files.model_file`) deals in plain arrays and dicts, and
 :meth:`Word2Vec.save` / :meth:`Word2Vec.load` assemble them into a model.
+:class:`w2v_numpy.glove.GloVe` is the same front door for GloVe (a subclass),
+and :func:`w2v_numpy.loading.load_model` loads a model file of any type.
 """
 import dataclasses
 import inspect
@@ -23,7 +25,6 @@ from .batching import NegativeSampler, WindowBatcher
 from .corpus import load_corpus, simple_tokenize
 from .errors import ModelFileError, W2VError
 from .files.model_file import ModelParts, read_model_file, write_model_file
-from .files.word2vec_format import VECTOR_SUFFIXES
 from .keyedvectors import KeyedVectors
 from .models import MODELS, create, window_types
 from .models.window import CBOW_UPDATES
@@ -192,6 +193,11 @@ class Word2Vec:
                           self.meta if meta is None else meta, state)
 
     @classmethod
+    def accepts(cls, type_name):
+        """Whether this front door trains and loads models of ``type_name``."""
+        return type_name in window_types()
+
+    @classmethod
     def load(cls, path):
         """Load a model file written by :meth:`save` (file format 1 or 2).
 
@@ -208,27 +214,38 @@ class Word2Vec:
         FileNotFoundError
             If ``path`` does not exist.
         ModelFileError
-            ``"cannot load PATH: ..."`` for a damaged, truncated or foreign file.
+            ``"cannot load PATH: ..."`` for a damaged, truncated or foreign
+            file, or one of a type this class does not train
+            (:func:`w2v_numpy.loading.load_model` loads any type).
         """
-        parts = read_model_file(path)
+        return cls.from_parts(read_model_file(path), path)
+
+    @classmethod
+    def from_parts(cls, parts, path="model"):
+        """The object :meth:`load` returns, from :class:`ModelParts` already read."""
         config = {**_LEGACY, **parts.config}
         try:
-            if config.get("type") not in window_types():
-                raise W2VError(f"unknown model type {config.get('type')!r}")
+            if not cls.accepts(config.get("type")):
+                raise W2VError(f"{cls.__name__} does not load {config.get('type')!r} models "
+                               "(w2v_numpy.load_model loads every type)")
             known = inspect.signature(cls).parameters
             w2v = cls(**{k: v for k, v in config.items() if k in known},
                       dtype=next(iter(parts.params.values())).dtype, progress=False)
-            options = {"cbow_update": config["cbow_update"]}
-            if MODELS[config["type"]].needs_counts:       # the tree is rebuilt from the counts
-                options["counts"] = parts.counts
-            model = MODELS[config["type"]].from_params(
-                {k: asarray(v) for k, v in parts.params.items()}, **options)
-            state = _state_from(parts.state) if parts.state is not None else None
-        except (W2VError, TypeError) as exc:
+            w2v.vocab = Vocab(parts.words, parts.counts)
+            w2v.restore(parts, config)
+            w2v.state = _state_from(parts.state) if parts.state is not None else None
+        except (W2VError, TypeError, ValueError) as exc:
             raise ModelFileError(f"cannot load {os.fspath(path)}: {exc}") from None
-        w2v.vocab = Vocab(parts.words, parts.counts)
-        w2v.model, w2v.state, w2v.meta = model, state, parts.meta
+        w2v.meta = parts.meta
         return w2v
+
+    def restore(self, parts, config):
+        """Set ``self.model`` from the parameters of a model file (``from_parts`` calls it)."""
+        options = {"cbow_update": config["cbow_update"]}
+        if MODELS[config["type"]].needs_counts:       # the tree is rebuilt from the counts
+            options["counts"] = parts.counts
+        self.model = MODELS[config["type"]].from_params(
+            {k: asarray(v) for k, v in parts.params.items()}, **options)
 
 
 def _gensim_type(type, hs, negative):
@@ -254,33 +271,3 @@ def _state_from(fields):
     if min(state.epoch, state.chunk, state.batch, state.words_done, state.examples) < 0:
         raise W2VError("negative training position")
     return state
-
-
-def load_model(path):
-    """Same as :meth:`Word2Vec.load` (kept for existing code)."""
-    return Word2Vec.load(path)
-
-
-def save_model(path, w2v, meta=None):
-    """Same as ``w2v.save(path, meta)`` (kept for existing code)."""
-    w2v.save(path, meta=meta)
-
-
-def load_vectors(path):
-    """Word vectors from a vectors file or a model file.
-
-    ``.vec`` / ``.txt`` files are read as word2vec text, ``.bin`` as word2vec
-    binary; anything else is a w2v_numpy model file, whose ``.wv`` is returned.
-
-    Raises
-    ------
-    FileNotFoundError, W2VError
-        Missing file, or a file that is not valid in its format.
-    """
-    path = os.fspath(path)
-    if not os.path.isfile(path):
-        raise FileNotFoundError(f"{path}: no such file")
-    suffix = os.path.splitext(path)[1].lower()
-    if suffix in VECTOR_SUFFIXES:
-        return KeyedVectors.load_word2vec_format(path, binary=VECTOR_SUFFIXES[suffix])
-    return Word2Vec.load(path).wv

@@ -18,7 +18,7 @@ import tempfile
 import warnings
 
 from ..errors import W2VError
-from ..word2vec import load_vectors  # noqa: F401 (the loader every vectors tool uses)
+from ..loading import load_vectors  # noqa: F401 (the loader every vectors tool uses)
 
 
 class UserError(Exception):

@@ -142,7 +142,9 @@ def pair_loss_and_grad(w_i, w_j, b_i, b_j, x, x_max=X_MAX, alpha=ALPHA, target="
         ``"w_i"``, ``"w_j"`` (shapes of the inputs) and ``"b_i"``, ``"b_j"``.
     """
     f = pair_forward(w_i, w_j, b_i, b_j, x, x_max, alpha, target)
-    g = np.asarray(f["scale"])                                  # () or (n,)
+    # The weights and targets come in float64; the gradient takes the vectors' dtype, so
+    # that float32 training adds float32 rows (a float64 scatter-add into float32 is slow).
+    g = np.asarray(f["scale"], dtype=np.result_type(w_i, w_j))  # () or (n,)
     grads = {
         "w_i": g[..., None] * np.asarray(w_j),                  # (d,) or (n, d)
         "w_j": g[..., None] * np.asarray(w_i),                  # (d,) or (n, d)
