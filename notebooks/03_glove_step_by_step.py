@@ -211,3 +211,99 @@ report = check_gradient(lambda p: glove.loss_and_grad(p, rows, cols, xs, **kw)[0
                         params, eps=1e-6)
 print(report)
 assert report.max_error < 1e-6
+
+# %% [markdown]
+# ## 7. Training GloVe on real text
+#
+# One step is what the document shows; a trainer repeats it over every
+# non-zero entry of $X$, many times. `w2v_numpy.GloVe` does the whole job:
+#
+# 1. it counts $X_{ij}$ over the corpus, window by window, with each pair
+#    weighted by $1/\text{distance}$ and no window crossing a line
+#    (`w2v_numpy.cooccurrence.count_cooccurrences`, which gives the same
+#    numbers as the small `glove.cooccurrence` used above, in memory that grows
+#    with the number of distinct pairs);
+# 2. it fits the same loss, with the paper's target $\log X_{ij}$ instead of
+#    the worked example's $\log(1 + X_{ij})$ (`target="log1p"` keeps the
+#    document's variant), using AdaGrad as the reference tool `glove.c` does
+#    (`w2v_numpy.optim`: each coordinate's step is divided by the square root
+#    of its accumulated squared steps), over shuffled mini-batches of entries;
+# 3. its word vectors are $\mathbf v_i + \mathbf v'_i$, word plus context
+#    vector (glove.c's `-model 2`).
+#
+# The text: the first 300k tokens of `wiki2m.txt.xz` when the shared data
+# folder is present, else the synthetic corpus shipped in `data/`. The
+# settings are kept small (a window of 8 words each side, $x_{max} = 10$ as
+# glove.c's demo uses on small corpora, 10 passes) so the cell runs in a few
+# seconds; `benchmarks/RESULTS.md` has full runs against glove.c.
+
+# %%
+import lzma
+import tempfile
+import time
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+
+from w2v_numpy import GloVe
+from w2v_numpy.corpus import whitespace_tokenize
+
+REPO = Path.cwd().parent                       # this notebook runs in notebooks/
+WIKI = REPO.parent / "shared" / "data" / "wiki2m.txt.xz"
+workdir = Path(tempfile.mkdtemp())
+if WIKI.exists():
+    text, n = workdir / "wiki_slice.txt", 0
+    with lzma.open(WIKI, "rt", encoding="utf-8") as src, open(text, "w", encoding="utf-8") as out:
+        for line in src:                       # whole lines until 300k tokens
+            out.write(line)
+            n += len(line.split())
+            if n >= 300_000:
+                break
+    source, probes = f"wiki2m.txt.xz, first {n:,} tokens", ["three", "war", "france", "music"]
+    sanity = ("three", {"one", "two", "four", "five", "six", "seven", "eight", "nine", "zero"})
+else:
+    text, source = REPO / "data" / "synthetic.txt", "data/synthetic.txt (shipped synthetic corpus)"
+    probes = ["paris", "king", "red", "three"]
+    sanity = ("red", {"blue", "green", "purple", "grey", "brown", "yellow", "black", "white"})
+
+t0 = time.perf_counter()
+g = GloVe(corpus_file=str(text), vector_size=50, window=8, x_max=10.0, epochs=10,
+          batch_size=4096, seed=0, tokenizer=whitespace_tokenize, progress=False)
+print(f"{source}: {len(g.vocab):,} words, {g.cooccurrences.nnz:,} non-zero entries of X, "
+      f"{time.perf_counter() - t0:.1f} s")
+print("mean loss f(X) (prediction - log X)^2 per entry, per pass:", np.round(g.state.epoch_losses, 4))
+assert g.state.epoch_losses[-1] < 0.5 * g.state.epoch_losses[0]
+
+# %% [markdown]
+# The loss curve: one point per mini-batch (the mean loss of its entries), with
+# the ends of the passes dotted.
+
+# %%
+losses = np.asarray(g.state.batch_losses)
+fig, ax = plt.subplots(figsize=(7, 3.5))
+ax.plot(losses, lw=0.7)
+for end in g.state.epoch_batch_index[:-1]:
+    ax.axvline(end, color="grey", ls=":")
+ax.set(xlabel="batch", ylabel="mean loss per entry", yscale="log", title="GloVe on " + source)
+plt.show()
+
+# %% [markdown]
+# Nearest neighbours by cosine similarity of $\mathbf v_i + \mathbf v'_i$. With
+# so little text they are rough, but words of one kind (numbers, countries)
+# already gather.
+
+# %%
+wv = g.wv
+for word in probes:
+    if word in wv:
+        print(f"{word:>8}: " + ", ".join(f"{w} ({s:.2f})" for w, s in wv.most_similar(word, topn=6)))
+
+word, related = sanity
+found = {w for w, _ in wv.most_similar(word, topn=6)} & related
+print(f"related words among the 6 neighbours of {word!r}: {sorted(found)}")
+assert len(found) >= 2
+
+# %%
+import shutil
+
+shutil.rmtree(workdir)

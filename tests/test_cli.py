@@ -175,7 +175,7 @@ def small(tmp_path_factory):
     (["-d", "missing.txt"], ["missing.txt"]),
     (["-d", "empty.txt"], ["empty"]),
     (["-d", "nothing/*.txt"], ["matches no file"]),
-    (["-d", "SMALL", "-t", "glove"], ["--type", "glove"]),
+    (["-d", "SMALL", "-t", "word2vec"], ["--type", "word2vec"]),
     (["-d", "SMALL", "-w", "4"], ["--window", "odd"]),
     (["-d", "SMALL", "-w", "1"], ["--window"]),
     (["-d", "SMALL", "-v", "0"], ["--vector_dim"]),

@@ -160,6 +160,10 @@ class GloVe(Word2Vec):
                            progress=self.progress, state=state, optimizer=self.optimizer)
         return self.state
 
+    def epoch_size(self):
+        """The unit of progress per epoch: non-zero co-occurrence entries."""
+        return self.cooccurrences.nnz
+
     @property
     def wv(self):
         """``W + W_ctx`` (glove.c's ``-model 2``) as :class:`KeyedVectors`."""

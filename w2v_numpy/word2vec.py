@@ -159,6 +159,10 @@ class Word2Vec:
                            progress=self.progress, state=state)
         return self.state
 
+    def epoch_size(self):
+        """The training loop's unit of progress per epoch: corpus words (in vocabulary)."""
+        return len(self.corpus)
+
     @property
     def wv(self):
         """The word vectors (``W_in``) as :class:`w2v_numpy.keyedvectors.KeyedVectors`."""

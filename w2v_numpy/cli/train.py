@@ -31,10 +31,11 @@ from ..callbacks import Checkpointer, StopRequest
 from ..corpus import MAX_SENTENCE_LENGTH, expand_paths
 from ..files.atomic import atomic_open, remove_stale_temps
 from ..files.model_file import list_checkpoints
-from ..models import MODELS, window_types
 from ..train import TrainingDiverged
-from ..word2vec import Word2Vec
+from ..loading import load_model
 from .common import ArgumentParser, UserError, check_writable, non_empty, number, run
+from .settings import (DEFAULTS, FLAGS, default, front_door, merge_settings,  # noqa: F401
+                       trainable_types, uses_negatives)
 
 #: The corpus a run uses when no data file is given (made by data/make_corpus.py).
 SHIPPED_CORPUS = Path(__file__).resolve().parents[2] / "data" / "synthetic.txt"
@@ -44,27 +45,9 @@ PROBE_WORDS = ["king", "paris", "cat", "apple", "football", "piano", "queen", "f
                "city", "war", "music", "water", "science", "money"]
 
 
-#: Defaults of the settings a model file remembers (CLI names; ``window`` is the full span).
-DEFAULTS = dict(type="cbow", vector_dim=300, window=7, neg_samples=5, batch_size=512, epochs=5,
-                alpha=0.05, min_alpha=0.0001, min_count=5, sample=1e-3, max_vocab=None, seed=0,
-                cbow_update="word2vec")
-#: CLI name -> Word2Vec.config name, for the settings above.
-CONFIG_NAMES = dict(vector_dim="vector_size", neg_samples="negative")
 #: Upper bound of the size flags (negatives, vector size, batch size, epochs): larger values
 #: only ever end in an out-of-memory error or a run that cannot finish.
 MAX_SIZE = 1_000_000
-#: Library parameter -> flag, for error messages.
-FLAGS = {"corpus_file": "--data_file", "vector_size": "--vector_dim", "negative": "--neg_samples",
-         **{name: f"--{name}" for name in ("window", "min_count", "max_vocab", "sample", "alpha",
-                                           "min_alpha", "epochs", "batch_size", "seed", "type",
-                                           "cbow_update", "backend")}}
-
-
-def uses_negatives(type_name):
-    """Whether a model type's output layer needs sampled negatives (asks the class)."""
-    return MODELS[type_name].uses_negatives
-
-
 def _prog():
     """How the user called the trainer: as the script, or as ``python -m w2v_numpy train``."""
     script = os.path.basename(sys.argv[0] or "")
@@ -87,17 +70,19 @@ def build_parser(prog=None):
            "shipped corpus)")
     a("-o", "--overwrite_model", action="store_true",
       help="start a new model even if --model_file exists")
-    a("-t", "--type", choices=window_types(), help="model type (default cbow)")
+    a("-t", "--type", choices=trainable_types(), help="model type (default cbow)")
     a("-w", "--window", type=number(int, 3, odd=True, high=2 * MAX_SENTENCE_LENGTH + 1,
                                     why=f" (lines are cut into {MAX_SENTENCE_LENGTH}-token pieces)"),
-      help="full window span including the centre word, odd (default 7 = 3 each side)")
+      help="full window span including the centre word, odd (default 7 = 3 each side; "
+           "glove: 21 = 10 each side, the span over which co-occurrences are counted)")
     a("-k", "--neg_samples", "--k", type=number(int, 1, high=MAX_SIZE), help="negatives per example for the *_neg types (default 5; ignored by the others)")
     a("-v", "--vector_dim", type=number(int, 1, high=MAX_SIZE), help="embedding size (default 300)")
-    a("-B", "--batch_size", type=number(int, 1, high=MAX_SIZE), help="examples per batch (default 512)")
-    a("-e", "--epochs", type=number(int, 1, high=MAX_SIZE), help="total passes over the data (default 5)")
+    a("-B", "--batch_size", type=number(int, 1, high=MAX_SIZE), help="examples per batch (default 512; glove: 4096 co-occurrence entries)")
+    a("-e", "--epochs", type=number(int, 1, high=MAX_SIZE), help="total passes over the data (default 5; glove: 25)")
     a("-a", "--alpha", type=number(float, 0, strict=True),
       help="initial learning rate per example (default 0.05)")
-    a("--min_alpha", type=number(float, 0), help="final learning rate (default 0.0001)")
+    a("--min_alpha", type=number(float, 0),
+      help="final learning rate (default 0.0001; glove: none, the AdaGrad rate stays constant)")
     a("--min_count", type=number(int, 1), help="drop rarer words (default 5)")
     a("--sample", type=number(float, 0), help="sub-sampling threshold, 0 = off (default 1e-3)")
     a("--max_vocab", type=number(int, 1), help="keep only the most frequent words")
@@ -105,6 +90,10 @@ def build_parser(prog=None):
     a("--cbow_update", choices=["exact", "word2vec"],
       help="CBOW context update: word2vec.c's undivided dL/dh (default, gensim's quality) or "
            "'exact', the true gradient of the mean (dL/dh / n, as the documents derive it)")
+    a("--x_max", type=number(float, 0, strict=True),
+      help="glove: count at which the weight f(x) reaches 1 (default 100, the paper's)")
+    a("--glove_alpha", type=number(float, 0, strict=True),
+      help="glove: exponent of the weight f(x) = (x/x_max)^glove_alpha (default 0.75)")
     a("--backend", choices=["numpy", "cupy"], default=None, help="array backend (default numpy)")
     a("--save_every", type=number(int, 1), default=10, help="batches between periodic saves "
       "(default 10; also at least max(5 s, 30x the last save's duration) apart)")
@@ -118,44 +107,6 @@ def build_parser(prog=None):
     # Hidden, for tests: stop after N batches of this run, exactly as Ctrl-C would.
     a("--stop_after_batches", type=number(int, 1), help=argparse.SUPPRESS)
     return p
-
-
-def _from_config(config, name):
-    value = config.get(CONFIG_NAMES.get(name, name), DEFAULTS[name])
-    if name == "window":
-        return 2 * value + 1
-    if name == "neg_samples" and not value:
-        return DEFAULTS[name]
-    return value
-
-
-def merge_settings(args, loaded, model_file):
-    """Word2Vec keyword arguments: the flags given, else the loaded model's, else defaults.
-
-    Returns ``(kwargs, notes)``; raises UserError if the model file holds another
-    type or vector size than asked for.
-    """
-    cli, notes = {}, []
-    for name in DEFAULTS:
-        given = getattr(args, name)
-        if loaded is None:
-            cli[name] = DEFAULTS[name] if given is None else given
-            continue
-        saved = _from_config(loaded.config, name)
-        cli[name] = saved if given is None else given
-        if given is not None and given != saved:
-            if name == "neg_samples" and not uses_negatives(cli["type"]):
-                continue
-            if name in ("type", "vector_dim"):
-                raise UserError(f"{model_file} holds a {loaded.config['type']} model with "
-                                f"vector_dim {loaded.config['vector_size']}, not --{name} {given}: "
-                                "use --overwrite_model to replace it, or another --model_file")
-            notes.append(f"note: resuming with --{name} {given} instead of {saved}")
-    kwargs = {CONFIG_NAMES.get(k, k): v for k, v in cli.items()}
-    kwargs["window"] = (cli["window"] - 1) // 2
-    if not uses_negatives(cli["type"]):
-        kwargs["negative"] = 0
-    return kwargs, notes
 
 
 def _data_files(args, saved_meta):
@@ -181,22 +132,23 @@ def prepare(args):
             check_writable(path, what)
     loaded = None
     if os.path.exists(model_file) and not args.overwrite_model:
-        loaded = Word2Vec.load(model_file)     # ModelFileError "cannot load ..." if damaged
+        loaded = load_model(model_file)     # ModelFileError "cannot load ..." if damaged
     elif not os.path.exists(model_file) and not args.overwrite_model \
             and list_checkpoints(model_file):
         raise UserError(f"{model_file} is missing but its epoch checkpoints exist: copy the newest "
                         "one to it to resume, or pass --overwrite_model to start again")
     settings, notes = merge_settings(args, loaded, model_file)
-    if settings["min_alpha"] > settings["alpha"]:
+    if settings["min_alpha"] is not None and settings["min_alpha"] > settings["alpha"]:
         raise UserError(f"--min_alpha {settings['min_alpha']} is larger than --alpha "
                         f"{settings['alpha']}: the rate decays from --alpha down to --min_alpha")
     files = _data_files(args, loaded.meta if loaded else None)
     if loaded is None:
-        w2v = Word2Vec(**settings, progress=not args.no_progress)
+        w2v = front_door(args.type or DEFAULTS["type"])(**settings, progress=not args.no_progress)
     else:
         w2v = loaded
         w2v.config.update(settings)
-        w2v.model.cbow_update = settings["cbow_update"]
+        if "cbow_update" in settings:
+            w2v.model.cbow_update = settings["cbow_update"]
         w2v.progress = not args.no_progress
     return model_file, plot_file, w2v, files, notes
 
@@ -233,6 +185,9 @@ def _main(argv):
     meta = {"data_files": [os.path.abspath(f) for f in files], "w2v_numpy": __version__}
     saver = Checkpointer(w2v, model_file, args.save_every, args.save_seconds,
                          args.keep_checkpoints, plot_file, meta)
+    if getattr(w2v, "cooccurrences", None) is not None:
+        print(f"co-occurrences: {w2v.cooccurrences.nnz:,} non-zero entries (window "
+              f"{w2v.config['window']} words each side, 1/distance weighting)", file=sys.stderr)
     print(f"training {w2v.config['type']} on {len(files)} file(s): {len(w2v.vocab)} words, "
           f"{w2v.corpus.raw_words} tokens; model file {model_file}"
           + (f" (resuming at epoch {state.epoch + 1})" if state else ""), file=sys.stderr)
@@ -262,7 +217,7 @@ def _main(argv):
 def metrics(w2v, t_start, state, done0, saver):
     """The ``--metrics_json`` record (see the README for the definitions)."""
     wall = time.perf_counter() - t_start
-    per_epoch = len(w2v.corpus)
+    per_epoch = w2v.epoch_size()
     words0, examples0, train0 = done0 or (state.words_done, state.examples, state.train_s)
     epochs_run = (state.words_done - words0) / per_epoch
     train_s = state.train_s - train0
@@ -275,7 +230,7 @@ def metrics(w2v, t_start, state, done0, saver):
         "type": w2v.config["type"], "epochs_done": state.epoch, "epochs": state.epochs,
         "completed": state.epoch >= state.epochs, "examples": state.examples,
         "examples_this_run": state.examples - examples0, "raw_words": w2v.corpus.raw_words,
-        "corpus_words": per_epoch, "vocab_size": len(w2v.vocab),
+        "corpus_words": len(w2v.corpus), "epoch_units": per_epoch, "vocab_size": len(w2v.vocab),
         "vector_dim": w2v.config["vector_size"], "window": 2 * w2v.config["window"] + 1,
         "batch_size": w2v.config["batch_size"], "backend": backend_name(),
         "wall_s": wall, "train_s": train_s,

@@ -1,0 +1,98 @@
+"""The trainer's settings: defaults per model type, and how flags meet a saved model.
+
+A setting comes from the command line if given, else from the model file
+being resumed, else from the defaults here. The defaults are the original
+tool's (or gensim's) for the word2vec types; GloVe has its own where the
+paper's differ (:data:`TYPE_DEFAULTS`). A flag that does not apply to the
+chosen type (``--neg_samples`` for a full softmax, ``--sample`` for GloVe) is
+accepted and ignored, with a note for the GloVe-only ones.
+"""
+import inspect
+
+from ..glove import GloVe
+from ..models import MODELS, window_types
+from ..word2vec import Word2Vec
+from .common import UserError
+
+#: Defaults of the settings a model file remembers (CLI names; ``window`` is the full span).
+DEFAULTS = dict(type="cbow", vector_dim=300, window=7, neg_samples=5, batch_size=512, epochs=5,
+                alpha=0.05, min_alpha=0.0001, min_count=5, sample=1e-3, max_vocab=None, seed=0,
+                cbow_update="word2vec", x_max=100.0, glove_alpha=0.75)
+#: Where a type's defaults differ. GloVe: the paper's window of 10 words each side, 25
+#: iterations and a constant AdaGrad rate (min_alpha None = alpha); larger batches, since
+#: an entry is much less work than a word2vec example.
+TYPE_DEFAULTS = {"glove": dict(window=21, epochs=25, batch_size=4096, min_alpha=None)}
+#: Settings that only some types use: name -> predicate on the front door class.
+ONLY_FOR = {"neg_samples": Word2Vec, "sample": Word2Vec, "cbow_update": Word2Vec,
+            "x_max": GloVe, "glove_alpha": GloVe}
+#: CLI name -> config name, for the settings above.
+CONFIG_NAMES = dict(vector_dim="vector_size", neg_samples="negative")
+#: Library parameter -> flag, for error messages.
+FLAGS = {"corpus_file": "--data_file", "vector_size": "--vector_dim", "negative": "--neg_samples",
+         **{name: f"--{name}" for name in ("window", "min_count", "max_vocab", "sample", "alpha",
+                                           "min_alpha", "epochs", "batch_size", "seed", "type",
+                                           "cbow_update", "backend", "x_max", "glove_alpha")}}
+
+
+def trainable_types():
+    """Every type the trainer can train: the word2vec types and GloVe."""
+    return sorted(set(window_types()) | {t for t in MODELS if GloVe.accepts(t)})
+
+
+def front_door(type_name):
+    """The class that trains ``type_name``: :class:`GloVe` or :class:`Word2Vec`."""
+    return GloVe if GloVe.accepts(type_name) and not Word2Vec.accepts(type_name) else Word2Vec
+
+
+def uses_negatives(type_name):
+    """Whether a model type's output layer needs sampled negatives (asks the class)."""
+    return MODELS[type_name].uses_negatives
+
+
+def default(name, type_name):
+    return TYPE_DEFAULTS.get(type_name, {}).get(name, DEFAULTS[name])
+
+
+def _from_config(config, name):
+    value = config.get(CONFIG_NAMES.get(name, name), default(name, config.get("type")))
+    if name == "window":
+        return 2 * value + 1
+    if name == "neg_samples" and not value:
+        return DEFAULTS[name]
+    return value
+
+
+def merge_settings(args, loaded, model_file):
+    """Front-door keyword arguments: the flags given, else the loaded model's, else defaults.
+
+    Returns ``(kwargs, notes)``; raises UserError if the model file holds another
+    type or vector size than asked for.
+    """
+    cli, notes = {}, []
+    type_name = args.type or (loaded.config["type"] if loaded else DEFAULTS["type"])
+    door = front_door(type_name)
+    for name in DEFAULTS:
+        given = getattr(args, name)
+        if name in ONLY_FOR and ONLY_FOR[name] is not door:
+            if given is not None and door is GloVe:
+                notes.append(f"note: --{name} does not apply to --type {type_name}; ignored")
+            continue
+        if loaded is None:
+            cli[name] = default(name, type_name) if given is None else given
+            continue
+        saved = _from_config(loaded.config, name)
+        cli[name] = saved if given is None else given
+        if given is not None and given != saved:
+            if name == "neg_samples" and not uses_negatives(cli["type"]):
+                continue
+            if name in ("type", "vector_dim"):
+                raise UserError(f"{model_file} holds a {loaded.config['type']} model with "
+                                f"vector_dim {loaded.config['vector_size']}, not --{name} {given}: "
+                                "use --overwrite_model to replace it, or another --model_file")
+            notes.append(f"note: resuming with --{name} {given} instead of {saved}")
+    kwargs = {CONFIG_NAMES.get(k, k): v for k, v in cli.items()}
+    kwargs["window"] = (cli["window"] - 1) // 2
+    if door is Word2Vec and not uses_negatives(cli["type"]):
+        kwargs["negative"] = 0
+    known = inspect.signature(door).parameters
+    return {k: v for k, v in kwargs.items() if k in known}, notes
