@@ -9,6 +9,7 @@ Spearman). One JSON line per tool, then a comparison line.
     python benchmarks/bench_glove.py                                   # wiki2m, dim 50, 15 iterations, x_max 10
     python benchmarks/bench_glove.py --corpus ../shared/data/wiki17m.txt.xz --size 100 --iter 25 --x_max 100
     python benchmarks/bench_glove.py --only ours --sgram_neg           # also our sgram_neg on the same text
+    python benchmarks/bench_glove.py --count_only --corpus ../shared/data/wiki17m.txt.xz   # counting alone
 
 The window is a radius (words on each side) with 1/distance weighting in
 both tools (glove.c's ``-window-size``, our ``window``).
@@ -103,6 +104,20 @@ def run_ours(a, text):
                 peak_rss_mb=round(peak_rss_mb()), **evaluate(kv.index_to_key, kv.vectors))
 
 
+def count_only(a, text):
+    """Read the corpus and count co-occurrences, nothing else: time, entries, peak RSS."""
+    from w2v_numpy.cooccurrence import count_cooccurrences
+    from w2v_numpy.corpus import load_corpus, whitespace_tokenize
+
+    t0 = time.perf_counter()
+    vocab, corpus = load_corpus(text, min_count=a.min_count, tokenizer=whitespace_tokenize)
+    t1 = time.perf_counter()
+    m = count_cooccurrences(corpus, len(vocab), window=a.window)
+    return dict(impl="w2v_numpy count_cooccurrences", tokens=len(corpus), vocab=len(vocab),
+                nnz=m.nnz, read_s=round(t1 - t0, 1), count_s=round(time.perf_counter() - t1, 1),
+                peak_rss_mb=round(peak_rss_mb()))
+
+
 def run_sgram_neg(a, text):
     from w2v_numpy import Word2Vec
     from w2v_numpy.corpus import whitespace_tokenize
@@ -129,8 +144,11 @@ def main():
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--only", choices=["ours", "glove.c"], default=None)
     p.add_argument("--sgram_neg", action="store_true", help="also train our sgram_neg, 5 epochs")
+    p.add_argument("--count_only", action="store_true", help="only time our co-occurrence counting")
     a = p.parse_args()
     text = plain_text(a.corpus)
+    if a.count_only:
+        return print(json.dumps(count_only(a, text)), flush=True)
     results = {}
     runs = [("glove.c", run_glovec), ("ours", run_ours)]
     for name, fn in runs:
