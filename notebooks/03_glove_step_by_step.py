@@ -245,6 +245,7 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 
+from nbhelpers import show_neighbours
 from w2v_numpy import GloVe
 from w2v_numpy.corpus import whitespace_tokenize
 
@@ -294,14 +295,7 @@ plt.show()
 
 # %%
 wv = g.wv
-for word in probes:
-    if word in wv:
-        print(f"{word:>8}: " + ", ".join(f"{w} ({s:.2f})" for w, s in wv.most_similar(word, topn=6)))
-
-word, related = sanity
-found = {w for w, _ in wv.most_similar(word, topn=6)} & related
-print(f"related words among the 6 neighbours of {word!r}: {sorted(found)}")
-assert len(found) >= 2
+show_neighbours(wv, probes, sanity)
 
 # %%
 import shutil

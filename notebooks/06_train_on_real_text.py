@@ -25,6 +25,7 @@ import numpy as np
 
 # tqdm.auto warns in Jupyter when ipywidgets is missing; we train without a progress bar
 warnings.filterwarnings("ignore", message="IProgress not found")
+from nbhelpers import show_neighbours  # noqa: E402
 from w2v_numpy import Word2Vec  # noqa: E402
 
 REPO = Path.cwd().parent                       # this notebook runs in notebooks/
@@ -133,14 +134,7 @@ assert losses[-tenth:].mean() < losses[:tenth].mean()
 
 # %%
 wv = w2v.wv
-for word in probes:
-    if word in wv:
-        print(f"{word:>8}: " + ", ".join(f"{w} ({s:.2f})" for w, s in wv.most_similar(word, topn=6)))
-
-word, related = sanity
-found = {w for w, _ in wv.most_similar(word, topn=6)} & related
-print(f"related words among the 6 neighbours of {word!r}: {sorted(found)}")
-assert len(found) >= 2
+show_neighbours(wv, probes, sanity)
 
 # %% [markdown]
 # ## 4. Analogies

@@ -82,3 +82,17 @@ def trace_rows(t, param, section="gradient"):
     prefix = param + "["
     return [s.name[len(prefix):-1] for s in t.steps
             if s.section == section and s.name.startswith(prefix)]
+
+
+def show_neighbours(wv, probes, sanity, topn=6):
+    """Print the ``topn`` nearest neighbours of each probe word that ``wv`` knows, then
+    assert that at least two of the words in ``sanity = (word, related)`` are among the
+    neighbours of ``word`` (the notebooks that train on real text use it as their check)."""
+    for word in probes:
+        if word in wv:
+            near = ", ".join(f"{w} ({s:.2f})" for w, s in wv.most_similar(word, topn=topn))
+            print(f"{word:>8}: {near}")
+    word, related = sanity
+    found = {w for w, _ in wv.most_similar(word, topn=topn)} & related
+    print(f"related words among the {topn} neighbours of {word!r}: {sorted(found)}")
+    assert len(found) >= 2
