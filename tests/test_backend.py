@@ -70,3 +70,39 @@ def test_unavailable_cupy_is_a_clear_error(monkeypatch):
     backend.set_backend("numpy")
     with pytest.raises(ValueError, match="backend"):
         backend.set_backend("tpu")
+
+
+def test_glove_training_on_the_strict_backend_matches_numpy(strict, tmp_path):
+    from w2v_numpy import GloVe
+    from strict_backend import StrictArray
+
+    text = tmp_path / "t.txt"
+    text.write_text("\n".join(" ".join(f"w{(i * 7 + j * j) % 13}" for j in range(9))
+                              for i in range(60)))
+    kw = dict(vector_size=6, window=3, min_count=1, epochs=2, batch_size=64, x_max=5.0,
+              progress=False, seed=2)
+    on_device = GloVe(str(text), **kw)
+    assert isinstance(on_device.model.params["W"], StrictArray)
+    assert isinstance(on_device.optimizer.accumulators["b"], StrictArray)
+    host = {k: backend.to_numpy(v) for k, v in on_device.model.params.items()}
+    backend.set_backend("numpy")
+    on_host = GloVe(str(text), **kw)
+    for name, value in on_host.model.params.items():
+        np.testing.assert_allclose(host[name], value, rtol=1e-5, atol=1e-7)
+    assert on_device.state.batch_losses == pytest.approx(on_host.state.batch_losses, rel=1e-5)
+
+
+def test_a_row_plan_changes_nothing_but_the_bookkeeping():
+    rng = np.random.default_rng(0)
+    index = rng.integers(0, 9, size=40)
+    values = rng.normal(size=(40, 3))
+    plan = backend.row_plan(index, 9)
+    for target_shape, vals in (((9, 3), values), ((9,), values[:, 0])):
+        plain, planned = np.zeros(target_shape), np.zeros(target_shape)
+        backend.scatter_add(plain, index, vals)
+        backend.scatter_add(planned, index, vals, plan)
+        slow = np.zeros(target_shape)
+        for i, v in zip(index, vals):
+            slow[i] += v
+        np.testing.assert_array_equal(planned, plain)
+        np.testing.assert_allclose(planned, slow, rtol=1e-12)

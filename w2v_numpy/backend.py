@@ -97,16 +97,52 @@ def asarray(a, dtype=None):
     return get_xp().asarray(a, dtype=dtype)
 
 
-def scatter_add(target, index, values):
+def scatter_add(target, index, values, plan=None):
     """In place ``target[index[i]] += values[i]``, accumulating repeated indices.
 
-    Dispatches to the active backend (``cupyx.scatter_add`` on CuPy).
+    Dispatches to the active backend (``cupyx.scatter_add`` on CuPy). ``plan``
+    (from :func:`row_plan`, for the same ``index``) lets several targets that
+    share one index skip the bookkeeping; backends other than NumPy ignore it.
     """
     get_xp()
+    if plan is not None and _STATE["name"] == "numpy":
+        return _numpy_scatter_add(target, index, values, plan)
     return _STATE["scatter"](target, index, values)
 
 
-def _numpy_scatter_add(target, index, values):
+class RowPlan:
+    """Which entries of an index hit a row once and which share it (see :func:`_numpy_scatter_add`).
+
+    Computing it costs a ``bincount`` over all rows and two boolean masks; a
+    caller that scatters into several arrays with the same index (a parameter
+    and its optimiser state, a vector block and its bias) makes it once.
+    """
+
+    __slots__ = ("once", "once_rows", "repeated", "repeated_rows", "any_repeated", "_flat")
+
+    def __init__(self, index, n_rows):
+        occurrences = np.bincount(index, minlength=n_rows)[index]            # (n,)
+        self.once = occurrences == 1
+        self.once_rows = index[self.once]
+        self.repeated = ~self.once
+        self.repeated_rows = index[self.repeated]
+        self.any_repeated = bool(self.repeated_rows.size)
+        self._flat = {}
+
+    def flat(self, d):
+        """Flat positions of the repeated rows' entries in a C-contiguous (V, d) array."""
+        if d not in self._flat:
+            self._flat[d] = (self.repeated_rows[:, None] * d + np.arange(d)).ravel()  # (r * d,)
+        return self._flat[d]
+
+
+def row_plan(index, n_rows):
+    """A :class:`RowPlan` for ``index`` on the NumPy backend; ``None`` on the others."""
+    get_xp()
+    return RowPlan(index, n_rows) if _STATE["name"] == "numpy" and index.size else None
+
+
+def _numpy_scatter_add(target, index, values, plan=None):
     """NumPy scatter-add: in place ``target[index[i]] += values[i]``, accumulating
     repeated indices.
 
@@ -114,28 +150,26 @@ def _numpy_scatter_add(target, index, values):
     to the same row, silently losing gradient for a word that occurs twice in
     a batch. ``np.add.at`` accumulates correctly but is slow for row updates.
     So the rows are split by how often they occur in this batch (one
-    ``bincount``): rows that occur once get the fast fancy-index add, and only
-    the repeated rows go through ``np.add.at`` (on the flattened matrix, where
-    it is several times faster than on rows).
+    ``bincount``, kept in a :class:`RowPlan`): rows that occur once get the
+    fast fancy-index add, and only the repeated rows go through ``np.add.at``
+    (on the flattened matrix, where it is several times faster than on rows).
 
     Parameters
     ----------
     target : array (V, d) or (V,)
     index : int array (n,)
     values : array (n, d) or (n,)
+    plan : RowPlan or None
+        Made for this ``index`` and ``target.shape[0]``; computed here if not given.
     """
     if index.size == 0:
         return target
-    occurrences = np.bincount(index, minlength=target.shape[0])[index]  # (n,)
-    once = occurrences == 1
-    target[index[once]] += values[once]
-    repeated = ~once
-    if repeated.any():
-        rows, vals = index[repeated], values[repeated]                      # (r,), (r, d)
+    plan = plan or RowPlan(index, target.shape[0])
+    target[plan.once_rows] += values[plan.once]
+    if plan.any_repeated:
+        vals = values[plan.repeated]                                          # (r, d)
         if target.ndim == 2 and target.flags.c_contiguous:
-            d = target.shape[1]
-            flat = (rows[:, None] * d + np.arange(d)).ravel()               # (r * d,)
-            np.add.at(target.reshape(-1), flat, vals.reshape(-1))
+            np.add.at(target.reshape(-1), plan.flat(target.shape[1]), vals.reshape(-1))
         else:
-            np.add.at(target, rows, vals)
+            np.add.at(target, plan.repeated_rows, vals)
     return target

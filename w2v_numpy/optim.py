@@ -25,7 +25,7 @@ the steps of entries that share a row are added (scatter-add), as are their
 squared gradients. With one entry per batch this is exactly glove.c's
 sequential update.
 """
-from .backend import get_xp, scatter_add
+from .backend import get_xp, row_plan, scatter_add
 
 
 class AdaGrad:
@@ -66,13 +66,17 @@ class AdaGrad:
         xp = get_xp()
         self.model.check_batch(batch)
         loss, grads = self.model.loss_and_grad(batch, scale=alpha * self.grad_scale)
+        plans = {}    # blocks that share an index (GloVe: W and b, W_ctx and b_ctx) share a plan
         for name, g in grads.items():                   # g.rows = eta * gradient
             param, G = self.model.params[name], self.accumulators[name]
             if g.index is None:                         # a dense block
                 param -= g.rows / xp.sqrt(G)
                 G += g.rows * g.rows
                 continue
+            if id(g.index) not in plans:
+                plans[id(g.index)] = row_plan(g.index, param.shape[0])
+            plan = plans[id(g.index)]
             update = g.rows / xp.sqrt(G[g.index])       # (n, ...) every entry against the old G
-            scatter_add(param, g.index, -update)        # entries sharing a row add up
-            scatter_add(G, g.index, g.rows * g.rows)    # (n, ...) squared scaled gradients
+            scatter_add(param, g.index, -update, plan)  # entries sharing a row add up
+            scatter_add(G, g.index, g.rows * g.rows, plan)   # (n, ...) squared scaled gradients
         return loss

@@ -47,6 +47,7 @@ reuse.
 import numpy as np
 
 from ..cooccurrence import cooccurrence, to_coo, to_dense  # noqa: F401 (part of this module's API)
+from ..backend import get_xp
 from ..errors import W2VError
 from .base import Model, RowGrad, apply_grad, densify
 
@@ -73,8 +74,9 @@ def weighting(x, x_max=X_MAX, alpha=ALPHA):
     -------
     float array of the shape of ``x``; :math:`f(0) = 0`.
     """
-    x = np.asarray(x, dtype=np.float64)
-    return np.where(x < x_max, (np.maximum(x, 0.0) / x_max) ** alpha, 1.0)
+    xp = get_xp()
+    x = xp.asarray(x, dtype=xp.float64)
+    return xp.where(x < x_max, (xp.maximum(x, 0.0) / x_max) ** alpha, 1.0)
 
 
 def log_target(x, target="log"):
@@ -87,14 +89,15 @@ def log_target(x, target="log"):
         For an unknown ``target``, or ``target="log"`` with a count ``<= 0``
         (GloVe only trains on pairs that co-occur).
     """
-    x = np.asarray(x, dtype=np.float64)
+    xp = get_xp()
+    x = xp.asarray(x, dtype=xp.float64)
     if target == "log1p":
-        return np.log1p(x)
+        return xp.log1p(x)
     if target != "log":
         raise W2VError(f"must be one of {TARGETS}, got {target!r}", param="target")
-    if np.any(x <= 0):
+    if bool(xp.any(x <= 0)):
         raise W2VError("target='log' needs X > 0; drop zero counts or use target='log1p'")
-    return np.log(x)
+    return xp.log(x)
 
 
 def pair_forward(w_i, w_j, b_i, b_j, x, x_max=X_MAX, alpha=ALPHA, target="log"):
@@ -121,7 +124,9 @@ def pair_forward(w_i, w_j, b_i, b_j, x, x_max=X_MAX, alpha=ALPHA, target="log"):
         (:math:`g = 2 f e = \partial L / \partial \text{prediction}`), each of
         shape ``()`` or ``(n,)``.
     """
-    dot = np.sum(np.asarray(w_i) * np.asarray(w_j), axis=-1)   # () or (n,)
+    xp = get_xp()
+    w_i, w_j = xp.asarray(w_i), xp.asarray(w_j)
+    dot = xp.sum(w_i * w_j, axis=-1)                            # () or (n,)
     prediction = dot + b_i + b_j                                # () or (n,)
     t = log_target(x, target)
     error = prediction - t
@@ -144,10 +149,12 @@ def pair_loss_and_grad(w_i, w_j, b_i, b_j, x, x_max=X_MAX, alpha=ALPHA, target="
     f = pair_forward(w_i, w_j, b_i, b_j, x, x_max, alpha, target)
     # The weights and targets come in float64; the gradient takes the vectors' dtype, so
     # that float32 training adds float32 rows (a float64 scatter-add into float32 is slow).
-    g = np.asarray(f["scale"], dtype=np.result_type(w_i, w_j))  # () or (n,)
+    xp = get_xp()
+    w_i, w_j = xp.asarray(w_i), xp.asarray(w_j)
+    g = xp.asarray(f["scale"], dtype=xp.result_type(w_i, w_j))  # () or (n,)
     grads = {
-        "w_i": g[..., None] * np.asarray(w_j),                  # (d,) or (n, d)
-        "w_j": g[..., None] * np.asarray(w_i),                  # (d,) or (n, d)
+        "w_i": g[..., None] * w_j,                              # (d,) or (n, d)
+        "w_j": g[..., None] * w_i,                              # (d,) or (n, d)
         "b_i": g,                                               # () or (n,)
         "b_j": g,                                               # () or (n,)
     }
@@ -200,7 +207,7 @@ def sparse_grad(params, rows, cols, x, scale=1.0, x_max=X_MAX, alpha=ALPHA, targ
     loss, g = pair_loss_and_grad(params["W"][rows], params["W_ctx"][cols],
                                  params["b"][rows], params["b_ctx"][cols],
                                  x, x_max, alpha, target)
-    return float(np.sum(loss)), {
+    return float(get_xp().sum(loss)), {
         "W": RowGrad(rows, scale * g["w_i"]),                   # (n,), (n, d)
         "W_ctx": RowGrad(cols, scale * g["w_j"]),               # (n,), (n, d)
         "b": RowGrad(rows, scale * g["b_i"]),                   # (n,), (n,)
