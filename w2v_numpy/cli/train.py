@@ -47,7 +47,7 @@ PROBE_WORDS = ["king", "paris", "cat", "apple", "football", "piano", "queen", "f
 #: Defaults of the settings a model file remembers (CLI names; ``window`` is the full span).
 DEFAULTS = dict(type="cbow", vector_dim=300, window=7, neg_samples=5, batch_size=512, epochs=5,
                 alpha=0.05, min_alpha=0.0001, min_count=5, sample=1e-3, max_vocab=None, seed=0,
-                cbow_update="word2vec")
+                cbow_update="word2vec", formulation=None)
 #: CLI name -> Word2Vec.config name, for the settings above.
 CONFIG_NAMES = dict(vector_dim="vector_size", neg_samples="negative")
 #: Upper bound of the size flags (negatives, vector size, batch size, epochs): larger values
@@ -57,7 +57,7 @@ MAX_SIZE = 1_000_000
 FLAGS = {"corpus_file": "--data_file", "vector_size": "--vector_dim", "negative": "--neg_samples",
          **{name: f"--{name}" for name in ("window", "min_count", "max_vocab", "sample", "alpha",
                                            "min_alpha", "epochs", "batch_size", "seed", "type",
-                                           "cbow_update", "backend")}}
+                                           "cbow_update", "backend", "formulation")}}
 
 
 def uses_negatives(type_name):
@@ -105,6 +105,8 @@ def build_parser(prog=None):
     a("--cbow_update", choices=["exact", "word2vec"],
       help="CBOW context update: word2vec.c's undivided dL/dh (default, gensim's quality) or "
            "'exact', the true gradient of the mean (dL/dh / n, as the documents derive it)")
+    a("--formulation", choices=["pair", "window"], help="sgram_neg: 'window' (default; a centre "
+      "word's window against shared negatives, faster) or 'pair' (the documents' objective)")
     a("--backend", choices=["numpy", "cupy"], default=None, help="array backend (default numpy)")
     a("--save_every", type=number(int, 1), default=10, help="batches between periodic saves "
       "(default 10; also at least max(5 s, 30x the last save's duration) apart)")
@@ -146,9 +148,10 @@ def merge_settings(args, loaded, model_file):
         if given is not None and given != saved:
             if name == "neg_samples" and not uses_negatives(cli["type"]):
                 continue
-            if name in ("type", "vector_dim"):
-                raise UserError(f"{model_file} holds a {loaded.config['type']} model with "
-                                f"vector_dim {loaded.config['vector_size']}, not --{name} {given}: "
+            if name in ("type", "vector_dim", "formulation"):
+                c = loaded.config
+                raise UserError(f"{model_file} holds a {c['type']} model with vector_dim "
+                                f"{c['vector_size']} ({c['formulation']} formulation), not --{name} {given}: "
                                 "use --overwrite_model to replace it, or another --model_file")
             notes.append(f"note: resuming with --{name} {given} instead of {saved}")
     kwargs = {CONFIG_NAMES.get(k, k): v for k, v in cli.items()}
@@ -233,7 +236,7 @@ def _main(argv):
     meta = {"data_files": [os.path.abspath(f) for f in files], "w2v_numpy": __version__}
     saver = Checkpointer(w2v, model_file, args.save_every, args.save_seconds,
                          args.keep_checkpoints, plot_file, meta)
-    print(f"training {w2v.config['type']} on {len(files)} file(s): {len(w2v.vocab)} words, "
+    print(f"training {w2v.config['type']} ({w2v.config['formulation']} formulation) on {len(files)} file(s): {len(w2v.vocab)} words, "
           f"{w2v.corpus.raw_words} tokens; model file {model_file}"
           + (f" (resuming at epoch {state.epoch + 1})" if state else ""), file=sys.stderr)
     # Overflow warnings would bury the one-line divergence message; NaN/inf is checked anyway.
