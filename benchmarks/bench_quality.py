@@ -59,6 +59,7 @@ def child(a):
         words, vectors = w2v.vocab.words, w2v.wv.vectors
         c = w2v.config
         extra = {"final_loss": round(w2v.state.epoch_losses[-1], 5), "batch_size": c["batch_size"],
+                 "formulation": c["formulation"],
                  "cbow_update": c["cbow_update"], "alpha": c["alpha"], "epochs": c["epochs"],
                  "vector_size": c["vector_size"], "window": c["window"]}
     else:
