@@ -86,6 +86,12 @@ class Word2Vec:
         (:mod:`w2v_numpy.models.sgram_neg_window`), several times faster.
         ``None``: the measured default, ``"window"`` for ``sgram_neg`` and
         ``"pair"`` for every other type. Stored in the model file.
+    workers : int or None
+        gensim's name: processes training at once on shared parameters
+        (Hogwild; :mod:`w2v_numpy.parallel`). ``None`` uses every core. The
+        default 1 is the reproducible one (same seed, same model to the bit;
+        resume at any batch); with more, the order in which workers' updates
+        land varies. A run setting, not stored in the model file.
     tokenizer : callable
         ``str -> list[str]``; default :func:`w2v_numpy.corpus.simple_tokenize`.
     dtype : numpy dtype
@@ -99,7 +105,7 @@ class Word2Vec:
                  min_count=5, max_vocab=None, sample=1e-3, negative=5, alpha=0.025,
                  min_alpha=0.0001, epochs=5, batch_size=512, seed=0, shuffle=True,
                  cbow_update="word2vec", tokenizer=simple_tokenize, dtype=np.float32, progress=True,
-                 callbacks=(), hs=0, formulation=None):
+                 callbacks=(), hs=0, formulation=None, workers=1):
         type = _gensim_type(type, hs, negative)
         if type not in window_types():
             raise W2VError(f"must be one of {window_types()}, got {type!r}", param="type")
@@ -120,7 +126,7 @@ class Word2Vec:
                            batch_size=int(batch_size), seed=int(seed), shuffle=bool(shuffle),
                            cbow_update=cbow_update, formulation=formulation)
         self.tokenizer, self.dtype = tokenizer, dtype
-        self.progress, self.callbacks = progress, tuple(callbacks)
+        self.progress, self.callbacks, self.workers = progress, tuple(callbacks), workers
         self.vocab = self.corpus = self.model = self.state = None
         self.meta = {}
         if corpus_file is not None:
@@ -166,7 +172,7 @@ class Word2Vec:
         self.state = train(self.model, batcher, epochs=epochs or c["epochs"],
                            alpha=c["alpha"], min_alpha=c["min_alpha"],
                            callbacks=self.callbacks if callbacks is None else callbacks,
-                           progress=self.progress, state=state)
+                           progress=self.progress, state=state, workers=self.workers)
         return self.state
 
     @property

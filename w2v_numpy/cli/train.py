@@ -60,11 +60,6 @@ FLAGS = {"corpus_file": "--data_file", "vector_size": "--vector_dim", "negative"
                                            "cbow_update", "backend", "formulation")}}
 
 
-def uses_negatives(type_name):
-    """Whether a model type's output layer needs sampled negatives (asks the class)."""
-    return MODELS[type_name].uses_negatives
-
-
 def _prog():
     """How the user called the trainer: as the script, or as ``python -m w2v_numpy train``."""
     script = os.path.basename(sys.argv[0] or "")
@@ -107,6 +102,7 @@ def build_parser(prog=None):
            "'exact', the true gradient of the mean (dL/dh / n, as the documents derive it)")
     a("--formulation", choices=["pair", "window"], help="sgram_neg: 'window' (default; a centre "
       "word's window against shared negatives, faster) or 'pair' (the documents' objective)")
+    a("--workers", type=number(int, 1, high=1024), help="processes training at once (default: every core; 1 is reproducible)")
     a("--backend", choices=["numpy", "cupy"], default=None, help="array backend (default numpy)")
     a("--save_every", type=number(int, 1), default=10, help="batches between periodic saves "
       "(default 10; also at least max(5 s, 30x the last save's duration) apart)")
@@ -146,7 +142,7 @@ def merge_settings(args, loaded, model_file):
         saved = _from_config(loaded.config, name)
         cli[name] = saved if given is None else given
         if given is not None and given != saved:
-            if name == "neg_samples" and not uses_negatives(cli["type"]):
+            if name == "neg_samples" and not MODELS[cli["type"]].uses_negatives:
                 continue
             if name in ("type", "vector_dim", "formulation"):
                 c = loaded.config
@@ -156,7 +152,7 @@ def merge_settings(args, loaded, model_file):
             notes.append(f"note: resuming with --{name} {given} instead of {saved}")
     kwargs = {CONFIG_NAMES.get(k, k): v for k, v in cli.items()}
     kwargs["window"] = (cli["window"] - 1) // 2
-    if not uses_negatives(cli["type"]):
+    if not MODELS[cli["type"]].uses_negatives:    # the class says whether it samples negatives
         kwargs["negative"] = 0
     return kwargs, notes
 
@@ -225,6 +221,7 @@ def _main(argv):
               "further, or --overwrite_model to start again.", file=sys.stderr)
         report(w2v, files, args, model_file, t_start, state, None, None)
         return 0
+    w2v.workers = args.workers
     batcher = w2v.make_batcher()   # refuses a corpus that yields no example, before any file changes
     remove_stale_temps(model_file)
     remove_stale_temps(plot_file)
