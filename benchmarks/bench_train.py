@@ -56,7 +56,8 @@ def run_ours(a):
     w2v = Word2Vec(type=a.type, vector_size=a.size, window=a.window, min_count=a.min_count,
                    max_vocab=a.max_vocab, sample=a.sample, negative=a.negative, alpha=a.alpha,
                    min_alpha=a.min_alpha, epochs=a.epochs, batch_size=a.batch_size, seed=a.seed,
-                   tokenizer=whitespace_tokenize, progress=False, formulation=a.formulation)
+                   tokenizer=whitespace_tokenize, progress=False, formulation=a.formulation,
+                   workers=a.workers)
     w2v.build_vocab(a.corpus)
     t1 = time.perf_counter()
     state = w2v.train()
@@ -67,7 +68,7 @@ def run_ours(a):
                 words_per_s=round(w2v.corpus.raw_words * a.epochs / wall),
                 examples_per_s=round(state.examples / (time.perf_counter() - t1)),
                 final_loss=round(state.epoch_losses[-1], 5), peak_rss_mb=round(peak_rss_mb()),
-                batch_size=a.batch_size)
+                batch_size=a.batch_size, workers=a.workers)
 
 
 def run_gensim(a, workers):
@@ -117,6 +118,7 @@ def parser():
     p.add_argument("--batch_size", type=int, default=512)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--formulation", default=None, help="pair or window (default: the library's)")
+    p.add_argument("--workers", type=int, default=1, help="w2v_numpy worker processes (default 1)")
     p.add_argument("--vs-gensim", dest="vs_gensim", action="store_true",
                    help="also run gensim with workers=1 and workers=2, and print ratios")
     p.add_argument("--impl", default="ours", help=argparse.SUPPRESS)
