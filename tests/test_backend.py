@@ -50,8 +50,9 @@ def test_training_on_the_strict_backend_matches_numpy(type_, formulation, group_
     assert on_device.wv.vectors.shape == host.shape
 
 
+@pytest.mark.parametrize("scatter", [backend._numpy_scatter_add, backend._numpy_scatter_add_elementwise])
 @pytest.mark.parametrize("shape", [(9, 3), (9,), "strided"])
-def test_numpy_scatter_add_accumulates_every_repeat(shape):
+def test_numpy_scatter_add_accumulates_every_repeat(shape, scatter):
     """Rows repeated once, a few times and many times (past the plain-add rounds)
     all receive every update, as a Python loop gives them."""
     rng = np.random.default_rng(0)
@@ -65,9 +66,9 @@ def test_numpy_scatter_add_accumulates_every_repeat(shape):
     expected = target.copy()
     for i, v in zip(index, values):
         expected[i] += v
-    backend._numpy_scatter_add(target, index, values)
+    scatter(target, index, values)
     np.testing.assert_allclose(target, expected, rtol=1e-12, atol=1e-12)
-    backend._numpy_scatter_add(target, index[:0], values[:0])      # nothing to add
+    scatter(target, index[:0], values[:0])                         # nothing to add
     np.testing.assert_allclose(target, expected, rtol=1e-12, atol=1e-12)
 
 

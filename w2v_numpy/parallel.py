@@ -30,8 +30,13 @@ import signal
 
 import numpy as np
 
+from .backend import share_safe_scatter
+
 #: The start method the workers need: they inherit the corpus and the shared arrays.
 START_METHOD = "fork"
+#: Whether workers add their updates element by element, so that no worker
+#: overwrites another's (see :func:`w2v_numpy.backend.share_safe_scatter`).
+SAFE_SCATTER = True
 
 
 def available_workers():
@@ -62,6 +67,8 @@ def _worker(model, batcher, epoch, chunk, slot, done, rate_at, queue):
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)     # the parent decides when to stop,
     signal.signal(signal.SIGTERM, signal.SIG_DFL)    # and stops a worker with SIGTERM
+    if SAFE_SCATTER:
+        share_safe_scatter()
     begin = int(batcher.chunks[chunk])
     try:
         for c, _, words, batch in batcher.iter_epoch(epoch, chunk):

@@ -32,7 +32,7 @@ from ..corpus import MAX_SENTENCE_LENGTH, expand_paths
 from ..files.atomic import atomic_open, remove_stale_temps
 from ..files.model_file import list_checkpoints
 from ..models import MODELS, window_types
-from ..train import TrainingDiverged
+from ..train import TrainingDiverged, usable_workers
 from ..word2vec import Word2Vec
 from .common import ArgumentParser, UserError, check_writable, non_empty, number, run
 
@@ -233,7 +233,8 @@ def _main(argv):
     meta = {"data_files": [os.path.abspath(f) for f in files], "w2v_numpy": __version__}
     saver = Checkpointer(w2v, model_file, args.save_every, args.save_seconds,
                          args.keep_checkpoints, plot_file, meta)
-    print(f"training {w2v.config['type']} ({w2v.config['formulation']} formulation) on {len(files)} file(s): {len(w2v.vocab)} words, "
+    print(f"training {w2v.config['type']} ({w2v.config['formulation']} formulation, "
+          f"{usable_workers(w2v.workers, batcher)} worker(s)) on {len(files)} file(s): {len(w2v.vocab)} words, "
           f"{w2v.corpus.raw_words} tokens; model file {model_file}"
           + (f" (resuming at epoch {state.epoch + 1})" if state else ""), file=sys.stderr)
     # Overflow warnings would bury the one-line divergence message; NaN/inf is checked anyway.
