@@ -44,8 +44,9 @@ def plain_text(path, max_lines=None):
     return str(out)
 
 
-def peak_rss_mb():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def peak_rss_mb(who=resource.RUSAGE_SELF):
+    """Peak resident memory of this process (or of its largest finished child) in MiB."""
+    return resource.getrusage(who).ru_maxrss / 1024
 
 
 def run_ours(a):
@@ -68,7 +69,8 @@ def run_ours(a):
                 words_per_s=round(w2v.corpus.raw_words * a.epochs / wall),
                 examples_per_s=round(state.examples / (time.perf_counter() - t1)),
                 final_loss=round(state.epoch_losses[-1], 5), peak_rss_mb=round(peak_rss_mb()),
-                batch_size=a.batch_size, workers=a.workers)
+                batch_size=a.batch_size, workers=a.workers,
+                worker_peak_rss_mb=round(peak_rss_mb(resource.RUSAGE_CHILDREN)))
 
 
 def run_gensim(a, workers):
