@@ -134,7 +134,7 @@ def train(model, batcher, epochs=5, alpha=0.025, min_alpha=0.0001, callbacks=(),
     TrainingDiverged
         If a batch loss is NaN or infinite (try a smaller ``alpha``).
     W2VError
-        If an epoch yields no training example at all.
+        If an epoch yields no training example at all, or ``workers < 1``.
     """
     if int(epochs) < 1:
         raise W2VError(f"must be >= 1, got {epochs}", param="epochs")
@@ -144,6 +144,7 @@ def train(model, batcher, epochs=5, alpha=0.025, min_alpha=0.0001, callbacks=(),
         raise W2VError(f"batcher family {batcher.family!r} does not fit model {model.type_name!r}")
     if (batcher.negative > 0) != model.uses_negatives:
         raise W2VError(f"{model.type_name}: negative={batcher.negative} does not fit this model")
+    workers = usable_workers(workers, batcher)
     state = state or TrainState(epochs=int(epochs))
     state.epochs, state.stop = int(epochs), False
     per_epoch = batcher.words_per_epoch
@@ -152,7 +153,6 @@ def train(model, batcher, epochs=5, alpha=0.025, min_alpha=0.0001, callbacks=(),
                disable=not progress, dynamic_ncols=True, mininterval=0.5)
     _call(callbacks, "on_train_begin", state)
     t0 = time.perf_counter() - state.train_s
-    workers = usable_workers(workers, batcher)
     if workers > 1:
         share_params(model)
     try:
