@@ -86,3 +86,57 @@ def test_workers_must_be_positive(group_corpus):
     w2v = make(group_corpus, 0)
     with pytest.raises(ValueError, match="workers"):
         w2v.train(batcher=small_chunks(w2v))
+
+
+def test_workers_stop_when_the_trainer_is_killed(tmp_path, group_corpus):
+    """kill -9 of the trainer leaves no worker behind: they notice that the parent is gone
+    (otherwise a worker would block for ever on exit, its reports filling the pipe)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import textwrap
+    import time
+
+    script = tmp_path / "run.py"
+    script.write_text(textwrap.dedent(f"""
+        import os, sys
+        sys.path[:0] = {sys.path!r}
+        from test_parallel import make, small_chunks
+        w2v = make({str(group_corpus)!r}, 2, )
+        w2v.config["epochs"] = 1000
+        w2v.config["batch_size"] = 2     # reports enough to fill the pipe to a dead parent
+
+        class Report:
+            def on_batch_end(self, state):
+                import multiprocessing
+                pids = [p.pid for p in multiprocessing.active_children()]
+                if pids:
+                    print(*pids, flush=True)
+                    self.on_batch_end = lambda state: None
+
+        w2v.train(batcher=small_chunks(w2v), callbacks=[Report()])
+    """))
+    proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True,
+                            cwd=os.path.dirname(__file__))
+    workers = [int(p) for p in proc.stdout.readline().split()]
+    assert len(workers) == 2
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    deadline = time.time() + 20
+    alive = workers
+    while alive and time.time() < deadline:
+        time.sleep(0.2)
+        alive = [p for p in workers if _alive(p)]
+    assert not alive
+
+
+def _alive(pid):
+    import os
+
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as fh:       # a zombie has exited
+        return fh.read().split()[2] != "Z"

@@ -60,10 +60,13 @@ def shared_array(a):
     return out
 
 
-def _worker(model, batcher, epoch, chunk, slot, done, rate_at, queue):
+def _worker(model, batcher, epoch, chunk, slot, done, rate_at, queue, parent):
     """Train one chunk; report each batch as ``(slot, chunk, words in chunk, n, loss, alpha)``.
 
     ``rate_at(words)`` is the learning rate once ``words`` tokens of the round are done.
+    A worker whose parent is gone (``kill -9``) stops at once: nobody would save
+    its work, and once its reports fill the pipe it would wait for ever to hand
+    them over.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)     # the parent decides when to stop,
     signal.signal(signal.SIGTERM, signal.SIG_DFL)    # and stops a worker with SIGTERM
@@ -74,6 +77,9 @@ def _worker(model, batcher, epoch, chunk, slot, done, rate_at, queue):
         for c, _, words, batch in batcher.iter_epoch(epoch, chunk):
             if c != chunk:
                 break
+            if os.getppid() != parent:
+                queue.cancel_join_thread()
+                os._exit(1)
             rate = rate_at(int(done.sum()))
             loss = model.step(batch, rate)
             done[slot] = words - begin
@@ -101,7 +107,7 @@ def parallel_steps(model, batcher, workers, epoch, start_chunk, rate_at):
         queue = ctx.Queue()
         procs = [ctx.Process(target=_worker, daemon=True,
                              args=(model, batcher, epoch, c, i, done,
-                                   lambda words: rate_at(before + words), queue))
+                                   lambda words: rate_at(before + words), queue, os.getpid()))
                  for i, c in enumerate(chunks)]
         for p in procs:
             p.start()
