@@ -37,6 +37,19 @@ def test_round_trip_keeps_everything(tmp_path, trained):
     assert load_vectors(str(path)).index_to_key == trained.vocab.words
 
 
+def test_the_formulation_is_remembered(tmp_path, trained):
+    from w2v_numpy.models import SkipGramNeg, SkipGramNegWindow
+
+    for formulation, cls in (("window", SkipGramNegWindow), ("pair", SkipGramNeg)):
+        w2v = Word2Vec(type="sgram_neg", vector_size=6, min_count=1, formulation=formulation,
+                       progress=False)
+        w2v.vocab, w2v.model = trained.vocab, cls.from_params(dict(trained.model.params))
+        save_model(tmp_path / f"{formulation}.model", w2v)
+        back = load_model(tmp_path / f"{formulation}.model")
+        assert back.config["formulation"] == formulation and type(back.model) is cls
+        assert back.model.batch_family == ("cbow" if formulation == "window" else "sgram")
+
+
 def test_the_file_is_an_npz_without_pickles(tmp_path, trained):
     path = tmp_path / "m.model"
     save_model(path, trained)

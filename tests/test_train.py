@@ -80,9 +80,10 @@ def test_losses_alpha_schedule_and_callbacks(group_corpus):
     assert alpha_at(0.5, 0.04, 0.0) == 0.02 and alpha_at(2.0, 0.04, 0.001) == 0.001
 
 
-def test_a_callback_can_stop_and_training_resumes_exactly(group_corpus):
+@pytest.mark.parametrize("formulation", ["window", "pair"])
+def test_a_callback_can_stop_and_training_resumes_exactly(group_corpus, formulation):
     kw = dict(type="sgram_neg", vector_size=8, window=2, min_count=1, epochs=2, seed=1,
-              progress=False)
+              progress=False, formulation=formulation)
     full = Word2Vec(group_corpus, **kw)
 
     class StopAt:
