@@ -55,10 +55,11 @@ def child(a):
             vector_size=a.size, window=a.window, min_count=5, sample=1e-3, negative=5,
             alpha=a.alpha, epochs=a.epochs, batch_size=a.batch_size, cbow_update=a.cbow_update)
         w2v = Word2Vec(a.corpus, type=a.type, seed=a.seed, tokenizer=whitespace_tokenize,
-                       progress=False, **settings)
+                       progress=False, formulation=a.formulation, workers=a.workers, **settings)
         words, vectors = w2v.vocab.words, w2v.wv.vectors
         c = w2v.config
         extra = {"final_loss": round(w2v.state.epoch_losses[-1], 5), "batch_size": c["batch_size"],
+                 "formulation": c["formulation"], "workers": a.workers,
                  "cbow_update": c["cbow_update"], "alpha": c["alpha"], "epochs": c["epochs"],
                  "vector_size": c["vector_size"], "window": c["window"]}
     else:
@@ -97,6 +98,8 @@ def main():
     p.add_argument("--cbow_update", default="word2vec", choices=["exact", "word2vec"])
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--impls", default="ours,gensim")
+    p.add_argument("--formulation", default=None, help="pair or window (default: the library's)")
+    p.add_argument("--workers", type=int, default=1, help="w2v_numpy worker processes")
     p.add_argument("--defaults", action="store_true",
                    help="train both with their library defaults (see the module docstring)")
     p.add_argument("--impl", help=argparse.SUPPRESS)
@@ -108,9 +111,11 @@ def main():
         results = {}
         for impl in a.impls.split(","):
             argv = [sys.executable, __file__, "--impl", impl, "--type", typ, "--alpha", str(alpha)]
-            for k in ("corpus", "epochs", "size", "window", "batch_size", "cbow_update", "seed"):
+            for k in ("corpus", "epochs", "size", "window", "batch_size", "cbow_update", "seed",
+                      "workers"):
                 argv += [f"--{k}", str(getattr(a, k))]
             argv += ["--defaults"] if a.defaults else []
+            argv += ["--formulation", a.formulation] if a.formulation else []
             out = subprocess.run(argv, capture_output=True, text=True)
             if out.returncode:
                 sys.exit(f"error: {impl} failed:\n{out.stderr[-2000:]}")

@@ -44,8 +44,9 @@ def plain_text(path, max_lines=None):
     return str(out)
 
 
-def peak_rss_mb():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def peak_rss_mb(who=resource.RUSAGE_SELF):
+    """Peak resident memory of this process (or of its largest finished child) in MiB."""
+    return resource.getrusage(who).ru_maxrss / 1024
 
 
 def run_ours(a):
@@ -56,17 +57,20 @@ def run_ours(a):
     w2v = Word2Vec(type=a.type, vector_size=a.size, window=a.window, min_count=a.min_count,
                    max_vocab=a.max_vocab, sample=a.sample, negative=a.negative, alpha=a.alpha,
                    min_alpha=a.min_alpha, epochs=a.epochs, batch_size=a.batch_size, seed=a.seed,
-                   tokenizer=whitespace_tokenize, progress=False)
+                   tokenizer=whitespace_tokenize, progress=False, formulation=a.formulation,
+                   workers=a.workers)
     w2v.build_vocab(a.corpus)
     t1 = time.perf_counter()
     state = w2v.train()
     wall = time.perf_counter() - t0
-    return dict(impl="w2v_numpy", type=a.type, raw_words=w2v.corpus.raw_words, vocab=len(w2v.vocab),
+    return dict(impl="w2v_numpy", type=a.type, formulation=w2v.config["formulation"],
+                raw_words=w2v.corpus.raw_words, vocab=len(w2v.vocab),
                 wall_s=round(wall, 2), train_s=round(time.perf_counter() - t1, 2),
                 words_per_s=round(w2v.corpus.raw_words * a.epochs / wall),
                 examples_per_s=round(state.examples / (time.perf_counter() - t1)),
                 final_loss=round(state.epoch_losses[-1], 5), peak_rss_mb=round(peak_rss_mb()),
-                batch_size=a.batch_size)
+                batch_size=a.batch_size, workers=a.workers,
+                worker_peak_rss_mb=round(peak_rss_mb(resource.RUSAGE_CHILDREN)))
 
 
 def run_gensim(a, workers):
@@ -115,6 +119,8 @@ def parser():
     p.add_argument("--epochs", type=int, default=1)
     p.add_argument("--batch_size", type=int, default=512)
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--formulation", default=None, help="pair or window (default: the library's)")
+    p.add_argument("--workers", type=int, default=1, help="w2v_numpy worker processes (default 1)")
     p.add_argument("--vs-gensim", dest="vs_gensim", action="store_true",
                    help="also run gensim with workers=1 and workers=2, and print ratios")
     p.add_argument("--impl", default="ours", help=argparse.SUPPRESS)

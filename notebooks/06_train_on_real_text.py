@@ -94,6 +94,13 @@ print("training on", source)
 # fewer than 5 times dropped, frequent words sub-sampled, and the learning rate
 # decaying linearly from 0.025: gensim's defaults, apart from the vector size
 # and the number of epochs.
+#
+# `Word2Vec` trains `sgram_neg` in its default *window* formulation: one
+# example is a centre word with all its context words, scored against
+# negatives shared by that window (same pairs as notebook 05's per-pair
+# objective, several times faster; see the README, "Training semantics").
+# So "one example" below is one window, and its loss is the sum over the
+# window's pairs. `formulation="pair"` trains notebook 05's objective.
 
 # %%
 t0 = time.perf_counter()

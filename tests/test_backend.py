@@ -10,6 +10,8 @@ from w2v_numpy.models import create, window_types
 from strict_backend import HostDeviceLeak, strict_scatter_add, xp as strict_xp
 
 TYPES = window_types()   # every type Word2Vec and the trainer accept
+#: ... in every formulation (sgram_neg trains the window form by default).
+VARIANTS = [(t, None) for t in TYPES] + [("sgram_neg", "pair")]
 
 
 @pytest.fixture
@@ -33,10 +35,10 @@ def test_the_strict_backend_catches_leaks(strict):
     assert type(backend.to_numpy(dev)) is np.ndarray
 
 
-@pytest.mark.parametrize("type_", TYPES)
-def test_training_on_the_strict_backend_matches_numpy(type_, group_corpus, strict):
+@pytest.mark.parametrize("type_, formulation", VARIANTS)
+def test_training_on_the_strict_backend_matches_numpy(type_, formulation, group_corpus, strict):
     kw = dict(type=type_, vector_size=8, window=2, min_count=1, epochs=1, seed=4, progress=False,
-              cbow_update="word2vec" if type_ == "cbow_neg" else "exact")
+              cbow_update="word2vec" if type_ == "cbow_neg" else "exact", formulation=formulation)
     on_device = Word2Vec(group_corpus, **kw)
     W = on_device.model.params["W_in"]
     assert type(W).__name__ == "StrictArray"
@@ -46,6 +48,28 @@ def test_training_on_the_strict_backend_matches_numpy(type_, group_corpus, stric
     np.testing.assert_allclose(host, on_host.model.params["W_in"], rtol=1e-5, atol=1e-7)
     assert on_device.state.batch_losses == pytest.approx(on_host.state.batch_losses, rel=1e-5)
     assert on_device.wv.vectors.shape == host.shape
+
+
+@pytest.mark.parametrize("scatter", [backend._numpy_scatter_add, backend._numpy_scatter_add_elementwise])
+@pytest.mark.parametrize("shape", [(9, 3), (9,), "strided"])
+def test_numpy_scatter_add_accumulates_every_repeat(shape, scatter):
+    """Rows repeated once, a few times and many times (past the plain-add rounds)
+    all receive every update, as a Python loop gives them."""
+    rng = np.random.default_rng(0)
+    index = np.concatenate([np.full(40, 2), np.full(5, 7), [0, 1, 1, 3, 3, 3], rng.integers(0, 9, 30)])
+    rng.shuffle(index)
+    if shape == "strided":
+        target = rng.normal(size=(9, 6))[:, ::2]
+    else:
+        target = rng.normal(size=shape)
+    values = rng.normal(size=(index.size,) + target.shape[1:])
+    expected = target.copy()
+    for i, v in zip(index, values):
+        expected[i] += v
+    scatter(target, index, values)
+    np.testing.assert_allclose(target, expected, rtol=1e-12, atol=1e-12)
+    scatter(target, index[:0], values[:0])                         # nothing to add
+    np.testing.assert_allclose(target, expected, rtol=1e-12, atol=1e-12)
 
 
 def test_gradcheck_on_the_strict_backend(strict):

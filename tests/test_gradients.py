@@ -5,15 +5,20 @@ import pytest
 from w2v_numpy.batching import Batch
 from w2v_numpy.functional import log_sigmoid, log_softmax, sigmoid
 from w2v_numpy.gradcheck import check, check_gradient, check_report, numeric_grad
-from w2v_numpy.models import MODELS, create
+from w2v_numpy.models import MODELS, VARIANTS, create
 
 from conftest import family_batch, randomize
 
-TYPES = sorted(MODELS)   # a type is tested the day it is registered
+#: Every (type, formulation): a type or a formulation is tested the day it is registered.
+TYPES = [pytest.param(v, id=v[0] if v[1] in (None, "pair") else "-".join(v))
+         for v in sorted(VARIANTS, key=str)]
+assert {p.values[0][0] for p in TYPES} == set(MODELS)
 
 
-def tiny(type_, rng, V=7, d=3, B=5, masked=True):
-    model = randomize(create(type_, V, d, dtype=np.float64, counts=word_counts(rng, V)), rng)
+def tiny(variant, rng, V=7, d=3, B=5, masked=True):
+    type_, formulation = variant
+    model = create(type_, V, d, dtype=np.float64, counts=word_counts(rng, V), formulation=formulation)
+    model = randomize(model, rng)
     return model, family_batch(model, rng, B=B, masked=masked)
 
 
@@ -105,6 +110,25 @@ def slow_loss_and_grad(model, batch):
     return total, {"W_in": gin, "W_out": gout}
 
 
+def slow_window(model, batch):
+    """Window-batched skip-gram: every real context slot is one pair (context -> centre)
+    with the window's negatives, straight from the formula, one pair at a time."""
+    W_in, W_out = model.params["W_in"], model.params["W_out"]
+    gin, gout = np.zeros_like(W_in), np.zeros_like(W_out)
+    total = 0.0
+    for b, t in enumerate(batch.targets):
+        for c, w in enumerate(batch.inputs[b]):
+            if batch.mask is not None and not batch.mask[b, c]:
+                continue
+            for o, label in [(t, 1.0)] + [(n, 0.0) for n in batch.negatives[b]]:
+                s = W_in[w] @ W_out[o]
+                p = 1 / (1 + np.exp(-s))
+                total += -np.log(p if label else 1 - p)
+                gin[w] += (p - label) * W_out[o]
+                gout[o] += (p - label) * W_in[w]
+    return total, {"W_in": gin, "W_out": gout}
+
+
 def slow_glove(model, batch):
     """GloVe's loss and gradient, one entry at a time, from the formulas."""
     P = model.params
@@ -166,18 +190,20 @@ def slow_hs(model, batch):
     return total, {"W_in": gin, "W_out": gout}
 
 
-#: (batch family, output layer) -> independent slow reference; a new kind needs its own.
-SLOW = {("sgram", "softmax"): slow_loss_and_grad, ("cbow", "softmax"): slow_loss_and_grad,
-        ("sgram", "negative_sampling"): slow_loss_and_grad,
-        ("cbow", "negative_sampling"): slow_loss_and_grad,
-        ("sgram", "hierarchical_softmax"): slow_hs, ("cbow", "hierarchical_softmax"): slow_hs,
-        ("cooccurrence", None): slow_glove, ("documents", "negative_sampling"): slow_classifier}
+#: (batch family, output layer, formulation) -> independent slow reference; a new kind
+#: needs its own.
+SLOW = {("sgram", "softmax", "pair"): slow_loss_and_grad, ("cbow", "softmax", "pair"): slow_loss_and_grad,
+        ("sgram", "negative_sampling", "pair"): slow_loss_and_grad,
+        ("cbow", "negative_sampling", "pair"): slow_loss_and_grad,
+        ("cbow", "negative_sampling", "window"): slow_window,
+        ("sgram", "hierarchical_softmax", "pair"): slow_hs, ("cbow", "hierarchical_softmax", "pair"): slow_hs,
+        ("cooccurrence", None, None): slow_glove, ("documents", "negative_sampling", None): slow_classifier}
 
 
 @pytest.mark.parametrize("type_", TYPES)
 def test_grad_equals_slow_loop(type_, rng):
     model, batch = tiny(type_, rng, B=9)
-    kind = (model.batch_family, model.output_layer)
+    kind = (model.batch_family, model.output_layer, model.formulation)
     assert kind in SLOW, f"write a slow reference for {kind!r}"
     loss, ref = SLOW[kind](model, batch)
     assert model.loss(batch) == pytest.approx(loss, rel=1e-12)
@@ -244,6 +270,7 @@ def test_registry_and_capabilities():
         assert cls.output_layer in ("softmax", "negative_sampling", "hierarchical_softmax", None)
         assert cls.uses_negatives == (cls.output_layer == "negative_sampling")
         assert cls.needs_counts == (cls.output_layer == "hierarchical_softmax")
+        assert cls.formulation == (None if cls.batch_family in ("cooccurrence", "documents") else "pair")
         model = create(name, 5, 3, counts=np.arange(5, 0, -1))
         assert model.vocab_size == 5 and model.vector_dim == 3
     m = create("cbow", 10, 4)
@@ -274,7 +301,7 @@ def test_cbow_forward_and_fast_path_agree(rng):
     from w2v_numpy.models import cbow
 
     for type_ in ("cbow", "sgram"):
-        model, batch = tiny(type_, rng, B=9)
+        model, batch = tiny((type_, "pair"), rng, B=9)
         f = model.forward(batch)
         loss, grads = cbow.loss_and_grad(model.params["W_in"], model.params["W_out"], batch)
         assert loss == pytest.approx(float(f["loss"].sum()), rel=1e-14)
@@ -292,3 +319,27 @@ def test_model_options_are_checked():
         create("fasttext_supervised", 3, 2, x_max=10)
     with pytest.raises(ValueError, match="n_labels"):
         create("fasttext_supervised", 3, 2, n_labels=1)
+
+
+def test_window_form_is_the_per_pair_form_on_the_same_pairs(rng):
+    """sgram_neg's window formulation = the documents' per-pair objective summed over the
+    window's (context -> centre) pairs, each pair given the window's negatives; the
+    gradient of W_out there arrives through one window-sized product."""
+    window, batch = tiny(("sgram_neg", "window"), rng, B=6)
+    pair = create("sgram_neg", 7, 3, dtype=np.float64)
+    pair.params = {k: v.copy() for k, v in window.params.items()}
+    rows, cols = np.nonzero(batch.mask)
+    pairs = Batch(batch.inputs[rows, cols][:, None], None, batch.targets[rows], batch.negatives[rows])
+    assert window.loss(batch) == pytest.approx(pair.loss(pairs), rel=1e-12)
+    for k, g in window.grad(batch).items():
+        np.testing.assert_allclose(g, pair.grad(pairs)[k], rtol=1e-10, atol=1e-12)
+
+
+def test_formulations_are_checked():
+    from w2v_numpy.models import formulations, model_class
+
+    assert formulations("sgram_neg") == ["pair", "window"] and formulations("cbow") == ["pair"]
+    assert model_class("sgram_neg", "window").batch_family == "cbow"
+    assert model_class("sgram_neg") is MODELS["sgram_neg"]
+    with pytest.raises(ValueError, match="formulation"):
+        create("cbow", 3, 2, formulation="window")

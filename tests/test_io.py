@@ -37,6 +37,19 @@ def test_round_trip_keeps_everything(tmp_path, trained):
     assert load_vectors(str(path)).index_to_key == trained.vocab.words
 
 
+def test_the_formulation_is_remembered(tmp_path, trained):
+    from w2v_numpy.models import SkipGramNeg, SkipGramNegWindow
+
+    for formulation, cls in (("window", SkipGramNegWindow), ("pair", SkipGramNeg)):
+        w2v = Word2Vec(type="sgram_neg", vector_size=6, min_count=1, formulation=formulation,
+                       progress=False)
+        w2v.vocab, w2v.model = trained.vocab, cls.from_params(dict(trained.model.params))
+        save_model(tmp_path / f"{formulation}.model", w2v)
+        back = load_model(tmp_path / f"{formulation}.model")
+        assert back.config["formulation"] == formulation and type(back.model) is cls
+        assert back.model.batch_family == ("cbow" if formulation == "window" else "sgram")
+
+
 def test_the_file_is_an_npz_without_pickles(tmp_path, trained):
     path = tmp_path / "m.model"
     save_model(path, trained)
@@ -155,7 +168,9 @@ def test_a_model_file_of_format_1_still_loads():
     with np.load(fixtures / "v1_cbow_neg.w2vmodel") as npz:
         assert int(npz["version"]) == 1 and "params" not in npz.files
     w2v = load_model(fixtures / "v1_cbow_neg.w2vmodel")
-    assert w2v.config == facts["config"] and w2v.config["type"] == facts["type"]
+    # Settings newer than the file come back as the value the old code trained with.
+    assert w2v.config == {**facts["config"], "formulation": "pair"}
+    assert w2v.config["type"] == facts["type"]
     assert len(w2v.vocab) == facts["vocab_size"] and w2v.vocab.words[:5] == facts["first_words"]
     np.testing.assert_array_equal(w2v.model.params["W_in"][0], np.float32(facts["W_in_row0"]))
     np.testing.assert_array_equal(w2v.model.params["W_out"][1], np.float32(facts["W_out_row1"]))

@@ -30,11 +30,12 @@ def group_precision(w2v, topn=5):
     return hits / total
 
 
-@pytest.mark.parametrize("type_", TYPES)
-def test_each_model_learns_the_groups(type_, group_corpus):
+@pytest.mark.parametrize("type_, formulation", [(t, None) for t in TYPES] + [("sgram_neg", "pair")])
+def test_each_model_learns_the_groups(type_, formulation, group_corpus):
     t0 = time.perf_counter()
     w2v = Word2Vec(group_corpus, type=type_, vector_size=16, window=3, min_count=1, sample=0,
-                   negative=5, alpha=0.05, epochs=4, batch_size=64, seed=3, progress=False)
+                   negative=5, alpha=0.05, epochs=4, batch_size=64, seed=3, progress=False,
+                   formulation=formulation)
     elapsed = time.perf_counter() - t0
     chance = 5 / (len(w2v.vocab) - 1)
     precision = group_precision(w2v)
@@ -79,9 +80,10 @@ def test_losses_alpha_schedule_and_callbacks(group_corpus):
     assert alpha_at(0.5, 0.04, 0.0) == 0.02 and alpha_at(2.0, 0.04, 0.001) == 0.001
 
 
-def test_a_callback_can_stop_and_training_resumes_exactly(group_corpus):
+@pytest.mark.parametrize("formulation", ["window", "pair"])
+def test_a_callback_can_stop_and_training_resumes_exactly(group_corpus, formulation):
     kw = dict(type="sgram_neg", vector_size=8, window=2, min_count=1, epochs=2, seed=1,
-              progress=False)
+              progress=False, formulation=formulation)
     full = Word2Vec(group_corpus, **kw)
 
     class StopAt:

@@ -102,44 +102,61 @@ def scatter_add(target, index, values, plan=None):
 
     Dispatches to the active backend (``cupyx.scatter_add`` on CuPy). ``plan``
     (from :func:`row_plan`, for the same ``index``) lets several targets that
-    share one index skip the bookkeeping; backends other than NumPy ignore it.
+    share one index skip the bookkeeping; backends other than NumPy (and the
+    element-by-element scatter of shared-memory workers) ignore it.
     """
     get_xp()
-    if plan is not None and _STATE["name"] == "numpy":
+    if plan is not None and _STATE["scatter"] is _numpy_scatter_add:
         return _numpy_scatter_add(target, index, values, plan)
     return _STATE["scatter"](target, index, values)
 
 
-class RowPlan:
-    """Which entries of an index hit a row once and which share it (see :func:`_numpy_scatter_add`).
+#: Occurrence ranks that :func:`_numpy_scatter_add` applies as plain fancy-index adds.
+SCATTER_ROUNDS = 4
 
-    Computing it costs a ``bincount`` over all rows and two boolean masks; a
-    caller that scatters into several arrays with the same index (a parameter
-    and its optimiser state, a vector block and its bias) makes it once.
+
+class RowPlan:
+    """How :func:`_numpy_scatter_add` deals one index into rounds of distinct rows.
+
+    Making it costs a sort of the index and a few masks; a caller that
+    scatters into several arrays with the same index (a parameter and its
+    optimiser state, a vector block and its bias) makes it once with
+    :func:`row_plan` and passes it to every :func:`scatter_add`.
+
+    Attributes
+    ----------
+    rounds : list of (rows, take)
+        Round ``k``: ``take`` are the positions of every row's occurrence
+        number ``k`` in ``index`` and ``rows = index[take]``, no row twice.
+    tail_rows, tail : int arrays
+        The occurrences past :data:`SCATTER_ROUNDS` (the few very frequent rows).
     """
 
-    __slots__ = ("once", "once_rows", "repeated", "repeated_rows", "any_repeated", "_flat")
+    __slots__ = ("rounds", "tail_rows", "tail")
 
-    def __init__(self, index, n_rows):
-        occurrences = np.bincount(index, minlength=n_rows)[index]            # (n,)
-        self.once = occurrences == 1
-        self.once_rows = index[self.once]
-        self.repeated = ~self.once
-        self.repeated_rows = index[self.repeated]
-        self.any_repeated = bool(self.repeated_rows.size)
-        self._flat = {}
+    def __init__(self, index):
+        n = index.size
+        order = np.argsort(index)                                            # (n,)
+        ranked = index[order]                                                # (n,) sorted
+        new_row = np.empty(n, dtype=bool)
+        new_row[:1] = True
+        np.not_equal(ranked[1:], ranked[:-1], out=new_row[1:])
+        at = np.arange(n)
+        rank = at - np.maximum.accumulate(np.where(new_row, at, 0))         # (n,) occurrence number
+        self.rounds = []
+        for k in range(SCATTER_ROUNDS):
+            take = order[rank == k]                                          # (m,) no row twice
+            if take.size == 0:
+                break
+            self.rounds.append((index[take], take))
+        self.tail = order[rank >= SCATTER_ROUNDS]                            # (r,)
+        self.tail_rows = index[self.tail]
 
-    def flat(self, d):
-        """Flat positions of the repeated rows' entries in a C-contiguous (V, d) array."""
-        if d not in self._flat:
-            self._flat[d] = (self.repeated_rows[:, None] * d + np.arange(d)).ravel()  # (r * d,)
-        return self._flat[d]
 
-
-def row_plan(index, n_rows):
+def row_plan(index, n_rows=None):
     """A :class:`RowPlan` for ``index`` on the NumPy backend; ``None`` on the others."""
     get_xp()
-    return RowPlan(index, n_rows) if _STATE["name"] == "numpy" and index.size else None
+    return RowPlan(index) if _STATE["scatter"] is _numpy_scatter_add and index.size else None
 
 
 def _numpy_scatter_add(target, index, values, plan=None):
@@ -148,11 +165,19 @@ def _numpy_scatter_add(target, index, values, plan=None):
 
     ``target[index] += values`` alone would keep only one of several updates
     to the same row, silently losing gradient for a word that occurs twice in
-    a batch. ``np.add.at`` accumulates correctly but is slow for row updates.
-    So the rows are split by how often they occur in this batch (one
-    ``bincount``, kept in a :class:`RowPlan`): rows that occur once get the
-    fast fancy-index add, and only the repeated rows go through ``np.add.at``
-    (on the flattened matrix, where it is several times faster than on rows).
+    a batch. ``np.add.at`` accumulates correctly but costs a few times more
+    per element than a fancy-index add, and in a word2vec batch about 40% of
+    the rows repeat (frequent words, negatives drawn from the same table).
+
+    So the updates are dealt into rounds in which no row repeats: sorting the
+    indices numbers the occurrences of each row 0, 1, 2, ...; round ``k``
+    takes every row's occurrence ``k`` and is one fast fancy-index add. Most
+    rows occur at most a few times, so :data:`SCATTER_ROUNDS` rounds carry
+    almost every update; the long tail (the few very frequent words) goes
+    through one ``np.add.at`` on the flattened matrix, where it is several
+    times faster than on rows. The sum is exact; only the order of the
+    float additions differs from a sequential loop. The dealing is a
+    :class:`RowPlan`, made here unless the caller brings one.
 
     Parameters
     ----------
@@ -164,12 +189,38 @@ def _numpy_scatter_add(target, index, values, plan=None):
     """
     if index.size == 0:
         return target
-    plan = plan or RowPlan(index, target.shape[0])
-    target[plan.once_rows] += values[plan.once]
-    if plan.any_repeated:
-        vals = values[plan.repeated]                                          # (r, d)
-        if target.ndim == 2 and target.flags.c_contiguous:
-            np.add.at(target.reshape(-1), plan.flat(target.shape[1]), vals.reshape(-1))
-        else:
-            np.add.at(target, plan.repeated_rows, vals)
+    plan = plan or RowPlan(index)
+    for rows, take in plan.rounds:
+        target[rows] += values[take]
+    if plan.tail.size:
+        _numpy_scatter_add_elementwise(target, plan.tail_rows, values[plan.tail])
     return target
+
+
+def _numpy_scatter_add_elementwise(target, index, values):
+    """Scatter-add that reads, adds and writes each element on its own (``np.add.at``).
+
+    For processes that update shared parameters at the same time: a fancy-index
+    add reads all its rows, adds, then writes them all back, so another
+    process's update to one of those rows in between is lost, and the most
+    frequent words are in every batch of every worker. Element by element
+    the window is nanoseconds, as in word2vec.c's threads. On the flattened
+    matrix ``np.add.at`` is several times faster than on rows, and int32
+    element indices halve the index traffic where they fit.
+    """
+    if index.size == 0:
+        return target
+    if target.ndim == 2 and target.flags.c_contiguous:
+        d = target.shape[1]
+        dt = np.int32 if target.size < 2 ** 31 else np.int64
+        flat = (index.astype(dt)[:, None] * dt(d) + np.arange(d, dtype=dt)).ravel()   # (n * d,)
+        np.add.at(target.reshape(-1), flat, values.reshape(-1))
+    else:
+        np.add.at(target, index, values)
+    return target
+
+
+def share_safe_scatter():
+    """Make NumPy's scatter-add element by element in this process (see above)."""
+    if backend_name() == "numpy":
+        _STATE["scatter"] = _numpy_scatter_add_elementwise

@@ -44,6 +44,8 @@ class CooccurrenceBatcher:
     family = "cooccurrence"
     negative = 0
     progress_unit = "entry"
+    #: One chunk per epoch (so the trainer never splits an epoch between processes).
+    n_chunks = 1
 
     def __init__(self, matrix, batch_size=4096, shuffle=True, seed=0):
         if int(batch_size) < 1:

@@ -14,6 +14,7 @@ from tqdm import tqdm
 
 from .backend import asarray, get_xp
 from .errors import W2VError
+from .parallel import available_workers, can_fork, parallel_steps, share_params, unshare_params
 
 
 class TrainingDiverged(RuntimeError):
@@ -76,8 +77,30 @@ def _to_backend(batch):
     return type(batch)(*(None if a is None else asarray(a) for a in batch))
 
 
+def _steps(step, model, batcher, state, workers, rate_at):
+    """Train the rest of ``state.epoch`` with ``step(batch, alpha)``; yield ``(chunk, batch,
+    words, n, loss, alpha)`` per batch, with ``chunk, batch`` the position to resume from."""
+    if workers > 1 and state.batch == 0:
+        yield from parallel_steps(model, batcher, workers, state.epoch, state.chunk, rate_at)
+        return
+    for chunk, b, words, batch in batcher.iter_epoch(state.epoch, state.chunk, state.batch):
+        rate = rate_at(state.words_done - state.epoch * batcher.words_per_epoch)
+        yield chunk, b + 1, words, batch.size, step(_to_backend(batch), rate), rate
+
+
+def usable_workers(workers, batcher):
+    """``workers`` (``None``: every core), but 1 where processes cannot help: a corpus
+    of one chunk, or a backend other than NumPy, or no ``fork``."""
+    workers = available_workers() if workers is None else int(workers)
+    if workers < 1:
+        raise W2VError(f"must be >= 1, got {workers}", param="workers")
+    if get_xp() is not np or not can_fork():
+        return 1
+    return max(1, min(workers, batcher.n_chunks))
+
+
 def train(model, batcher, epochs=5, alpha=0.025, min_alpha=0.0001, callbacks=(),
-          progress=True, state=None, optimizer=None):
+          progress=True, state=None, workers=1, optimizer=None):
     """Train ``model`` in place on the batches of ``batcher``.
 
     Parameters
@@ -98,9 +121,13 @@ def train(model, batcher, epochs=5, alpha=0.025, min_alpha=0.0001, callbacks=(),
         Show a tqdm bar (words/s, loss, alpha, ETA).
     state : TrainState or None
         A state saved earlier, to resume from ``state.position``.
+    workers : int or None
+        Processes that train at once on shared parameters (``None``: every
+        core; see :mod:`w2v_numpy.parallel` and :func:`usable_workers`). Only
+        ``workers=1`` is reproducible to the bit and resumes at any batch.
     optimizer : object with ``step(batch, alpha)``, optional
         Replaces the model's own SGD ``step`` (GloVe trains with
-        :class:`w2v_numpy.optim.AdaGrad`).
+        :class:`w2v_numpy.optim.AdaGrad`); training then uses one process.
 
     Returns
     -------
@@ -111,7 +138,7 @@ def train(model, batcher, epochs=5, alpha=0.025, min_alpha=0.0001, callbacks=(),
     TrainingDiverged
         If a batch loss is NaN or infinite (try a smaller ``alpha``).
     W2VError
-        If an epoch yields no training example at all.
+        If an epoch yields no training example at all, or ``workers < 1``.
     """
     if int(epochs) < 1:
         raise W2VError(f"must be >= 1, got {epochs}", param="epochs")
@@ -122,6 +149,7 @@ def train(model, batcher, epochs=5, alpha=0.025, min_alpha=0.0001, callbacks=(),
     if (batcher.negative > 0) != model.uses_negatives:
         raise W2VError(f"{model.type_name}: negative={batcher.negative} does not fit this model")
     step = model.step if optimizer is None else optimizer.step
+    workers = 1 if optimizer is not None else usable_workers(workers, batcher)
     state = state or TrainState(epochs=int(epochs))
     state.epochs, state.stop = int(epochs), False
     per_epoch = batcher.words_per_epoch
@@ -131,13 +159,17 @@ def train(model, batcher, epochs=5, alpha=0.025, min_alpha=0.0001, callbacks=(),
                disable=not progress, dynamic_ncols=True, mininterval=0.5)
     _call(callbacks, "on_train_begin", state)
     t0 = time.perf_counter() - state.train_s
+    if workers > 1:
+        share_params(model)
     try:
         while state.epoch < state.epochs and not state.stop:
             epoch_base = state.epoch * per_epoch
-            for chunk, b, words, batch in batcher.iter_epoch(state.epoch, state.chunk, state.batch):
-                state.alpha = alpha_at(state.words_done / total, alpha, min_alpha)
-                loss = step(_to_backend(batch), state.alpha)
-                n = batch.size
+
+            def rate_at(words, base=epoch_base):
+                return alpha_at((base + words) / total, alpha, min_alpha)
+
+            for chunk, b, words, n, loss, state.alpha in _steps(step, model, batcher, state,
+                                                                workers, rate_at):
                 if not math.isfinite(loss):
                     raise TrainingDiverged(
                         f"the loss became {loss} at epoch {state.epoch + 1}, batch "
@@ -149,7 +181,7 @@ def train(model, batcher, epochs=5, alpha=0.025, min_alpha=0.0001, callbacks=(),
                 state.examples += n
                 bar.update(epoch_base + words - state.words_done)
                 state.words_done = epoch_base + words
-                state.chunk, state.batch = chunk, b + 1
+                state.chunk, state.batch = chunk, b
                 state.train_s = time.perf_counter() - t0
                 bar.set_postfix(loss=f"{state.batch_loss:.4f}", alpha=f"{state.alpha:.5f}", refresh=False)
                 _call(callbacks, "on_batch_end", state)
@@ -169,5 +201,7 @@ def train(model, batcher, epochs=5, alpha=0.025, min_alpha=0.0001, callbacks=(),
                 _call(callbacks, "on_epoch_end", state)
     finally:
         bar.close()
+        if workers > 1:
+            unshare_params(model)
     _call(callbacks, "on_train_end", state)
     return state

@@ -26,14 +26,14 @@ from .corpus import load_corpus, simple_tokenize
 from .errors import ModelFileError, W2VError
 from .files.model_file import ModelParts, read_model_file, write_model_file
 from .keyedvectors import KeyedVectors
-from .models import MODELS, create, window_types
+from .models import MODELS, create, default_formulation, model_class, window_types
 from .models.window import CBOW_UPDATES
 from .train import TrainState, train
 from .vocab import Vocab
 
 _STATE_SKIP = {"stop"}
 #: Settings a model file may lack, with the value of the version that wrote such files.
-_LEGACY = {"cbow_update": "exact"}
+_LEGACY = {"cbow_update": "exact", "formulation": "pair"}
 
 
 class Word2Vec:
@@ -79,6 +79,20 @@ class Word2Vec:
         (and that ``grad`` and the gradient check use); as a training rule it
         is an input learning rate n times smaller, and loses about 10 analogy
         points at gensim's alpha. See :class:`w2v_numpy.models.window.WindowModel`.
+    formulation : {None, "pair", "window"}
+        How to train the type (:func:`w2v_numpy.models.formulations`). ``"pair"``
+        is the documents' objective, one (centre, context) pair per example;
+        ``"window"`` (``sgram_neg`` only) trains one centre word's whole window
+        against negatives shared by that window, word2vec.c's orientation
+        (:mod:`w2v_numpy.models.sgram_neg_window`), several times faster.
+        ``None``: the measured default, ``"window"`` for ``sgram_neg`` and
+        ``"pair"`` for every other type. Stored in the model file.
+    workers : int or None
+        gensim's name: processes training at once on shared parameters
+        (Hogwild; :mod:`w2v_numpy.parallel`). ``None`` uses every core. The
+        default 1 is the reproducible one (same seed, same model to the bit;
+        resume at any batch); with more, the order in which workers' updates
+        land varies. A run setting, not stored in the model file.
     tokenizer : callable
         ``str -> list[str]``; default :func:`w2v_numpy.corpus.simple_tokenize`.
     dtype : numpy dtype
@@ -92,7 +106,7 @@ class Word2Vec:
                  min_count=5, max_vocab=None, sample=1e-3, negative=5, alpha=0.025,
                  min_alpha=0.0001, epochs=5, batch_size=512, seed=0, shuffle=True,
                  cbow_update="word2vec", tokenizer=simple_tokenize, dtype=np.float32, progress=True,
-                 callbacks=(), hs=0):
+                 callbacks=(), hs=0, formulation=None, workers=1):
         type = _gensim_type(type, hs, negative)
         if type not in window_types():
             raise W2VError(f"must be one of {window_types()}, got {type!r}", param="type")
@@ -101,6 +115,8 @@ class Word2Vec:
                 raise W2VError(f"must be >= 1, got {value}", param=name)
         if cbow_update not in CBOW_UPDATES:
             raise W2VError(f"must be one of {CBOW_UPDATES}, got {cbow_update!r}", param="cbow_update")
+        formulation = formulation or default_formulation(type)
+        model_class(type, formulation)                       # W2VError for one it lacks
         uses_negatives = MODELS[type].uses_negatives
         if uses_negatives and int(negative) < 1:
             raise W2VError(f"must be >= 1 for {type}, got {negative}", param="negative")
@@ -109,9 +125,9 @@ class Word2Vec:
                            negative=int(negative) if uses_negatives else 0,
                            alpha=float(alpha), min_alpha=float(min_alpha), epochs=int(epochs),
                            batch_size=int(batch_size), seed=int(seed), shuffle=bool(shuffle),
-                           cbow_update=cbow_update)
+                           cbow_update=cbow_update, formulation=formulation)
         self.tokenizer, self.dtype = tokenizer, dtype
-        self.progress, self.callbacks = progress, tuple(callbacks)
+        self.progress, self.callbacks, self.workers = progress, tuple(callbacks), workers
         self.vocab = self.corpus = self.model = self.state = None
         self.meta = {}
         if corpus_file is not None:
@@ -126,6 +142,7 @@ class Word2Vec:
         if self.model is None:
             self.model = create(c["type"], len(self.vocab), c["vector_size"], seed=c["seed"],
                                 dtype=self.dtype, cbow_update=c["cbow_update"],
+                                formulation=c["formulation"],
                                 counts=self.vocab.counts)
         return self
 
@@ -156,7 +173,7 @@ class Word2Vec:
         self.state = train(self.model, batcher, epochs=epochs or c["epochs"],
                            alpha=c["alpha"], min_alpha=c["min_alpha"],
                            callbacks=self.callbacks if callbacks is None else callbacks,
-                           progress=self.progress, state=state)
+                           progress=self.progress, state=state, workers=self.workers)
         return self.state
 
     def epoch_size(self):
@@ -248,7 +265,7 @@ class Word2Vec:
         options = {"cbow_update": config["cbow_update"]}
         if MODELS[config["type"]].needs_counts:       # the tree is rebuilt from the counts
             options["counts"] = parts.counts
-        self.model = MODELS[config["type"]].from_params(
+        self.model = model_class(config["type"], config["formulation"]).from_params(
             {k: asarray(v) for k, v in parts.params.items()}, **options)
 
 

@@ -17,21 +17,22 @@ from .common import UserError
 #: Defaults of the settings a model file remembers (CLI names; ``window`` is the full span).
 DEFAULTS = dict(type="cbow", vector_dim=300, window=7, neg_samples=5, batch_size=512, epochs=5,
                 alpha=0.05, min_alpha=0.0001, min_count=5, sample=1e-3, max_vocab=None, seed=0,
-                cbow_update="word2vec", x_max=100.0, glove_alpha=0.75)
+                cbow_update="word2vec", formulation=None, x_max=100.0, glove_alpha=0.75)
 #: Where a type's defaults differ. GloVe: the paper's window of 10 words each side, 25
 #: iterations and a constant AdaGrad rate (min_alpha None = alpha); larger batches, since
 #: an entry is much less work than a word2vec example.
 TYPE_DEFAULTS = {"glove": dict(window=21, epochs=25, batch_size=4096, min_alpha=None)}
 #: Settings that only some types use: name -> predicate on the front door class.
 ONLY_FOR = {"neg_samples": Word2Vec, "sample": Word2Vec, "cbow_update": Word2Vec,
-            "x_max": GloVe, "glove_alpha": GloVe}
+            "formulation": Word2Vec, "x_max": GloVe, "glove_alpha": GloVe}
 #: CLI name -> config name, for the settings above.
 CONFIG_NAMES = dict(vector_dim="vector_size", neg_samples="negative")
 #: Library parameter -> flag, for error messages.
 FLAGS = {"corpus_file": "--data_file", "vector_size": "--vector_dim", "negative": "--neg_samples",
          **{name: f"--{name}" for name in ("window", "min_count", "max_vocab", "sample", "alpha",
                                            "min_alpha", "epochs", "batch_size", "seed", "type",
-                                           "cbow_update", "backend", "x_max", "glove_alpha")}}
+                                           "cbow_update", "backend", "formulation", "workers",
+                                           "x_max", "glove_alpha")}}
 
 
 def trainable_types():
@@ -85,9 +86,11 @@ def merge_settings(args, loaded, model_file):
         if given is not None and given != saved:
             if name == "neg_samples" and not uses_negatives(cli["type"]):
                 continue
-            if name in ("type", "vector_dim"):
-                raise UserError(f"{model_file} holds a {loaded.config['type']} model with "
-                                f"vector_dim {loaded.config['vector_size']}, not --{name} {given}: "
+            if name in ("type", "vector_dim", "formulation"):
+                c = loaded.config
+                how = f" ({c['formulation']} formulation)" if c.get("formulation") else ""
+                raise UserError(f"{model_file} holds a {c['type']} model with vector_dim "
+                                f"{c['vector_size']}{how}, not --{name} {given}: "
                                 "use --overwrite_model to replace it, or another --model_file")
             notes.append(f"note: resuming with --{name} {given} instead of {saved}")
     kwargs = {CONFIG_NAMES.get(k, k): v for k, v in cli.items()}

@@ -31,8 +31,8 @@ from ..callbacks import Checkpointer, StopRequest
 from ..corpus import MAX_SENTENCE_LENGTH, expand_paths
 from ..files.atomic import atomic_open, remove_stale_temps
 from ..files.model_file import list_checkpoints
-from ..train import TrainingDiverged
 from ..loading import load_model
+from ..train import TrainingDiverged, usable_workers
 from .common import ArgumentParser, UserError, check_writable, non_empty, number, run
 from .settings import (DEFAULTS, FLAGS, default, front_door, merge_settings,  # noqa: F401
                        trainable_types, uses_negatives)
@@ -94,6 +94,9 @@ def build_parser(prog=None):
       help="glove: count at which the weight f(x) reaches 1 (default 100, the paper's)")
     a("--glove_alpha", type=number(float, 0, strict=True),
       help="glove: exponent of the weight f(x) = (x/x_max)^glove_alpha (default 0.75)")
+    a("--formulation", choices=["pair", "window"], help="sgram_neg: 'window' (default; a centre "
+      "word's window against shared negatives, faster) or 'pair' (the documents' objective)")
+    a("--workers", type=number(int, 1, high=1024), help="processes training at once (default: every core; 1 is reproducible)")
     a("--backend", choices=["numpy", "cupy"], default=None, help="array backend (default numpy)")
     a("--save_every", type=number(int, 1), default=10, help="batches between periodic saves "
       "(default 10; also at least max(5 s, 30x the last save's duration) apart)")
@@ -174,6 +177,7 @@ def _main(argv):
               "further, or --overwrite_model to start again.", file=sys.stderr)
         report(w2v, files, args, model_file, t_start, state, None, None)
         return 0
+    w2v.workers = args.workers
     batcher = w2v.make_batcher()   # refuses a corpus that yields no example, before any file changes
     remove_stale_temps(model_file)
     remove_stale_temps(plot_file)
@@ -188,7 +192,10 @@ def _main(argv):
     if getattr(w2v, "cooccurrences", None) is not None:
         print(f"co-occurrences: {w2v.cooccurrences.nnz:,} non-zero entries (window "
               f"{w2v.config['window']} words each side, 1/distance weighting)", file=sys.stderr)
-    print(f"training {w2v.config['type']} on {len(files)} file(s): {len(w2v.vocab)} words, "
+    how = [f"{w2v.config['formulation']} formulation"] if "formulation" in w2v.config else []
+    how.append(f"{usable_workers(w2v.workers, batcher)} worker(s)")
+    print(f"training {w2v.config['type']} ({', '.join(how)}) on {len(files)} file(s): "
+          f"{len(w2v.vocab)} words, "
           f"{w2v.corpus.raw_words} tokens; model file {model_file}"
           + (f" (resuming at epoch {state.epoch + 1})" if state else ""), file=sys.stderr)
     # Overflow warnings would bury the one-line divergence message; NaN/inf is checked anyway.

@@ -21,13 +21,50 @@ from .glove import GloVe
 from .sgram import SkipGram
 from .sgram_hs import SkipGramHS
 from .sgram_neg import SkipGramNeg
+from .sgram_neg_window import SkipGramNegWindow
 
-#: type name -> model class.
+#: type name -> model class: the objective as the reference documents write it.
 MODELS = {cls.type_name: cls for cls in (CBOW, CBOWNeg, CBOWHS, SkipGram, SkipGramNeg, SkipGramHS,
                                          GloVe, FastTextClassifier)}
+#: (type name, formulation) -> class: every way a type can be trained (MODELS' classes
+#: included, with their own ``formulation``).
+VARIANTS = {(cls.type_name, cls.formulation): cls
+            for cls in (*MODELS.values(), SkipGramNegWindow)}
+#: The formulation ``Word2Vec`` and the CLI train when none is asked for, where it is
+#: not the documents' one; chosen by measurement (benchmarks/RESULTS.md, issue 10).
+DEFAULT_FORMULATION = {"sgram_neg": "window"}
 
 
-def create(type, vocab_size, vector_dim, seed=0, dtype=np.float32, counts=None, **options):
+def formulations(type):
+    """The formulations a type can be trained with (``["pair", "window"]`` for sgram_neg)."""
+    return sorted(f for t, f in VARIANTS if t == type)
+
+
+def default_formulation(type):
+    """What ``formulation=None`` means for this type."""
+    return DEFAULT_FORMULATION.get(type, MODELS[type].formulation)
+
+
+def model_class(type, formulation=None):
+    """The class that trains ``type`` in ``formulation`` (``None``: the documents' one).
+
+    Raises
+    ------
+    W2VError
+        For an unknown type, or a formulation the type does not have.
+    """
+    if type not in MODELS:
+        raise W2VError(f"must be one of {sorted(MODELS)}, got {type!r}", param="type")
+    if formulation is None:
+        return MODELS[type]
+    if (type, formulation) not in VARIANTS:
+        raise W2VError(f"must be one of {formulations(type)} for {type}, got {formulation!r}",
+                       param="formulation")
+    return VARIANTS[type, formulation]
+
+
+def create(type, vocab_size, vector_dim, seed=0, dtype=np.float32, counts=None, formulation=None,
+           **options):
     """Build a model by type name (see :data:`MODELS`).
 
     ``counts`` (one word count per id) is passed to the types whose class says
@@ -35,10 +72,9 @@ def create(type, vocab_size, vector_dim, seed=0, dtype=np.float32, counts=None, 
     raise :class:`W2VError` without it) and ignored by the others. ``options``
     are the objective's own settings, e.g. ``cbow_update`` for the word2vec
     types, ``x_max``/``alpha``/``target`` for GloVe, ``n_labels`` for the classifier.
+    ``formulation`` picks another way to train the type (see :func:`model_class`).
     """
-    if type not in MODELS:
-        raise W2VError(f"must be one of {sorted(MODELS)}, got {type!r}", param="type")
-    cls = MODELS[type]
+    cls = model_class(type, formulation)
     if cls.needs_counts:
         options["counts"] = counts
     return cls(vocab_size, vector_dim, seed=seed, dtype=dtype, **options)
@@ -49,6 +85,7 @@ def window_types():
     return sorted(t for t, cls in MODELS.items() if cls.batch_family in WindowBatcher.FAMILIES)
 
 
-__all__ = ["MODELS", "create", "window_types", "Model", "RowGrad", "apply_grad", "densify",
-           "CBOW", "CBOWNeg", "CBOWHS", "SkipGram", "SkipGramNeg", "SkipGramHS", "GloVe",
+__all__ = ["MODELS", "VARIANTS", "create", "model_class", "formulations", "default_formulation",
+           "window_types", "Model", "RowGrad", "apply_grad", "densify",
+           "CBOW", "CBOWNeg", "CBOWHS", "SkipGram", "SkipGramNeg", "SkipGramHS", "SkipGramNegWindow", "GloVe",
            "FastTextClassifier"]

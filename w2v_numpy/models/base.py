@@ -9,6 +9,10 @@ An objective is one class with
 * ``output_layer``: ``"softmax"``, ``"negative_sampling"``,
   ``"hierarchical_softmax"`` or ``None`` (an objective without a
   word-prediction layer, such as GloVe's regression);
+* ``formulation``: which way of training its type it is (``"pair"``: one
+  prediction per example, as the reference documents write it; ``"window"``:
+  a skip-gram window against shared negatives; ``None`` where the choice does
+  not arise); :data:`w2v_numpy.models.VARIANTS` lists them;
 * ``needs_counts``: whether it must be built with the word counts
   (``counts=...``; hierarchical softmax builds its Huffman tree from them);
 * :meth:`Model.param_shapes` and :meth:`Model.init_params`: its parameters;
@@ -92,6 +96,7 @@ class Model:
     type_name = None
     batch_family = None
     output_layer = None
+    formulation = None
     #: The parameter whose rows are the word vectors (``.wv``).
     vectors_param = None
     #: Whether batches must carry sampled negatives (set from ``output_layer``).

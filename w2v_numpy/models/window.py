@@ -88,6 +88,8 @@ class WindowModel(Model):
     """
 
     vectors_param = "W_in"
+    #: One (inputs -> target) prediction per example, as in the documents.
+    formulation = "pair"
     #: How ``step`` updates CBOW context rows: ``"exact"`` applies the true
     #: gradient of the mean (dL/dh divided by the number of context words n);
     #: ``"word2vec"`` adds the undivided dL/dh to every context row, as

@@ -1,0 +1,120 @@
+r"""Skip-gram with negative sampling, one window at a time (``formulation="window"``).
+
+Notes
+-----
+One example is one centre word :math:`t` with its real context words
+:math:`c_1..c_n` (the reduced window, cut at the line ends) and :math:`K`
+negatives :math:`k_1..k_K` drawn **once for the whole window**. Every context
+word's input row :math:`v_{c_j}` predicts the centre word, as in word2vec.c:
+
+.. math::
+
+    L = \sum_{j=1}^{n}\Big[-\log\sigma(v_{c_j}^\top u_t)
+        - \sum_{i=1}^{K}\log\sigma(-v_{c_j}^\top u_{k_i})\Big]
+
+Stack the context rows as :math:`V \in \mathbb{R}^{n\times d}` and the output
+rows of the centre and the negatives as :math:`U = [u_t; u_{k_1}; ..; u_{k_K}]
+\in \mathbb{R}^{(1+K)\times d}`. All scores are one matrix product,
+:math:`S = V U^\top` (:math:`n \times (1+K)`). With
+:math:`\frac{d}{ds}\log\sigma(s) = 1-\sigma(s)` the error on each score is
+:math:`G = \sigma(S) - Y`, where :math:`Y` is 1 in the centre's column and 0
+elsewhere, and the whole gradient is two more products:
+
+.. math::
+
+    \frac{\partial L}{\partial V} = G\,U \quad (n \times d), \qquad
+    \frac{\partial L}{\partial U} = G^\top V \quad ((1+K) \times d)
+
+Row :math:`j` of :math:`GU` goes to :math:`v_{c_j}`, row 0 of :math:`G^\top V`
+to :math:`u_t` and row :math:`i` to :math:`u_{k_i}`. A word that fills two
+context slots, or is drawn twice as a negative, or is both a context word and
+a negative, receives each of its contributions (scatter-add). Over a batch of
+windows the three products are batched matrix products on padded
+``(B, C, ...)`` arrays; padding slots get a zero error, so they add nothing.
+
+Relation to the per-pair objective (:mod:`w2v_numpy.models.sgram_neg`, the
+documents' formula). Term :math:`j` of :math:`L` is the documents' loss of the
+pair (:math:`c_j`, :math:`t`): the same pairs as the per-pair form, summed over
+the window. Two things differ. (1) Roles: here the context word is the input
+and the centre the output (word2vec.c's loop does exactly this); the per-pair
+form follows the documents, centre in, context out. Over a corpus both see
+every (centre, context) pair once in each direction, since each is the other's
+context. (2) Negatives: the per-pair form draws :math:`K` fresh negatives for
+each pair; here the :math:`n` pairs of a window share them. That is what cuts
+the work: a window gathers and updates :math:`n + 1 + K` rows instead of
+:math:`n(2+K)`, and :math:`n(1+K)` dot products become one small GEMM.
+The same idea is Intel's pWord2Vec ("HogBatch", Ji et al. 2016) and Amazon's
+BlazingText ``batch_skipgram``.
+
+Symbol map: as in :mod:`w2v_numpy.models.sgram_neg` with the roles swapped
+(the documents' :math:`v_{w_t}` is our :math:`u_t` and :math:`u_{w_c}` our
+:math:`v_c`); ``W_in`` holds the :math:`v`, ``W_out`` the :math:`u`.
+"""
+import numpy as np
+
+from ..backend import get_xp
+from ..functional import log_sigmoid, sigmoid
+from .base import RowGrad
+from .window import WindowModel
+
+
+def forward(W_in, W_out, batch):
+    """Intermediates: ``V`` (B, C, d) context rows, ``index`` (B, 1+K) (centre first),
+    ``U`` (B, 1+K, d), ``S`` (B, C, 1+K) scores, ``loss`` (B,) per window (summed
+    over its real slots), and ``G`` (B, C, 1+K) = dL/dS, zero on padding slots."""
+    xp = get_xp()
+    B, K = batch.negatives.shape
+    index = xp.empty((B, 1 + K), dtype=batch.negatives.dtype)            # (B, 1+K)
+    index[:, 0] = batch.targets
+    index[:, 1:] = batch.negatives
+    V = W_in[batch.inputs]                                               # (B, C, d)
+    U = W_out[index]                                                     # (B, 1+K, d)
+    S = V @ U.transpose(0, 2, 1)                                         # (B, C, 1+K)
+    per_slot = -log_sigmoid(S[:, :, 0]) - log_sigmoid(-S[:, :, 1:]).sum(axis=2)  # (B, C)
+    G = sigmoid(S)                                                       # (B, C, 1+K)
+    G[:, :, 0] -= 1.0                                                    # dL/dS
+    if batch.mask is not None:
+        per_slot = per_slot * batch.mask                                 # (B, C)
+        G *= batch.mask[:, :, None]                                      # (B, C, 1+K)
+    return {"V": V, "index": index, "U": U, "S": S, "loss": per_slot.sum(axis=1), "G": G}
+
+
+def loss_and_grad(W_in, W_out, batch, scale=1.0):
+    """Summed loss over every real (context, centre) pair and ``scale`` times its gradient.
+
+    Returns ``(loss, {"W_in": RowGrad, "W_out": RowGrad})``; padding slots are
+    left out of the ``W_in`` rows.
+    """
+    f = forward(W_in, W_out, batch)
+    G = f["G"]
+    if scale != 1.0:
+        G *= scale                                                       # (B, C, 1+K) scaled dL/dS
+    d = W_in.shape[1]
+    dV = G @ f["U"]                                                      # (B, C, 1+K) @ (B, 1+K, d) -> (B, C, d)
+    dU = G.transpose(0, 2, 1) @ f["V"]                                   # (B, 1+K, C) @ (B, C, d) -> (B, 1+K, d)
+    if batch.mask is None:
+        w_in = RowGrad(batch.inputs.reshape(-1), dV.reshape(-1, d))      # (B*C,), (B*C, d)
+    else:
+        w_in = RowGrad(batch.inputs[batch.mask], dV[batch.mask])         # (n,), (n, d)
+    grads = {"W_in": w_in,
+             "W_out": RowGrad(f["index"].reshape(-1), dU.reshape(-1, d))}   # (B(1+K),), (B(1+K), d)
+    return float(f["loss"].sum(dtype=np.float64)), grads
+
+
+class SkipGramNegWindow(WindowModel):
+    """Skip-gram NS trained a window at a time against shared negatives.
+
+    ``type="sgram_neg"``, ``formulation="window"``; math in the module docstring.
+    It consumes the CBOW batches (context slots + mask, target = centre,
+    negatives per window). ``cbow_update`` does not apply: no input is averaged.
+    """
+
+    type_name = "sgram_neg"
+    formulation = "window"
+    batch_family = "cbow"
+    output_layer = "negative_sampling"
+    forward_fn = staticmethod(forward)
+    loss_and_grad_fn = staticmethod(loss_and_grad)
+
+    def adjust_update(self, batch, grads):
+        """Nothing to adjust: each context row already gets its own full gradient."""
