@@ -7,13 +7,14 @@ from w2v_numpy.functional import log_sigmoid, log_softmax, sigmoid
 from w2v_numpy.gradcheck import check, check_gradient, check_report, numeric_grad
 from w2v_numpy.models import MODELS, create
 
-from conftest import family_batch, randomize
+from conftest import family_batch, options_for, randomize, slow_ngram_ids, vocab_words
 
 TYPES = sorted(MODELS)   # a type is tested the day it is registered
 
 
 def tiny(type_, rng, V=7, d=3, B=5, masked=True):
-    model = randomize(create(type_, V, d, dtype=np.float64, counts=word_counts(rng, V)), rng)
+    model = randomize(create(type_, V, d, dtype=np.float64, counts=word_counts(rng, V),
+                             **options_for(type_, V)), rng)
     return model, family_batch(model, rng, B=B, masked=masked)
 
 
@@ -166,20 +167,52 @@ def slow_hs(model, batch):
     return total, {"W_in": gin, "W_out": gout}
 
 
+def slow_subword(model, batch):
+    """Subword skip-gram/CBOW: each example's rows (word rows and n-gram rows, the
+    n-grams hashed from the spelling by the slow hash), h their mean, then
+    negative sampling, one example and one row at a time."""
+    P = model.params
+    words = vocab_words(model.vocab_size)
+    grads = {k: np.zeros_like(v) for k, v in P.items()}
+    total = 0.0
+    for b, t in enumerate(batch.targets):
+        rows = []
+        for c, w in enumerate(batch.inputs[b]):
+            if batch.mask is None or batch.mask[b, c]:
+                rows.append(("W_in", w))
+                rows += [("W_ngram", g) for g in slow_ngram_ids(words[w], model.min_n,
+                                                                model.max_n, model.bucket)]
+        h = sum(P[name][i] for name, i in rows) / len(rows)
+        dh = np.zeros_like(h)
+        for o, label in [(t, 1.0)] + [(n, 0.0) for n in batch.negatives[b]]:
+            s = P["W_out"][o] @ h
+            total += -np.log(1 / (1 + np.exp(-s))) if label else -np.log(1 / (1 + np.exp(s)))
+            e = 1 / (1 + np.exp(-s)) - label
+            grads["W_out"][o] += e * h
+            dh += e * P["W_out"][o]
+        for name, i in rows:
+            grads[name][i] += dh / len(rows)
+    return total, grads
+
+
 #: (batch family, output layer) -> independent slow reference; a new kind needs its own.
 SLOW = {("sgram", "softmax"): slow_loss_and_grad, ("cbow", "softmax"): slow_loss_and_grad,
         ("sgram", "negative_sampling"): slow_loss_and_grad,
         ("cbow", "negative_sampling"): slow_loss_and_grad,
         ("sgram", "hierarchical_softmax"): slow_hs, ("cbow", "hierarchical_softmax"): slow_hs,
         ("cooccurrence", None): slow_glove, ("documents", "negative_sampling"): slow_classifier}
+#: The same for models whose input layer is ``"subwords"``.
+SLOW_SUBWORD = {("sgram", "negative_sampling"): slow_subword,
+                ("cbow", "negative_sampling"): slow_subword}
 
 
 @pytest.mark.parametrize("type_", TYPES)
 def test_grad_equals_slow_loop(type_, rng):
     model, batch = tiny(type_, rng, B=9)
     kind = (model.batch_family, model.output_layer)
-    assert kind in SLOW, f"write a slow reference for {kind!r}"
-    loss, ref = SLOW[kind](model, batch)
+    table = SLOW if model.input_layer == "words" else SLOW_SUBWORD
+    assert kind in table, f"write a slow reference for {kind!r}"
+    loss, ref = table[kind](model, batch)
     assert model.loss(batch) == pytest.approx(loss, rel=1e-12)
     grad = model.grad(batch)
     for k in ref:
@@ -243,8 +276,9 @@ def test_registry_and_capabilities():
         assert cls.batch_family in ("sgram", "cbow", "cooccurrence", "documents")
         assert cls.output_layer in ("softmax", "negative_sampling", "hierarchical_softmax", None)
         assert cls.uses_negatives == (cls.output_layer == "negative_sampling")
+        assert cls.input_layer in ("words", "subwords")
         assert cls.needs_counts == (cls.output_layer == "hierarchical_softmax")
-        model = create(name, 5, 3, counts=np.arange(5, 0, -1))
+        model = create(name, 5, 3, counts=np.arange(5, 0, -1), **options_for(name, 5))
         assert model.vocab_size == 5 and model.vector_dim == 3
     m = create("cbow", 10, 4)
     assert m.params["W_in"].shape == (10, 4) and m.params["W_out"].shape == (10, 4)

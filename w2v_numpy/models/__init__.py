@@ -21,13 +21,15 @@ from .glove import GloVe
 from .sgram import SkipGram
 from .sgram_hs import SkipGramHS
 from .sgram_neg import SkipGramNeg
+from .subword import FastTextCBOW, FastTextSkipGram
 
 #: type name -> model class.
 MODELS = {cls.type_name: cls for cls in (CBOW, CBOWNeg, CBOWHS, SkipGram, SkipGramNeg, SkipGramHS,
-                                         GloVe, FastTextClassifier)}
+                                         GloVe, FastTextClassifier, FastTextSkipGram, FastTextCBOW)}
 
 
-def create(type, vocab_size, vector_dim, seed=0, dtype=np.float32, counts=None, **options):
+def create(type, vocab_size, vector_dim, seed=0, dtype=np.float32, counts=None, words=None,
+           **options):
     """Build a model by type name (see :data:`MODELS`).
 
     ``counts`` (one word count per id) is passed to the types whose class says
@@ -35,20 +37,31 @@ def create(type, vocab_size, vector_dim, seed=0, dtype=np.float32, counts=None, 
     raise :class:`W2VError` without it) and ignored by the others. ``options``
     are the objective's own settings, e.g. ``cbow_update`` for the word2vec
     types, ``x_max``/``alpha``/``target`` for GloVe, ``n_labels`` for the classifier.
+    ``words`` (the vocabulary) goes to the types whose ``input_layer`` is
+    ``"subwords"`` (with ``min_n``/``max_n``/``bucket`` among their options).
     """
     if type not in MODELS:
         raise W2VError(f"must be one of {sorted(MODELS)}, got {type!r}", param="type")
     cls = MODELS[type]
     if cls.needs_counts:
         options["counts"] = counts
+    if cls.input_layer == "subwords":
+        options["words"] = words
     return cls(vocab_size, vector_dim, seed=seed, dtype=dtype, **options)
 
 
 def window_types():
-    """The type names trained on word windows (what ``Word2Vec`` and the trainer accept)."""
-    return sorted(t for t, cls in MODELS.items() if cls.batch_family in WindowBatcher.FAMILIES)
+    """The word-level types trained on word windows (what ``Word2Vec`` accepts)."""
+    return sorted(t for t, cls in MODELS.items()
+                  if cls.batch_family in WindowBatcher.FAMILIES and cls.input_layer == "words")
 
 
-__all__ = ["MODELS", "create", "window_types", "Model", "RowGrad", "apply_grad", "densify",
+def subword_types():
+    """The types trained on word windows with subword inputs (what ``FastText`` accepts)."""
+    return sorted(t for t, cls in MODELS.items()
+                  if cls.batch_family in WindowBatcher.FAMILIES and cls.input_layer == "subwords")
+
+
+__all__ = ["MODELS", "create", "window_types", "subword_types", "Model", "RowGrad", "apply_grad", "densify",
            "CBOW", "CBOWNeg", "CBOWHS", "SkipGram", "SkipGramNeg", "SkipGramHS", "GloVe",
-           "FastTextClassifier"]
+           "FastTextClassifier", "FastTextSkipGram", "FastTextCBOW"]
