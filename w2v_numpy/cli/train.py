@@ -76,7 +76,7 @@ def build_parser(prog=None):
       help="full window span including the centre word, odd (default 7 = 3 each side; "
            "glove: 21 = 10 each side, the span over which co-occurrences are counted)")
     a("-k", "--neg_samples", "--k", type=number(int, 1, high=MAX_SIZE), help="negatives per example for the *_neg types (default 5; ignored by the others)")
-    a("-v", "--vector_dim", type=number(int, 1, high=MAX_SIZE), help="embedding size (default 300)")
+    a("-v", "--vector_dim", type=number(int, 1, high=MAX_SIZE), help="embedding size (default 300; fasttext_*: 100)")
     a("-B", "--batch_size", type=number(int, 1, high=MAX_SIZE), help="examples per batch (default 512; glove: 4096 co-occurrence entries)")
     a("-e", "--epochs", type=number(int, 1, high=MAX_SIZE), help="total passes over the data (default 5; glove: 25)")
     a("-a", "--alpha", type=number(float, 0, strict=True),
@@ -94,6 +94,11 @@ def build_parser(prog=None):
       help="glove: count at which the weight f(x) reaches 1 (default 100, the paper's)")
     a("--glove_alpha", type=number(float, 0, strict=True),
       help="glove: exponent of the weight f(x) = (x/x_max)^glove_alpha (default 0.75)")
+    a("--min_n", type=number(int, 1, high=100), help="fasttext_*: shortest character n-gram (default 3)")
+    a("--max_n", type=number(int, 1, high=100), help="fasttext_*: longest character n-gram (default 6)")
+    a("--bucket", type=number(int, 1, high=2 ** 31 - 1),
+      help="fasttext_*: rows of the hashed n-gram table (default 2000000: bucket x vector_dim "
+           "float32, 800 MB at the fasttext default --vector_dim 100)")
     a("--backend", choices=["numpy", "cupy"], default=None, help="array backend (default numpy)")
     a("--save_every", type=number(int, 1), default=10, help="batches between periodic saves "
       "(default 10; also at least max(5 s, 30x the last save's duration) apart)")

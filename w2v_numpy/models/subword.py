@@ -99,7 +99,11 @@ def expand(ptr, ids, batch):
 
 
 def segment_sum(values, owner, n):
-    """Row sums of ``values`` (m, d) per ``owner`` (sorted, in 0..n-1); (n, d), zeros where none."""
+    """Row sums of ``values`` (m, d) per ``owner`` (sorted, in 0..n-1): (n, d), zeros where none.
+
+    Each owner's rows are one run (an example's n-grams, some twenty rows), and
+    ``add.reduceat`` sums runs of that length fast.
+    """
     xp = get_xp()
     count = xp.bincount(owner, minlength=n)                                          # (n,)
     out = xp.zeros((n, values.shape[1]), dtype=values.dtype)
@@ -110,14 +114,25 @@ def segment_sum(values, owner, n):
 
 
 def merge_rows(index, rows):
-    """``(unique ids, summed rows)``: repeated ids summed once here, so the rows can be
-    added with plain indexing (:class:`RowGrad` ``unique=True``), skipping the
-    scatter-add's pass over every row of a table of millions."""
+    """``(unique ids, summed rows)``, so that the rows can be added with plain indexing
+    (:class:`RowGrad` ``unique=True``) instead of the scatter-add, whose bookkeeping
+    is a pass over every row of a table of millions.
+
+    Sorted by id, most ids occur once: their row is taken as it is, and only the
+    rest of each longer run is summed (``reduceat`` is slow on runs of one or two).
+    """
     xp = get_xp()
     order = xp.argsort(index, kind="stable")                                         # (m,)
-    sorted_ids = index[order]
-    starts = xp.flatnonzero(xp.concatenate([xp.ones(1, bool), sorted_ids[1:] != sorted_ids[:-1]]))
-    return sorted_ids[starts], xp.add.reduceat(rows[order], starts, axis=0)          # (u,), (u, d)
+    ids = index[order]
+    head = xp.concatenate([xp.ones(1, dtype=bool), ids[1:] != ids[:-1]])             # (m,) run starts
+    starts = xp.flatnonzero(head)                                                    # (u,)
+    out = rows[order[starts]]                                                        # (u, d) first rows
+    size = xp.diff(xp.append(starts, ids.size))                                      # (u,)
+    multi = xp.flatnonzero(size > 1)                                                 # runs to sum
+    if multi.size:
+        rest = size[multi] - 1                                                       # (r,) rows after the first
+        out[multi] += xp.add.reduceat(rows[order[~head]], xp.cumsum(rest) - rest, axis=0)
+    return ids[starts], out                                                          # (u,), (u, d)
 
 
 class SubwordModel(Model):
