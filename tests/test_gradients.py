@@ -122,26 +122,50 @@ def slow_glove(model, batch):
     return total, grads
 
 
-def slow_classifier(model, batch):
-    """The fastText classifier's loss and gradient, one document at a time."""
+def slow_documents(model, batch, output):
+    """A classifier's loss and gradient, one document at a time: ``v`` is the weighted
+    sum of its rows of E; ``output(U, v, b, gU)`` gives its loss and dL/dv (adding dL/dU to gU)."""
     E, U = model.params["E"], model.params["U"]
     grads = {"E": np.zeros_like(E), "U": np.zeros_like(U)}
     total = 0.0
-    for b, target in enumerate(batch.targets):
+    for b in range(len(batch.targets)):
         mine = batch.doc == b
         v = sum(w * E[i] for i, w in zip(batch.ids[mine], batch.weights[mine]))
-        labels = [target] + list(batch.negatives[b])
-        signs = [1.0] + [-1.0] * len(batch.negatives[b])
-        dv = np.zeros_like(v)
-        for label, sign in zip(labels, signs):
-            s = U[label] @ v
-            total += np.log1p(np.exp(-sign * s))
-            g = 1 / (1 + np.exp(-s)) - (1.0 if sign > 0 else 0.0)
-            grads["U"][label] += g * v
-            dv += g * U[label]
+        loss, dv = output(U, v, b, grads["U"])
+        total += loss
         for i, w in zip(batch.ids[mine], batch.weights[mine]):
             grads["E"][i] += w * dv
     return total, grads
+
+
+def slow_classifier(model, batch):
+    """The fastText classifier with negative sampling over the labels."""
+    def output(U, v, b, gU):
+        labels = [batch.targets[b]] + list(batch.negatives[b])
+        signs = [1.0] + [-1.0] * len(batch.negatives[b])
+        loss, dv = 0.0, np.zeros_like(v)
+        for label, sign in zip(labels, signs):
+            s = U[label] @ v
+            loss += np.log1p(np.exp(-sign * s))
+            g = 1 / (1 + np.exp(-s)) - (1.0 if sign > 0 else 0.0)
+            gU[label] += g * v
+            dv += g * U[label]
+        return loss, dv
+
+    return slow_documents(model, batch, output)
+
+
+def slow_classifier_softmax(model, batch):
+    """The classifier with a softmax over the labels."""
+    def output(U, v, b, gU):
+        z = U @ v
+        p = np.exp(z - z.max()) / np.exp(z - z.max()).sum()
+        e = p.copy()
+        e[batch.targets[b]] -= 1
+        gU += np.outer(e, v)
+        return -np.log(p[batch.targets[b]]), U.T @ e
+
+    return slow_documents(model, batch, output)
 
 
 def slow_hs(model, batch):
@@ -200,7 +224,8 @@ SLOW = {("sgram", "softmax"): slow_loss_and_grad, ("cbow", "softmax"): slow_loss
         ("sgram", "negative_sampling"): slow_loss_and_grad,
         ("cbow", "negative_sampling"): slow_loss_and_grad,
         ("sgram", "hierarchical_softmax"): slow_hs, ("cbow", "hierarchical_softmax"): slow_hs,
-        ("cooccurrence", None): slow_glove, ("documents", "negative_sampling"): slow_classifier}
+        ("cooccurrence", None): slow_glove, ("documents", "negative_sampling"): slow_classifier,
+        ("documents", "softmax"): slow_classifier_softmax}
 #: The same for models whose input layer is ``"subwords"``.
 SLOW_SUBWORD = {("sgram", "negative_sampling"): slow_subword,
                 ("cbow", "negative_sampling"): slow_subword}

@@ -13,10 +13,11 @@ from .fasttext import FastText
 from .files.word2vec_format import VECTOR_SUFFIXES
 from .glove import GloVe
 from .keyedvectors import KeyedVectors
+from .supervised import Classifier
 from .word2vec import Word2Vec
 
 #: The front doors, each with ``accepts(type)`` and ``from_parts(parts, path)``.
-FRONT_DOORS = (Word2Vec, GloVe, FastText)
+FRONT_DOORS = (Word2Vec, GloVe, FastText, Classifier)
 
 
 def load_model(path):
@@ -24,7 +25,7 @@ def load_model(path):
 
     Returns
     -------
-    Word2Vec, GloVe or FastText
+    Word2Vec, GloVe, FastText or Classifier
         The front door of the stored type, as its ``load`` returns it.
 
     Raises

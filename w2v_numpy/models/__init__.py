@@ -22,10 +22,12 @@ from .sgram import SkipGram
 from .sgram_hs import SkipGramHS
 from .sgram_neg import SkipGramNeg
 from .subword import FastTextCBOW, FastTextSkipGram
+from .supervised import SupervisedNeg, SupervisedSoftmax
 
 #: type name -> model class.
 MODELS = {cls.type_name: cls for cls in (CBOW, CBOWNeg, CBOWHS, SkipGram, SkipGramNeg, SkipGramHS,
-                                         GloVe, FastTextClassifier, FastTextSkipGram, FastTextCBOW)}
+                                         GloVe, FastTextClassifier, FastTextSkipGram, FastTextCBOW,
+                                         SupervisedSoftmax, SupervisedNeg)}
 
 
 def create(type, vocab_size, vector_dim, seed=0, dtype=np.float32, counts=None, words=None,
@@ -64,4 +66,5 @@ def subword_types():
 
 __all__ = ["MODELS", "create", "window_types", "subword_types", "Model", "RowGrad", "apply_grad", "densify",
            "CBOW", "CBOWNeg", "CBOWHS", "SkipGram", "SkipGramNeg", "SkipGramHS", "GloVe",
-           "FastTextClassifier", "FastTextSkipGram", "FastTextCBOW"]
+           "FastTextClassifier", "FastTextSkipGram", "FastTextCBOW",
+           "SupervisedSoftmax", "SupervisedNeg"]
