@@ -55,7 +55,7 @@ from ..batches import Batch
 from ..errors import W2VError
 from . import cbow, cbow_neg
 from .base import Model, RowGrad
-from .subword import segment_sum
+from .subword import merge_rows, segment_sum
 
 
 class SupervisedModel(Model):
@@ -140,6 +140,10 @@ class SupervisedModel(Model):
                  for name, rows, weights, doc in self._split(batch)}
         grads["U"] = g["W_out"]                                   # (B(1+K), d) rows, or dense (L, d)
         return loss, grads
+
+    def adjust_update(self, batch, grads):
+        if "E_ngram" in grads:              # merged first: see subword.merge_rows
+            grads["E_ngram"] = RowGrad(*merge_rows(*grads["E_ngram"][:2]), unique=True)
 
     def scores(self, batch):
         """Class scores :math:`u_k^\\top v_D` of every document, (B, n_labels)."""
