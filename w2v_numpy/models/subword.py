@@ -113,25 +113,30 @@ def segment_sum(values, owner, n):
     return out
 
 
-def merge_rows(index, rows):
-    """``(unique ids, summed rows)``, so that the rows can be added with plain indexing
-    (:class:`RowGrad` ``unique=True``) instead of the scatter-add, whose bookkeeping
-    is a pass over every row of a table of millions.
+def merge_rows(index, source, owner, weight=None):
+    """The rows ``source[owner[i]] (* weight[i])`` summed per id of ``index``:
+    ``(unique ids, rows)``, so that they can be added with plain indexing
+    (:class:`RowGrad` ``unique=True``) instead of the scatter-add, whose
+    bookkeeping is a pass over every row of a table of millions.
 
     Sorted by id, most ids occur once: their row is taken as it is, and only the
     rest of each longer run is summed (``reduceat`` is slow on runs of one or two).
+    The per-occurrence rows are gathered once, already in sorted order.
     """
     xp = get_xp()
     order = xp.argsort(index, kind="stable")                                         # (m,)
     ids = index[order]
+    rows = source[owner[order]]                                                      # (m, d) sorted
+    if weight is not None:
+        rows *= weight[order][:, None].astype(rows.dtype)
     head = xp.concatenate([xp.ones(1, dtype=bool), ids[1:] != ids[:-1]])             # (m,) run starts
     starts = xp.flatnonzero(head)                                                    # (u,)
-    out = rows[order[starts]]                                                        # (u, d) first rows
+    out = rows[starts]                                                               # (u, d) first rows
     size = xp.diff(xp.append(starts, ids.size))                                      # (u,)
     multi = xp.flatnonzero(size > 1)                                                 # runs to sum
     if multi.size:
         rest = size[multi] - 1                                                       # (r,) rows after the first
-        out[multi] += xp.add.reduceat(rows[order[~head]], xp.cumsum(rest) - rest, axis=0)
+        out[multi] += xp.add.reduceat(rows[~head], xp.cumsum(rest) - rest, axis=0)
     return ids[starts], out                                                          # (u,), (u, d)
 
 
@@ -215,18 +220,25 @@ class SubwordModel(Model):
         h, (words, slot_ex, ngrams, ngram_ex, N) = self.hidden(batch)
         loss, g = cbow_neg.loss_and_grad(h, self.params["W_out"], self._output(batch, h), scale)
         dh = g["W_in"].rows                                                          # (B, d) scale * dL/dh
-        share = dh / N[:, None].astype(dh.dtype)                                     # (B, d) per row
-        self._workspace = (dh, slot_ex, ngram_ex)
-        return loss, {"W_in": RowGrad(words, share[slot_ex]),                        # (S,), (S, d)
-                      "W_ngram": RowGrad(ngrams, share[ngram_ex]),                   # (G,), (G, d)
-                      "W_out": g["W_out"]}                                           # (B(1+K),), (B(1+K), d)
+        share = dh / N[:, None].astype(dh.dtype)                                     # (B, d) exact, per row
+        if not getattr(self, "_stepping", False):
+            return loss, {"W_in": RowGrad(words, share[slot_ex]),                    # (S,), (S, d)
+                          "W_ngram": RowGrad(ngrams, share[ngram_ex]),               # (G,), (G, d)
+                          "W_out": g["W_out"]}                                       # (B(1+K),), (B(1+K), d)
+        rule = dh if self.input_update == "fasttext" else share     # fastText: undivided dL/dh
+        return loss, {"W_in": RowGrad(words, rule[slot_ex]),                         # (S,), (S, d)
+                      "W_ngram": RowGrad(*merge_rows(ngrams, rule, ngram_ex), unique=True),  # (u,), (u, d)
+                      "W_out": g["W_out"]}
 
-    def adjust_update(self, batch, grads):
-        dh, slot_ex, ngram_ex = self._workspace
-        if self.input_update == "fasttext":                  # every row gets the undivided dL/dh
-            grads["W_in"] = RowGrad(grads["W_in"].index, dh[slot_ex])                # (S, d)
-            grads["W_ngram"] = RowGrad(grads["W_ngram"].index, dh[ngram_ex])         # (G, d)
-        grads["W_ngram"] = RowGrad(*merge_rows(*grads["W_ngram"][:2]), unique=True)  # (u,), (u, d)
+    def step(self, batch, alpha):
+        """The base class's SGD step, with the input rows formed for updating: by
+        ``input_update``'s rule and with repeated n-gram rows merged (one gather of
+        the n-gram rows instead of three)."""
+        self._stepping = True
+        try:
+            return super().step(batch, alpha)
+        finally:
+            self._stepping = False
 
 
 class FastTextSkipGram(SubwordModel):

@@ -143,7 +143,9 @@ class SupervisedModel(Model):
 
     def adjust_update(self, batch, grads):
         if "E_ngram" in grads:              # merged first: see subword.merge_rows
-            grads["E_ngram"] = RowGrad(*merge_rows(*grads["E_ngram"][:2]), unique=True)
+            index, rows = grads["E_ngram"][:2]
+            grads["E_ngram"] = RowGrad(*merge_rows(index, rows, get_xp().arange(index.size)),
+                                       unique=True)
 
     def scores(self, batch):
         """Class scores :math:`u_k^\\top v_D` of every document, (B, n_labels)."""
