@@ -89,9 +89,9 @@ class FastText(Word2Vec):
     def accepts(cls, type_name):
         return type_name in subword_types()
 
-    def _model_options(self, words):
+    def _model_options(self):
         c = self.config
-        return dict(words=words, min_n=c["min_n"], max_n=c["max_n"], bucket=c["bucket"],
+        return dict(min_n=c["min_n"], max_n=c["max_n"], bucket=c["bucket"],
                     input_update=c["input_update"])
 
     def build_vocab(self, corpus_file):
@@ -100,20 +100,20 @@ class FastText(Word2Vec):
         self.vocab, self.corpus = load_corpus(corpus_file, min_count=c["min_count"],
                                               max_vocab=c["max_vocab"], tokenizer=self.tokenizer)
         if self.model is None:
-            options = self._model_options(None)
-            del options["words"]
             self.model = create(c["type"], len(self.vocab), c["vector_size"], seed=c["seed"],
-                                dtype=self.dtype, words=list(self.vocab.words), **options)
+                                dtype=self.dtype, words=list(self.vocab.words),
+                                **self._model_options())
         return self
 
     @property
     def wv(self):
         """:class:`FastTextKeyedVectors`: in-vocabulary vectors, and any other word's from its n-grams."""
-        P = self.model.params
+        P, m = self.model.params, self.model
         return FastTextKeyedVectors(list(self.vocab.words), to_numpy(P["W_in"]),
                                     to_numpy(P["W_ngram"]), self.config["min_n"],
-                                    self.config["max_n"])
+                                    self.config["max_n"], table=(to_numpy(m.ptr), to_numpy(m.ids)))
 
     def restore(self, parts, config):
         self.model = MODELS[config["type"]].from_params(
-            {k: asarray(v) for k, v in parts.params.items()}, **self._model_options(parts.words))
+            {k: asarray(v) for k, v in parts.params.items()}, words=parts.words,
+            **self._model_options())

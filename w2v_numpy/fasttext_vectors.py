@@ -47,10 +47,13 @@ class FastTextKeyedVectors(KeyedVectors):
     vectors_ngrams : array (bucket, d)
         The n-gram rows (kept by reference).
     min_n, max_n : int
+    table : (ptr, ids), optional
+        The words' n-gram ids (:func:`w2v_numpy.subwords.subword_table`), if the
+        caller has them already; computed otherwise.
     """
 
-    def __init__(self, index_to_key, W_in, vectors_ngrams, min_n, max_n):
-        ptr, ids = subword_table(index_to_key, min_n, max_n, vectors_ngrams.shape[0])
+    def __init__(self, index_to_key, W_in, vectors_ngrams, min_n, max_n, table=None):
+        ptr, ids = table or subword_table(index_to_key, min_n, max_n, vectors_ngrams.shape[0])
         super().__init__(index_to_key, in_vocab_vectors(W_in, vectors_ngrams, ptr, ids))
         self.vectors_ngrams = vectors_ngrams
         self.min_n, self.max_n, self.bucket = int(min_n), int(max_n), vectors_ngrams.shape[0]
