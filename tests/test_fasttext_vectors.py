@@ -103,3 +103,32 @@ def test_fasttext_update_adds_the_undivided_gradient(rng):
         moved = batch.inputs[0]
         np.testing.assert_allclose((fast.params["W_in"] - before)[moved],
                                    N * (exact.params["W_in"] - before)[moved], rtol=1e-9)
+
+
+def test_merge_rows_sums_repeats(rng):
+    from w2v_numpy.models.subword import merge_rows
+
+    index = np.array([7, 3, 7, 7, 1, 3, 9])
+    source = rng.normal(size=(4, 3))
+    owner = np.array([0, 1, 2, 3, 0, 0, 2])
+    weight = rng.uniform(0.5, 2.0, 7)
+    ids, rows = merge_rows(index, source, owner, weight)
+    expected = np.zeros((10, 3))
+    np.add.at(expected, index, source[owner] * weight[:, None])
+    assert ids.tolist() == [1, 3, 7, 9]
+    np.testing.assert_allclose(rows, expected[ids], rtol=1e-12)
+
+
+def test_a_step_touches_only_the_batch_rows(trained):
+    """The n-gram table is updated in place, row by row: no dense gradient, no copy."""
+    ft, _ = trained
+    model = ft.model.astype(np.float32)
+    batch = next(iter(ft.make_batcher().iter_epoch(0)))[3]
+    table = model.params["W_ngram"]
+    before = table.copy()
+    model.step(batch, 0.05)
+    assert model.params["W_ngram"] is table
+    changed = np.flatnonzero((table != before).any(axis=1))
+    used = np.unique(np.concatenate([model.ids[model.ptr[w]:model.ptr[w + 1]]
+                                     for w in batch.inputs[:, 0]]))
+    assert changed.size and set(changed) <= set(used.tolist())
