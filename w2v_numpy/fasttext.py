@@ -47,14 +47,21 @@ class FastText(Word2Vec):
         vector to each input row, as fastText and gensim do;
         ``"exact"`` applies the true gradient of the mean (see
         :mod:`w2v_numpy.models.subword`).
+    shuffle : bool
+        Shuffle the examples inside each corpus chunk. ``False`` by default
+        (unlike :class:`Word2Vec`): the pairs then come in corpus order, as
+        fastText and gensim train them, so the pairs of a batch share their
+        centre words and each word's n-gram rows are gathered, summed and
+        updated once per batch; on wiki2m that trains 2.5 times faster, at the
+        same loss.
     vector_size, window, min_count, max_vocab, sample, negative, alpha, min_alpha,
-    epochs, batch_size, seed, shuffle, tokenizer, dtype, progress, callbacks
+    epochs, batch_size, seed, tokenizer, dtype, progress, callbacks
         As for :class:`Word2Vec` (gensim's names and meanings).
     """
 
     def __init__(self, corpus_file=None, sg=None, type=None, vector_size=100, window=5,
                  min_count=5, max_vocab=None, sample=1e-3, negative=5, alpha=0.025,
-                 min_alpha=0.0001, epochs=5, batch_size=512, seed=0, shuffle=True, min_n=MIN_N,
+                 min_alpha=0.0001, epochs=5, batch_size=512, seed=0, shuffle=False, min_n=MIN_N,
                  max_n=MAX_N, bucket=BUCKET, input_update="fasttext", tokenizer=simple_tokenize,
                  dtype=np.float32, progress=True, callbacks=()):
         if sg not in (None, 0, 1):

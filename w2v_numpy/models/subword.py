@@ -75,13 +75,18 @@ MIN_N, MAX_N, BUCKET = 3, 6, 2_000_000
 
 
 def expand(ptr, ids, batch):
-    """The rows of each example, flattened in example order.
+    """The rows of a batch, each distinct input word's rows once.
+
+    A word that fills several slots of a batch (a frequent word, or a centre
+    word with several context words) has its n-grams gathered, summed and
+    updated once; the slots point to it.
 
     Returns
     -------
-    words : (S,) word id of each real input slot; ``slot_ex`` (S,) its example
-    ngrams : (G,) n-gram row ids; ``ngram_ex`` (G,) their example
-    N : (B,) float, rows per example (word rows + n-gram rows)
+    unique : (U,) the distinct input words; ``slot_word`` (S,) the position in
+        ``unique`` of each real input slot's word; ``slot_ex`` (S,) its example
+    ngrams : (G,) the n-gram row ids of the unique words; ``owner`` (G,) their word
+    rows : (U,) rows of each unique word, 1 + its n-gram count
     """
     xp = get_xp()
     B, C = batch.inputs.shape
@@ -90,12 +95,12 @@ def expand(ptr, ids, batch):
     else:
         slot_ex, col = xp.nonzero(batch.mask)                                        # (S,) row-major
         words = batch.inputs[slot_ex, col]
-    first, count = ptr[words], ptr[words + 1] - ptr[words]                           # (S,)
-    ends = xp.cumsum(count)                                                          # (S,)
-    owner = xp.repeat(xp.arange(words.size), count)                                  # (G,) slot of each n-gram
+    unique, slot_word = xp.unique(words, return_inverse=True)                        # (U,), (S,)
+    first, count = ptr[unique], ptr[unique + 1] - ptr[unique]                        # (U,)
+    ends = xp.cumsum(count)                                                          # (U,)
+    owner = xp.repeat(xp.arange(unique.size), count)                                 # (G,) word of each n-gram
     ngrams = ids[xp.arange(int(ends[-1]) if ends.size else 0) - (ends - count)[owner] + first[owner]]
-    N = xp.bincount(slot_ex, weights=1 + count, minlength=B)                         # (B,)
-    return words, slot_ex, ngrams, slot_ex[owner], N
+    return unique, slot_word.reshape(-1), slot_ex, ngrams, owner, 1 + count
 
 
 def segment_sum(values, owner, n):
@@ -193,16 +198,17 @@ class SubwordModel(Model):
             raise W2VError(f"{self.type_name}: skip-gram batches have one input per example")
 
     def hidden(self, batch):
-        """``h`` (B, d) and the expansion of :func:`expand`."""
+        """``h`` (B, d), ``N`` (B,) rows per example, and the parts of :func:`expand`."""
         P = self.params
-        words, slot_ex, ngrams, ngram_ex, N = ex = expand(self.ptr, self.ids, batch)
+        unique, slot_word, slot_ex, ngrams, owner, rows = parts = expand(self.ptr, self.ids, batch)
         B = batch.inputs.shape[0]
+        word_sum = P["W_in"][unique] + segment_sum(P["W_ngram"][ngrams], owner, unique.size)  # (U, d)
+        N = get_xp().bincount(slot_ex, weights=rows[slot_word], minlength=B)        # (B,)
         if batch.mask is None and batch.inputs.shape[1] == 1:
-            total = P["W_in"][words]                                                 # (B, d)
+            total = word_sum[slot_word]                                              # (B, d)
         else:
-            total = segment_sum(P["W_in"][words], slot_ex, B)                        # (B, d)
-        total += segment_sum(P["W_ngram"][ngrams], ngram_ex, B)                      # (B, d)
-        return total / N[:, None].astype(total.dtype), ex                           # (B, d)
+            total = segment_sum(word_sum[slot_word], slot_ex, B)                     # (B, d)
+        return total / N[:, None].astype(total.dtype), N, parts                     # (B, d)
 
     def _output(self, batch, h):
         """The negative-sampling layer on ``h``: cbow_neg's, with each example's ``h``
@@ -213,27 +219,24 @@ class SubwordModel(Model):
 
     def forward(self, batch):
         """cbow_neg's intermediates (``h``, ``s``, ``loss``, ``g``, ``dh``, ...) for this ``h``."""
-        h, _ = self.hidden(batch)
+        h = self.hidden(batch)[0]
         return cbow_neg.forward(h, self.params["W_out"], self._output(batch, h))
 
     def loss_and_grad(self, batch, scale=1.0):
-        h, (words, slot_ex, ngrams, ngram_ex, N) = self.hidden(batch)
+        h, N, (unique, slot_word, slot_ex, ngrams, owner, _) = self.hidden(batch)
         loss, g = cbow_neg.loss_and_grad(h, self.params["W_out"], self._output(batch, h), scale)
         dh = g["W_in"].rows                                                          # (B, d) scale * dL/dh
-        share = dh / N[:, None].astype(dh.dtype)                                     # (B, d) exact, per row
-        if not getattr(self, "_stepping", False):
-            return loss, {"W_in": RowGrad(words, share[slot_ex]),                    # (S,), (S, d)
-                          "W_ngram": RowGrad(ngrams, share[ngram_ex]),               # (G,), (G, d)
-                          "W_out": g["W_out"]}                                       # (B(1+K),), (B(1+K), d)
-        rule = dh if self.input_update == "fasttext" else share     # fastText: undivided dL/dh
-        return loss, {"W_in": RowGrad(words, rule[slot_ex]),                         # (S,), (S, d)
-                      "W_ngram": RowGrad(*merge_rows(ngrams, rule, ngram_ex), unique=True),  # (u,), (u, d)
-                      "W_out": g["W_out"]}
+        if getattr(self, "_stepping", False) and self.input_update == "fasttext":
+            rule = dh                                            # fastText: the undivided dL/dh
+        else:
+            rule = dh / N[:, None].astype(dh.dtype)              # (B, d) exact: 1/N to every row
+        _, per_word = merge_rows(slot_word, rule, slot_ex)                           # (U, d) summed over slots
+        return loss, {"W_in": RowGrad(unique, per_word, unique=True),                # (U,), (U, d)
+                      "W_ngram": RowGrad(*merge_rows(ngrams, per_word, owner), unique=True),  # (u,), (u, d)
+                      "W_out": g["W_out"]}                                           # (B(1+K),), (B(1+K), d)
 
     def step(self, batch, alpha):
-        """The base class's SGD step, with the input rows formed for updating: by
-        ``input_update``'s rule and with repeated n-gram rows merged (one gather of
-        the n-gram rows instead of three)."""
+        """The base class's SGD step, with the input rows formed by ``input_update``'s rule."""
         self._stepping = True
         try:
             return super().step(batch, alpha)
