@@ -55,6 +55,10 @@ own row counted as one more n-gram (fastText keeps that row; the document's
 sum has none). Initialisation follows fastText: ``W_in`` and ``W_ngram``
 uniform in :math:`[-1/d, 1/d)`, ``W_out`` zeros.
 
+Computation: a batch gathers, sums and updates the rows of each *distinct*
+input word once (:func:`expand`, :func:`merge_rows`), however many of its
+examples share that word, and merges repeated n-gram rows before adding them.
+
 Memory: ``W_ngram`` is ``bucket x d`` float32 (the default 2,000,000 x 100 is
 800 MB). It is made in place in float32, never copied; a step touches only
 the rows of its batch.
