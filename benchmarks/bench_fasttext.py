@@ -81,7 +81,12 @@ def train(impl, corpus, epochs, seed):
     return m, wv.index_to_key, wv.vectors, wv.oov_vector, time.perf_counter() - t0
 
 
-def held_out_words(words, n):
+def held_out_words(corpus, n):
+    """The same words for every implementation: picked by rank in *our* vocabulary
+    (count-descending, min_count 5), whatever tool is being measured."""
+    from w2v_numpy.corpus import load_corpus, whitespace_tokenize
+
+    words = load_corpus(corpus, min_count=5, tokenizer=whitespace_tokenize)[0].words
     pool = [w for w in words[3000:15000] if w.isalpha() and len(w) >= 5]
     return [pool[i] for i in np.linspace(0, len(pool) - 1, n).astype(int)]
 
@@ -122,7 +127,7 @@ def quality(a):
         res = {"impl": impl, "corpus": a.corpus, "epochs": a.epochs, "train_s": round(secs, 1),
                **evaluate(words, vecs)}
         if a.oov and oov_fn is not None:
-            held = held_out_words(words, a.oov)
+            held = held_out_words(corpus, a.oov)
             with tempfile.TemporaryDirectory() as tmp:
                 path = str(Path(tmp) / "held_out.txt")
                 write_without(corpus, held, path)
