@@ -208,3 +208,90 @@ for combine in ("sum", "mean"):
     report = check_gradient(loss_fn, grad_fn, {"E": E.copy(), "U": U.copy()})
     print(f"combine={combine}: {report}")
     assert report.max_error < 1e-6
+
+# %% [markdown]
+# ## 8. Subword vectors: fastText's unsupervised models
+#
+# The classifier above looks n-grams up in a small table. fastText's word
+# vectors (`type="fasttext_sgram"` / `"fasttext_cbow"`, the `FastText` class)
+# do not keep a table of n-grams at all: every n-gram of `<word>` (lengths
+# `min_n`..`max_n`, 3..6 by default) is hashed with FNV-1a on its UTF-8 bytes
+# into one of `bucket` rows. These are the same ids as gensim's
+# `ft_ngram_hashes`, Cyrillic included (the tests check that).
+
+# %%
+from w2v_numpy.subwords import fasttext_ngrams, ngram_hashes
+
+for w in ("фильм", "films"):
+    grams = fasttext_ngrams(w, 3, 4)
+    print(w, list(zip(grams, ngram_hashes(w, 3, 4, bucket=2_000_000).tolist())))
+
+# %% [markdown]
+# A word's input vector is the mean of its own row and its n-gram rows; a
+# word never seen in training has no row of its own, so its vector is the
+# mean of its n-gram rows alone. We train a small CBOW model and rebuild both
+# by hand. The text: the first 100,000 tokens of `wiki2m.txt.xz` when the
+# shared data folder is there, else the shipped synthetic corpus. One epoch,
+# so the vectors are rough; shared spelling is what the neighbours of an
+# unseen word show first.
+
+# %%
+import lzma
+import tempfile
+import warnings
+from pathlib import Path
+
+warnings.filterwarnings("ignore", message="IProgress not found")
+from w2v_numpy import FastText  # noqa: E402
+
+shared = Path.cwd().parent.parent / "shared" / "data" / "wiki2m.txt.xz"
+if shared.exists():
+    text, count = Path(tempfile.mkdtemp()) / "slice.txt", 0
+    with lzma.open(shared, "rt", encoding="utf-8") as src, open(text, "w", encoding="utf-8") as out:
+        for line in src:
+            out.write(line)
+            count += len(line.split())
+            if count >= 100_000:
+                break
+    unseen = ["electrified", "footballers", "unconstitutional"]
+else:
+    text, unseen = Path.cwd().parent / "data" / "synthetic.txt", ["kingly", "catlike", "pianos"]
+sub = FastText(str(text), sg=0, vector_size=32, epochs=1, bucket=100_000, min_count=3,
+               alpha=0.05, progress=False)
+wv, P = sub.wv, sub.model.params
+np.set_printoptions(precision=4, threshold=8, edgeitems=3)     # vectors shown in short
+print(wv, "; n-gram table:", P["W_ngram"].shape, P["W_ngram"].dtype,
+      f"{P['W_ngram'].nbytes / 1e6:.1f} MB")
+
+word = wv.index_to_key[100]
+ids = ngram_hashes(word, 3, 6, 100_000)
+by_hand = (P["W_in"][sub.vocab.key_to_index[word]] + P["W_ngram"][ids].sum(axis=0)) / (1 + len(ids))
+compare(f"wv[{word!r}] = mean of its row and {len(ids)} n-gram rows", wv[word], by_hand, tol=1e-6,
+        label="by hand")
+for w in unseen:
+    assert w not in wv.key_to_index
+    compare(f"wv[{w!r}] (unseen) = mean of its n-gram rows", wv[w],
+            P["W_ngram"][ngram_hashes(w, 3, 6, 100_000)].mean(axis=0), tol=1e-6, label="by hand")
+    print(f"    neighbours of {w}:", [n for n, _ in wv.most_similar(w, topn=5)])
+
+# %% [markdown]
+# ## 9. The classifier trained for real
+#
+# `w2v_numpy.supervised.train_supervised` trains the classifier of the worked
+# example on `__label__X text` lines (what `python -m w2v_numpy supervised`
+# does), with a softmax over the labels by default. The shipped reviews
+# (`data/labelled_*.txt`, written by `data/make_labelled.py`) carry their
+# sentiment in an opinion word that is negated a third of the time, so word
+# bigrams (`wordNgrams=2`) are needed to read «not good» right.
+
+# %%
+from w2v_numpy.supervised import train_supervised
+
+data = Path.cwd().parent / "data"
+for n in (1, 2):
+    clf = train_supervised(data / "labelled_train.txt", dim=16, epoch=5, lr=0.5, wordNgrams=n,
+                           bucket=20_011, batch_size=64)
+    N, p_at_1, r_at_1 = clf.test(data / "labelled_test.txt")
+    print(f"wordNgrams={n}: N={N}, P@1={p_at_1:.3f}, R@1={r_at_1:.3f}")
+print(clf.predict(["the soup was not good", "the staff was not rude"], k=1))
+assert p_at_1 > 0.9

@@ -57,6 +57,52 @@ def family_batch(model, rng, B=5, C=4, K=3, masked=True):
     pytest.fail(f"no test batches for batch family {family!r}")
 
 
+#: Small subword settings for tests: 2- and 3-grams in 11 buckets (so collisions happen).
+SUBWORD_TEST = dict(min_n=2, max_n=3, bucket=11)
+
+
+def vocab_words(V):
+    """V distinct short words over a 3-letter alphabet: they share many n-grams."""
+    words, n = [], 0
+    while len(words) < V:
+        n += 1
+        w, k = "", n
+        while k:
+            k, r = divmod(k - 1, 3)
+            w += "abc"[r]
+        words.append(w)
+    return words
+
+
+def options_for(type_, V):
+    """Extra ``create`` arguments a type needs in tests (the vocabulary for subword types)."""
+    from w2v_numpy.models import MODELS
+
+    if MODELS[type_].input_layer == "subwords":
+        return dict(words=vocab_words(V), **SUBWORD_TEST)
+    return {}
+
+
+def slow_ft_hash(text):
+    """fastText's FNV-1a of the UTF-8 bytes, one byte at a time, signed bytes included."""
+    h = 2166136261
+    for b in text.encode("utf-8"):
+        h ^= (b - 256 if b >= 128 else b) & 0xFFFFFFFF
+        h = (h * 16777619) & 0xFFFFFFFF
+    return h
+
+
+def slow_ngram_ids(word, min_n, max_n, bucket):
+    """Bucket ids of ``<word>``'s n-grams, by start then length, from the definition."""
+    s = "<" + word + ">"
+    out = []
+    for i in range(len(s)):
+        for n in range(min_n, max_n + 1):
+            if i + n <= len(s) and not (n == 1 and (i == 0 or i + n == len(s))):
+                out.append(slow_ft_hash(s[i:i + n]) % bucket)
+    return out
+
+
 def randomize(model, rng, scale=1.0):
     for v in model.params.values():
         v[:] = rng.normal(scale=scale, size=v.shape)

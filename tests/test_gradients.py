@@ -7,7 +7,7 @@ from w2v_numpy.functional import log_sigmoid, log_softmax, sigmoid
 from w2v_numpy.gradcheck import check, check_gradient, check_report, numeric_grad
 from w2v_numpy.models import MODELS, VARIANTS, create
 
-from conftest import family_batch, randomize
+from conftest import family_batch, options_for, randomize, slow_ngram_ids, vocab_words
 
 #: Every (type, formulation): a type or a formulation is tested the day it is registered.
 TYPES = [pytest.param(v, id=v[0] if v[1] in (None, "pair") else "-".join(v))
@@ -17,8 +17,8 @@ assert {p.values[0][0] for p in TYPES} == set(MODELS)
 
 def tiny(variant, rng, V=7, d=3, B=5, masked=True):
     type_, formulation = variant
-    model = create(type_, V, d, dtype=np.float64, counts=word_counts(rng, V), formulation=formulation)
-    model = randomize(model, rng)
+    model = randomize(create(type_, V, d, dtype=np.float64, counts=word_counts(rng, V),
+                             formulation=formulation, **options_for(type_, V)), rng)
     return model, family_batch(model, rng, B=B, masked=masked)
 
 
@@ -145,26 +145,50 @@ def slow_glove(model, batch):
     return total, grads
 
 
-def slow_classifier(model, batch):
-    """The fastText classifier's loss and gradient, one document at a time."""
+def slow_documents(model, batch, output):
+    """A classifier's loss and gradient, one document at a time: ``v`` is the weighted
+    sum of its rows of E; ``output(U, v, b, gU)`` gives its loss and dL/dv (adding dL/dU to gU)."""
     E, U = model.params["E"], model.params["U"]
     grads = {"E": np.zeros_like(E), "U": np.zeros_like(U)}
     total = 0.0
-    for b, target in enumerate(batch.targets):
+    for b in range(len(batch.targets)):
         mine = batch.doc == b
         v = sum(w * E[i] for i, w in zip(batch.ids[mine], batch.weights[mine]))
-        labels = [target] + list(batch.negatives[b])
-        signs = [1.0] + [-1.0] * len(batch.negatives[b])
-        dv = np.zeros_like(v)
-        for label, sign in zip(labels, signs):
-            s = U[label] @ v
-            total += np.log1p(np.exp(-sign * s))
-            g = 1 / (1 + np.exp(-s)) - (1.0 if sign > 0 else 0.0)
-            grads["U"][label] += g * v
-            dv += g * U[label]
+        loss, dv = output(U, v, b, grads["U"])
+        total += loss
         for i, w in zip(batch.ids[mine], batch.weights[mine]):
             grads["E"][i] += w * dv
     return total, grads
+
+
+def slow_classifier(model, batch):
+    """The fastText classifier with negative sampling over the labels."""
+    def output(U, v, b, gU):
+        labels = [batch.targets[b]] + list(batch.negatives[b])
+        signs = [1.0] + [-1.0] * len(batch.negatives[b])
+        loss, dv = 0.0, np.zeros_like(v)
+        for label, sign in zip(labels, signs):
+            s = U[label] @ v
+            loss += np.log1p(np.exp(-sign * s))
+            g = 1 / (1 + np.exp(-s)) - (1.0 if sign > 0 else 0.0)
+            gU[label] += g * v
+            dv += g * U[label]
+        return loss, dv
+
+    return slow_documents(model, batch, output)
+
+
+def slow_classifier_softmax(model, batch):
+    """The classifier with a softmax over the labels."""
+    def output(U, v, b, gU):
+        z = U @ v
+        p = np.exp(z - z.max()) / np.exp(z - z.max()).sum()
+        e = p.copy()
+        e[batch.targets[b]] -= 1
+        gU += np.outer(e, v)
+        return -np.log(p[batch.targets[b]]), U.T @ e
+
+    return slow_documents(model, batch, output)
 
 
 def slow_hs(model, batch):
@@ -190,6 +214,34 @@ def slow_hs(model, batch):
     return total, {"W_in": gin, "W_out": gout}
 
 
+def slow_subword(model, batch):
+    """Subword skip-gram/CBOW: each example's rows (word rows and n-gram rows, the
+    n-grams hashed from the spelling by the slow hash), h their mean, then
+    negative sampling, one example and one row at a time."""
+    P = model.params
+    words = vocab_words(model.vocab_size)
+    grads = {k: np.zeros_like(v) for k, v in P.items()}
+    total = 0.0
+    for b, t in enumerate(batch.targets):
+        rows = []
+        for c, w in enumerate(batch.inputs[b]):
+            if batch.mask is None or batch.mask[b, c]:
+                rows.append(("W_in", w))
+                rows += [("W_ngram", g) for g in slow_ngram_ids(words[w], model.min_n,
+                                                                model.max_n, model.bucket)]
+        h = sum(P[name][i] for name, i in rows) / len(rows)
+        dh = np.zeros_like(h)
+        for o, label in [(t, 1.0)] + [(n, 0.0) for n in batch.negatives[b]]:
+            s = P["W_out"][o] @ h
+            total += -np.log(1 / (1 + np.exp(-s))) if label else -np.log(1 / (1 + np.exp(s)))
+            e = 1 / (1 + np.exp(-s)) - label
+            grads["W_out"][o] += e * h
+            dh += e * P["W_out"][o]
+        for name, i in rows:
+            grads[name][i] += dh / len(rows)
+    return total, grads
+
+
 #: (batch family, output layer, formulation) -> independent slow reference; a new kind
 #: needs its own.
 SLOW = {("sgram", "softmax", "pair"): slow_loss_and_grad, ("cbow", "softmax", "pair"): slow_loss_and_grad,
@@ -197,15 +249,20 @@ SLOW = {("sgram", "softmax", "pair"): slow_loss_and_grad, ("cbow", "softmax", "p
         ("cbow", "negative_sampling", "pair"): slow_loss_and_grad,
         ("cbow", "negative_sampling", "window"): slow_window,
         ("sgram", "hierarchical_softmax", "pair"): slow_hs, ("cbow", "hierarchical_softmax", "pair"): slow_hs,
-        ("cooccurrence", None, None): slow_glove, ("documents", "negative_sampling", None): slow_classifier}
+        ("cooccurrence", None, None): slow_glove, ("documents", "negative_sampling", None): slow_classifier,
+        ("documents", "softmax", None): slow_classifier_softmax}
+#: The same for models whose input layer is ``"subwords"``.
+SLOW_SUBWORD = {("sgram", "negative_sampling", "pair"): slow_subword,
+                ("cbow", "negative_sampling", "pair"): slow_subword}
 
 
 @pytest.mark.parametrize("type_", TYPES)
 def test_grad_equals_slow_loop(type_, rng):
     model, batch = tiny(type_, rng, B=9)
     kind = (model.batch_family, model.output_layer, model.formulation)
-    assert kind in SLOW, f"write a slow reference for {kind!r}"
-    loss, ref = SLOW[kind](model, batch)
+    table = SLOW if model.input_layer == "words" else SLOW_SUBWORD
+    assert kind in table, f"write a slow reference for {kind!r}"
+    loss, ref = table[kind](model, batch)
     assert model.loss(batch) == pytest.approx(loss, rel=1e-12)
     grad = model.grad(batch)
     for k in ref:
@@ -269,9 +326,10 @@ def test_registry_and_capabilities():
         assert cls.batch_family in ("sgram", "cbow", "cooccurrence", "documents")
         assert cls.output_layer in ("softmax", "negative_sampling", "hierarchical_softmax", None)
         assert cls.uses_negatives == (cls.output_layer == "negative_sampling")
+        assert cls.input_layer in ("words", "subwords")
         assert cls.needs_counts == (cls.output_layer == "hierarchical_softmax")
         assert cls.formulation == (None if cls.batch_family in ("cooccurrence", "documents") else "pair")
-        model = create(name, 5, 3, counts=np.arange(5, 0, -1))
+        model = create(name, 5, 3, counts=np.arange(5, 0, -1), **options_for(name, 5))
         assert model.vocab_size == 5 and model.vector_dim == 3
     m = create("cbow", 10, 4)
     assert m.params["W_in"].shape == (10, 4) and m.params["W_out"].shape == (10, 4)

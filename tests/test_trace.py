@@ -6,7 +6,7 @@ import sys
 import numpy as np
 import pytest
 
-from conftest import family_batch, randomize
+from conftest import family_batch, options_for, randomize
 from test_cli_helpers import ENV
 from w2v_numpy.examples import EXAMPLES
 from w2v_numpy.models import MODELS, create
@@ -15,7 +15,8 @@ from w2v_numpy.trace import SYMBOLS, format_trace, kind_of, trace, trace_to_json
 
 def tiny(type_, rng):
     counts = np.array([9, 7, 7, 4, 3, 2, 2])
-    model = randomize(create(type_, 7, 3, dtype=np.float64, counts=counts), rng)
+    model = randomize(create(type_, 7, 3, dtype=np.float64, counts=counts,
+                             **options_for(type_, 7)), rng)
     return model, family_batch(model, rng, B=4)
 
 

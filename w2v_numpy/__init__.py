@@ -13,6 +13,7 @@ _LAZY = {
     "load_model": ("w2v_numpy.loading", "load_model"),
     "save_model": ("w2v_numpy.loading", "save_model"),
     "GloVe": ("w2v_numpy.glove", "GloVe"),
+    "FastText": ("w2v_numpy.fasttext", "FastText"),
     "Word2Vec": ("w2v_numpy.word2vec", "Word2Vec"),
     "W2VError": ("w2v_numpy.errors", "W2VError"),
     "DecodeWarning": ("w2v_numpy.corpus", "DecodeWarning"),

@@ -114,6 +114,7 @@ class GloVe(Word2Vec):
                            seed=int(seed), shuffle=bool(shuffle))
         self.tokenizer, self.dtype = tokenizer, dtype
         self.progress, self.callbacks = progress, tuple(callbacks)
+        self.workers = 1       # one process (see w2v_numpy.train.train)
         self.vocab = self.corpus = self.model = self.state = self.optimizer = None
         self.cooccurrences = None
         self.meta = {}

@@ -1,20 +1,23 @@
 """Load any model file or vectors file, whatever its type.
 
 Each front door loads its own types (:meth:`w2v_numpy.word2vec.Word2Vec.load`
-the word2vec ones, :meth:`w2v_numpy.glove.GloVe.load` GloVe); this module sits
+the word2vec ones, :meth:`w2v_numpy.glove.GloVe.load` GloVe,
+:meth:`w2v_numpy.fasttext.FastText.load` the subword types); this module sits
 above them and picks the right one from the type stored in the file.
 """
 import os
 
 from .errors import ModelFileError
 from .files.model_file import read_model_file
+from .fasttext import FastText
 from .files.word2vec_format import VECTOR_SUFFIXES
 from .glove import GloVe
 from .keyedvectors import KeyedVectors
+from .supervised import Classifier
 from .word2vec import Word2Vec
 
 #: The front doors, each with ``accepts(type)`` and ``from_parts(parts, path)``.
-FRONT_DOORS = (Word2Vec, GloVe)
+FRONT_DOORS = (Word2Vec, GloVe, FastText, Classifier)
 
 
 def load_model(path):
@@ -22,7 +25,7 @@ def load_model(path):
 
     Returns
     -------
-    Word2Vec or GloVe
+    Word2Vec, GloVe, FastText or Classifier
         The front door of the stored type, as its ``load`` returns it.
 
     Raises

@@ -13,6 +13,7 @@ import numpy as np
 from tqdm import tqdm
 
 from .backend import asarray, get_xp
+from .batching import WindowBatcher
 from .errors import W2VError
 from .parallel import available_workers, can_fork, parallel_steps, share_params, unshare_params
 
@@ -99,6 +100,17 @@ def usable_workers(workers, batcher):
     return max(1, min(workers, batcher.n_chunks))
 
 
+def training_workers(model, batcher, workers, optimizer=None):
+    """How many processes :func:`train` uses: :func:`usable_workers` for the word2vec
+    objectives; one for an outside optimiser (its state is not shared), for subword inputs
+    (their merged-row updates are plain indexed adds, which concurrent workers would lose)
+    and for batches that are not word windows (GloVe's entries, the classifier's documents)."""
+    if optimizer is not None or model.input_layer != "words" \
+            or model.batch_family not in WindowBatcher.FAMILIES:
+        return 1
+    return usable_workers(workers, batcher)
+
+
 def train(model, batcher, epochs=5, alpha=0.025, min_alpha=0.0001, callbacks=(),
           progress=True, state=None, workers=1, optimizer=None):
     """Train ``model`` in place on the batches of ``batcher``.
@@ -127,7 +139,8 @@ def train(model, batcher, epochs=5, alpha=0.025, min_alpha=0.0001, callbacks=(),
         ``workers=1`` is reproducible to the bit and resumes at any batch.
     optimizer : object with ``step(batch, alpha)``, optional
         Replaces the model's own SGD ``step`` (GloVe trains with
-        :class:`w2v_numpy.optim.AdaGrad`); training then uses one process.
+        :class:`w2v_numpy.optim.AdaGrad`); training then uses one process, as it
+        does for models with subword inputs.
 
     Returns
     -------
@@ -149,7 +162,7 @@ def train(model, batcher, epochs=5, alpha=0.025, min_alpha=0.0001, callbacks=(),
     if (batcher.negative > 0) != model.uses_negatives:
         raise W2VError(f"{model.type_name}: negative={batcher.negative} does not fit this model")
     step = model.step if optimizer is None else optimizer.step
-    workers = 1 if optimizer is not None else usable_workers(workers, batcher)
+    workers = training_workers(model, batcher, workers, optimizer)
     state = state or TrainState(epochs=int(epochs))
     state.epochs, state.stop = int(epochs), False
     per_epoch = batcher.words_per_epoch

@@ -15,6 +15,9 @@ COMMANDS = {
     "export": ("w2v_numpy.cli.export", "write vectors in word2vec text or binary format"),
     "plot": ("w2v_numpy.cli.plot", "draw words on a 2-D PCA map"),
     "trace": ("w2v_numpy.cli.trace", "print one training step on a tiny input, every number shown"),
+    "supervised": ("w2v_numpy.cli.supervised", "train a text classifier (fastText's flags)"),
+    "test": ("w2v_numpy.cli.classify:test_main", "precision and recall at k of a classifier"),
+    "predict": ("w2v_numpy.cli.classify:predict_main", "the most likely labels of each line"),
 }
 
 
@@ -37,5 +40,5 @@ def main(argv=None):
         if argv:
             print(f"error: unknown command {argv[0]!r}", file=sys.stderr)
         return 2
-    module = importlib.import_module(COMMANDS[argv[0]][0])
-    return module.main(argv[1:])
+    module, _, function = COMMANDS[argv[0]][0].partition(":")
+    return getattr(importlib.import_module(module), function or "main")(argv[1:])

@@ -9,22 +9,28 @@ accepted and ignored, with a note for the GloVe-only ones.
 """
 import inspect
 
+from ..fasttext import FastText
 from ..glove import GloVe
-from ..models import MODELS, window_types
+from ..models import MODELS, subword_types, window_types
 from ..word2vec import Word2Vec
 from .common import UserError
 
 #: Defaults of the settings a model file remembers (CLI names; ``window`` is the full span).
 DEFAULTS = dict(type="cbow", vector_dim=300, window=7, neg_samples=5, batch_size=512, epochs=5,
                 alpha=0.05, min_alpha=0.0001, min_count=5, sample=1e-3, max_vocab=None, seed=0,
-                cbow_update="word2vec", formulation=None, x_max=100.0, glove_alpha=0.75)
+                cbow_update="word2vec", formulation=None, x_max=100.0, glove_alpha=0.75, min_n=3, max_n=6,
+                bucket=2_000_000)
 #: Where a type's defaults differ. GloVe: the paper's window of 10 words each side, 25
 #: iterations and a constant AdaGrad rate (min_alpha None = alpha); larger batches, since
 #: an entry is much less work than a word2vec example.
-TYPE_DEFAULTS = {"glove": dict(window=21, epochs=25, batch_size=4096, min_alpha=None)}
-#: Settings that only some types use: name -> predicate on the front door class.
-ONLY_FOR = {"neg_samples": Word2Vec, "sample": Word2Vec, "cbow_update": Word2Vec,
-            "formulation": Word2Vec, "x_max": GloVe, "glove_alpha": GloVe}
+#: The subword types: fastText's 100 dimensions, since the n-gram table is bucket x
+#: vector_dim floats (2,000,000 x 300 would be 2.4 GB).
+TYPE_DEFAULTS = {"glove": dict(window=21, epochs=25, batch_size=4096, min_alpha=None),
+                 **{t: dict(vector_dim=100) for t in subword_types()}}
+#: Settings that only some types use: name -> the front door classes that take them.
+ONLY_FOR = {"neg_samples": (Word2Vec, FastText), "sample": (Word2Vec, FastText),
+            "cbow_update": (Word2Vec,), "formulation": (Word2Vec,), "x_max": (GloVe,), "glove_alpha": (GloVe,),
+            "min_n": (FastText,), "max_n": (FastText,), "bucket": (FastText,)}
 #: CLI name -> config name, for the settings above.
 CONFIG_NAMES = dict(vector_dim="vector_size", neg_samples="negative")
 #: Library parameter -> flag, for error messages.
@@ -32,17 +38,21 @@ FLAGS = {"corpus_file": "--data_file", "vector_size": "--vector_dim", "negative"
          **{name: f"--{name}" for name in ("window", "min_count", "max_vocab", "sample", "alpha",
                                            "min_alpha", "epochs", "batch_size", "seed", "type",
                                            "cbow_update", "backend", "formulation", "workers",
-                                           "x_max", "glove_alpha")}}
+                                           "x_max", "glove_alpha", "min_n", "max_n", "bucket")}}
 
 
 def trainable_types():
-    """Every type the trainer can train: the word2vec types and GloVe."""
-    return sorted(set(window_types()) | {t for t in MODELS if GloVe.accepts(t)})
+    """Every type the trainer can train: the word2vec types, GloVe and the subword types."""
+    return sorted(set(window_types()) | set(subword_types())
+                  | {t for t in MODELS if GloVe.accepts(t)})
 
 
 def front_door(type_name):
-    """The class that trains ``type_name``: :class:`GloVe` or :class:`Word2Vec`."""
-    return GloVe if GloVe.accepts(type_name) and not Word2Vec.accepts(type_name) else Word2Vec
+    """The class that trains ``type_name``: :class:`GloVe`, :class:`FastText` or :class:`Word2Vec`."""
+    for door in (FastText, GloVe):
+        if door.accepts(type_name):
+            return door
+    return Word2Vec
 
 
 def uses_negatives(type_name):
@@ -74,8 +84,8 @@ def merge_settings(args, loaded, model_file):
     door = front_door(type_name)
     for name in DEFAULTS:
         given = getattr(args, name)
-        if name in ONLY_FOR and ONLY_FOR[name] is not door:
-            if given is not None and door is GloVe:
+        if name in ONLY_FOR and door not in ONLY_FOR[name]:
+            if given is not None and door is not Word2Vec:
                 notes.append(f"note: --{name} does not apply to --type {type_name}; ignored")
             continue
         if loaded is None:
@@ -91,6 +101,9 @@ def merge_settings(args, loaded, model_file):
                 how = f" ({c['formulation']} formulation)" if c.get("formulation") else ""
                 raise UserError(f"{model_file} holds a {c['type']} model with vector_dim "
                                 f"{c['vector_size']}{how}, not --{name} {given}: "
+                                "use --overwrite_model to replace it, or another --model_file")
+            if name in ("min_n", "max_n", "bucket"):       # they fix the n-gram table
+                raise UserError(f"{model_file} holds a model with --{name} {saved}, not {given}: "
                                 "use --overwrite_model to replace it, or another --model_file")
             notes.append(f"note: resuming with --{name} {given} instead of {saved}")
     kwargs = {CONFIG_NAMES.get(k, k): v for k, v in cli.items()}

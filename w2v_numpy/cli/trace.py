@@ -106,8 +106,10 @@ def _window_case(args, cls):
     inputs, targets = _window_examples(args, text, words, cls.batch_family)
     negatives = _negatives(args, words, targets, counts) if cls.uses_negatives else None
     batch = Batch(np.array(inputs), None, np.array(targets), negatives)
-    return create(cls.type_name, len(words), args.dim, dtype=np.float64, counts=counts), \
-        batch, words, None
+    # subword types: the words' 3- and 4-grams, hashed into a table small enough to print
+    extra = dict(min_n=3, max_n=4, bucket=101) if cls.input_layer == "subwords" else {}
+    return create(cls.type_name, len(words), args.dim, dtype=np.float64, counts=counts,
+                  words=words, **extra), batch, words, None
 
 
 def _glove_case(args, cls):

@@ -32,7 +32,7 @@ from ..corpus import MAX_SENTENCE_LENGTH, expand_paths
 from ..files.atomic import atomic_open, remove_stale_temps
 from ..files.model_file import list_checkpoints
 from ..loading import load_model
-from ..train import TrainingDiverged, usable_workers
+from ..train import TrainingDiverged, training_workers
 from .common import ArgumentParser, UserError, check_writable, non_empty, number, run
 from .settings import (DEFAULTS, FLAGS, default, front_door, merge_settings,  # noqa: F401
                        trainable_types, uses_negatives)
@@ -76,7 +76,7 @@ def build_parser(prog=None):
       help="full window span including the centre word, odd (default 7 = 3 each side; "
            "glove: 21 = 10 each side, the span over which co-occurrences are counted)")
     a("-k", "--neg_samples", "--k", type=number(int, 1, high=MAX_SIZE), help="negatives per example for the *_neg types (default 5; ignored by the others)")
-    a("-v", "--vector_dim", type=number(int, 1, high=MAX_SIZE), help="embedding size (default 300)")
+    a("-v", "--vector_dim", type=number(int, 1, high=MAX_SIZE), help="embedding size (default 300; fasttext_*: 100)")
     a("-B", "--batch_size", type=number(int, 1, high=MAX_SIZE), help="examples per batch (default 512; glove: 4096 co-occurrence entries)")
     a("-e", "--epochs", type=number(int, 1, high=MAX_SIZE), help="total passes over the data (default 5; glove: 25)")
     a("-a", "--alpha", type=number(float, 0, strict=True),
@@ -97,6 +97,11 @@ def build_parser(prog=None):
     a("--formulation", choices=["pair", "window"], help="sgram_neg: 'window' (default; a centre "
       "word's window against shared negatives, faster) or 'pair' (the documents' objective)")
     a("--workers", type=number(int, 1, high=1024), help="processes training at once (default: every core; 1 is reproducible)")
+    a("--min_n", type=number(int, 1, high=100), help="fasttext_*: shortest character n-gram (default 3)")
+    a("--max_n", type=number(int, 1, high=100), help="fasttext_*: longest character n-gram (default 6)")
+    a("--bucket", type=number(int, 1, high=2 ** 31 - 1),
+      help="fasttext_*: rows of the hashed n-gram table (default 2000000: bucket x vector_dim "
+           "float32, 800 MB at the fasttext default --vector_dim 100)")
     a("--backend", choices=["numpy", "cupy"], default=None, help="array backend (default numpy)")
     a("--save_every", type=number(int, 1), default=10, help="batches between periodic saves "
       "(default 10; also at least max(5 s, 30x the last save's duration) apart)")
@@ -193,7 +198,8 @@ def _main(argv):
         print(f"co-occurrences: {w2v.cooccurrences.nnz:,} non-zero entries (window "
               f"{w2v.config['window']} words each side, 1/distance weighting)", file=sys.stderr)
     how = [f"{w2v.config['formulation']} formulation"] if "formulation" in w2v.config else []
-    how.append(f"{usable_workers(w2v.workers, batcher)} worker(s)")
+    how.append(f"{training_workers(w2v.model, batcher, w2v.workers, getattr(w2v, 'optimizer', None))}"
+               " worker(s)")
     print(f"training {w2v.config['type']} ({', '.join(how)}) on {len(files)} file(s): "
           f"{len(w2v.vocab)} words, "
           f"{w2v.corpus.raw_words} tokens; model file {model_file}"

@@ -22,10 +22,13 @@ from .sgram import SkipGram
 from .sgram_hs import SkipGramHS
 from .sgram_neg import SkipGramNeg
 from .sgram_neg_window import SkipGramNegWindow
+from .subword import FastTextCBOW, FastTextSkipGram
+from .supervised import SupervisedNeg, SupervisedSoftmax
 
 #: type name -> model class: the objective as the reference documents write it.
 MODELS = {cls.type_name: cls for cls in (CBOW, CBOWNeg, CBOWHS, SkipGram, SkipGramNeg, SkipGramHS,
-                                         GloVe, FastTextClassifier)}
+                                         GloVe, FastTextClassifier, FastTextSkipGram, FastTextCBOW,
+                                         SupervisedSoftmax, SupervisedNeg)}
 #: (type name, formulation) -> class: every way a type can be trained (MODELS' classes
 #: included, with their own ``formulation``).
 VARIANTS = {(cls.type_name, cls.formulation): cls
@@ -63,7 +66,8 @@ def model_class(type, formulation=None):
     return VARIANTS[type, formulation]
 
 
-def create(type, vocab_size, vector_dim, seed=0, dtype=np.float32, counts=None, formulation=None,
+def create(type, vocab_size, vector_dim, seed=0, dtype=np.float32, counts=None, words=None,
+           formulation=None,
            **options):
     """Build a model by type name (see :data:`MODELS`).
 
@@ -73,19 +77,31 @@ def create(type, vocab_size, vector_dim, seed=0, dtype=np.float32, counts=None, 
     are the objective's own settings, e.g. ``cbow_update`` for the word2vec
     types, ``x_max``/``alpha``/``target`` for GloVe, ``n_labels`` for the classifier.
     ``formulation`` picks another way to train the type (see :func:`model_class`).
+    ``words`` (the vocabulary) goes to the types whose ``input_layer`` is
+    ``"subwords"`` (with ``min_n``/``max_n``/``bucket`` among their options).
     """
     cls = model_class(type, formulation)
     if cls.needs_counts:
         options["counts"] = counts
+    if cls.input_layer == "subwords":
+        options["words"] = words
     return cls(vocab_size, vector_dim, seed=seed, dtype=dtype, **options)
 
 
 def window_types():
-    """The type names trained on word windows (what ``Word2Vec`` and the trainer accept)."""
-    return sorted(t for t, cls in MODELS.items() if cls.batch_family in WindowBatcher.FAMILIES)
+    """The word-level types trained on word windows (what ``Word2Vec`` accepts)."""
+    return sorted(t for t, cls in MODELS.items()
+                  if cls.batch_family in WindowBatcher.FAMILIES and cls.input_layer == "words")
 
 
-__all__ = ["MODELS", "VARIANTS", "create", "model_class", "formulations", "default_formulation",
-           "window_types", "Model", "RowGrad", "apply_grad", "densify",
+def subword_types():
+    """The types trained on word windows with subword inputs (what ``FastText`` accepts)."""
+    return sorted(t for t, cls in MODELS.items()
+                  if cls.batch_family in WindowBatcher.FAMILIES and cls.input_layer == "subwords")
+
+
+__all__ = ["MODELS", "VARIANTS", "create", "model_class", "formulations",
+           "default_formulation", "window_types", "subword_types", "Model", "RowGrad", "apply_grad", "densify",
            "CBOW", "CBOWNeg", "CBOWHS", "SkipGram", "SkipGramNeg", "SkipGramHS", "SkipGramNegWindow", "GloVe",
-           "FastTextClassifier"]
+           "FastTextClassifier", "FastTextSkipGram", "FastTextCBOW",
+           "SupervisedSoftmax", "SupervisedNeg"]

@@ -13,6 +13,8 @@ An objective is one class with
   prediction per example, as the reference documents write it; ``"window"``:
   a skip-gram window against shared negatives; ``None`` where the choice does
   not arise); :data:`w2v_numpy.models.VARIANTS` lists them;
+* ``input_layer``: ``"words"`` (one input row per word) or ``"subwords"``
+  (a word's row and its character n-gram rows; built with ``words=...``);
 * ``needs_counts``: whether it must be built with the word counts
   (``counts=...``; hierarchical softmax builds its Huffman tree from them);
 * :meth:`Model.param_shapes` and :meth:`Model.init_params`: its parameters;
@@ -43,10 +45,16 @@ class RowGrad(NamedTuple):
         repeated rows are summed when applied. ``None`` means ``rows`` is the
         whole dense gradient (the full-softmax output layer touches every row).
     rows : float array (n, ...) or the parameter's shape
+    unique : bool
+        The producer promises that ``index`` has no repeats, so the rows can be
+        added by plain indexing (the subword models merge theirs first: the
+        scatter-add's bookkeeping is a pass over the whole table, costly for
+        millions of n-gram rows).
     """
 
     index: object
     rows: object
+    unique: bool = False
 
 
 def apply_grad(params, grads, scale=1.0):
@@ -59,6 +67,8 @@ def apply_grad(params, grads, scale=1.0):
         rows = g.rows if scale == 1.0 else scale * g.rows
         if g.index is None:
             params[name] += rows
+        elif g.unique:
+            params[name][g.index] += rows
         else:
             scatter_add(params[name], g.index, rows)
     return params
@@ -99,6 +109,8 @@ class Model:
     formulation = None
     #: The parameter whose rows are the word vectors (``.wv``).
     vectors_param = None
+    #: ``"words"`` or ``"subwords"`` (see the module docstring).
+    input_layer = "words"
     #: Whether batches must carry sampled negatives (set from ``output_layer``).
     uses_negatives = False
     #: Whether the model is built from the word counts (option ``counts``).

@@ -1,0 +1,127 @@
+"""``FastText``: subword skip-gram or CBOW, with vectors for words never seen.
+
+The subword counterpart of :class:`w2v_numpy.word2vec.Word2Vec` (a subclass:
+the window batcher, the training loop, saving, loading and the command line's
+checkpoints are the same), with gensim's ``FastText`` spelling::
+
+    from w2v_numpy.fasttext import FastText
+    ft = FastText(corpus_file="text.txt", sg=1, vector_size=100, min_n=3, max_n=6,
+                  bucket=2_000_000, epochs=5)
+    ft.wv["unseenword"]                      # from its character n-grams
+    ft.wv.most_similar("unseenword")
+    ft.save("text.ft")
+
+The objective is :mod:`w2v_numpy.models.subword`; the vectors are
+:class:`w2v_numpy.fasttext_vectors.FastTextKeyedVectors`. Memory: the n-gram
+table is ``bucket x vector_size`` float32 (2,000,000 x 100 is 800 MB, and the
+model file as large); a smaller ``bucket`` trades collisions for memory.
+"""
+import numpy as np
+
+from .backend import asarray, to_numpy
+from .corpus import load_corpus, simple_tokenize
+from .errors import W2VError
+from .fasttext_vectors import FastTextKeyedVectors
+from .models import MODELS, create, subword_types
+from .models.subword import BUCKET, INPUT_UPDATES, MAX_N, MIN_N
+from .word2vec import Word2Vec
+
+
+class FastText(Word2Vec):
+    """Train subword word vectors on a corpus (fastText's unsupervised models).
+
+    Parameters
+    ----------
+    corpus_file : str, path, glob or list, optional
+        As for :class:`Word2Vec`; if given, the model is built and trained at once.
+    sg : {0, 1}
+        gensim's switch: 1 trains ``"fasttext_sgram"``, 0 (default) ``"fasttext_cbow"``.
+    type : str, optional
+        The type by name instead of ``sg`` (model files store it).
+    min_n, max_n : int
+        Shortest and longest character n-gram of ``<word>`` (3 and 6).
+    bucket : int
+        Rows of the hashed n-gram table (2,000,000, as fastText and gensim).
+    input_update : {"fasttext", "exact"}
+        ``"fasttext"`` (default) adds the undivided gradient of the hidden
+        vector to each input row, as fastText and gensim do;
+        ``"exact"`` applies the true gradient of the mean (see
+        :mod:`w2v_numpy.models.subword`).
+    shuffle : bool
+        Shuffle the examples inside each corpus chunk. ``False`` by default
+        (unlike :class:`Word2Vec`): the pairs then come in corpus order, as
+        fastText and gensim train them, so the pairs of a batch share their
+        centre words and each word's n-gram rows are gathered, summed and
+        updated once per batch; on wiki2m that trains 2.5 times faster, at the
+        same loss.
+    vector_size, window, min_count, max_vocab, sample, negative, alpha, min_alpha,
+    epochs, batch_size, seed, tokenizer, dtype, progress, callbacks
+        As for :class:`Word2Vec` (gensim's names and meanings).
+    """
+
+    def __init__(self, corpus_file=None, sg=None, type=None, vector_size=100, window=5,
+                 min_count=5, max_vocab=None, sample=1e-3, negative=5, alpha=0.025,
+                 min_alpha=0.0001, epochs=5, batch_size=512, seed=0, shuffle=False, min_n=MIN_N,
+                 max_n=MAX_N, bucket=BUCKET, input_update="fasttext", tokenizer=simple_tokenize,
+                 dtype=np.float32, progress=True, callbacks=()):
+        if sg not in (None, 0, 1):
+            raise W2VError(f"must be 0 or 1, got {sg!r}", param="sg")
+        type = type or ("fasttext_sgram" if sg else "fasttext_cbow")
+        if not self.accepts(type):
+            raise W2VError(f"must be one of {subword_types()}, got {type!r}", param="type")
+        for name, value in (("window", window), ("vector_size", vector_size), ("negative", negative),
+                            ("min_n", min_n), ("bucket", bucket), ("epochs", epochs)):
+            if int(value) < 1:
+                raise W2VError(f"must be >= 1, got {value}", param=name)
+        if int(max_n) < int(min_n):
+            raise W2VError(f"must be >= min_n ({min_n}), got {max_n}", param="max_n")
+        if input_update not in INPUT_UPDATES:
+            raise W2VError(f"must be one of {INPUT_UPDATES}, got {input_update!r}",
+                           param="input_update")
+        self.config = dict(type=type, vector_size=int(vector_size), window=int(window),
+                           min_count=int(min_count), max_vocab=max_vocab, sample=float(sample),
+                           negative=int(negative), alpha=float(alpha), min_alpha=float(min_alpha),
+                           epochs=int(epochs), batch_size=int(batch_size), seed=int(seed),
+                           shuffle=bool(shuffle), min_n=int(min_n), max_n=int(max_n),
+                           bucket=int(bucket), input_update=input_update)
+        self.tokenizer, self.dtype = tokenizer, dtype
+        self.progress, self.callbacks = progress, tuple(callbacks)
+        self.workers = 1       # one process (see w2v_numpy.train.train)
+        self.vocab = self.corpus = self.model = self.state = None
+        self.meta = {}
+        if corpus_file is not None:
+            self.build_vocab(corpus_file)
+            self.train()
+
+    @classmethod
+    def accepts(cls, type_name):
+        return type_name in subword_types()
+
+    def _model_options(self):
+        c = self.config
+        return dict(min_n=c["min_n"], max_n=c["max_n"], bucket=c["bucket"],
+                    input_update=c["input_update"])
+
+    def build_vocab(self, corpus_file):
+        """Read the corpus, build the vocabulary and a freshly initialised model."""
+        c = self.config
+        self.vocab, self.corpus = load_corpus(corpus_file, min_count=c["min_count"],
+                                              max_vocab=c["max_vocab"], tokenizer=self.tokenizer)
+        if self.model is None:
+            self.model = create(c["type"], len(self.vocab), c["vector_size"], seed=c["seed"],
+                                dtype=self.dtype, words=list(self.vocab.words),
+                                **self._model_options())
+        return self
+
+    @property
+    def wv(self):
+        """:class:`FastTextKeyedVectors`: in-vocabulary vectors, and any other word's from its n-grams."""
+        P, m = self.model.params, self.model
+        return FastTextKeyedVectors(list(self.vocab.words), to_numpy(P["W_in"]),
+                                    to_numpy(P["W_ngram"]), self.config["min_n"],
+                                    self.config["max_n"], table=(to_numpy(m.ptr), to_numpy(m.ids)))
+
+    def restore(self, parts, config):
+        self.model = MODELS[config["type"]].from_params(
+            {k: asarray(v) for k, v in parts.params.items()}, words=parts.words,
+            **self._model_options())
