@@ -19,7 +19,7 @@ model file as large); a smaller ``bucket`` trades collisions for memory.
 import numpy as np
 
 from .backend import asarray, to_numpy
-from .corpus import load_corpus, simple_tokenize
+from .corpus import simple_tokenize
 from .errors import W2VError
 from .fasttext_vectors import FastTextKeyedVectors
 from .models import MODELS, create, subword_types
@@ -84,14 +84,7 @@ class FastText(Word2Vec):
                            epochs=int(epochs), batch_size=int(batch_size), seed=int(seed),
                            shuffle=bool(shuffle), min_n=int(min_n), max_n=int(max_n),
                            bucket=int(bucket), input_update=input_update)
-        self.tokenizer, self.dtype = tokenizer, dtype
-        self.progress, self.callbacks = progress, tuple(callbacks)
-        self.workers = 1       # one process (see w2v_numpy.train.train)
-        self.vocab = self.corpus = self.model = self.state = None
-        self.meta = {}
-        if corpus_file is not None:
-            self.build_vocab(corpus_file)
-            self.train()
+        self._start(corpus_file, tokenizer, dtype, progress, callbacks)   # one process
 
     @classmethod
     def accepts(cls, type_name):
@@ -102,16 +95,10 @@ class FastText(Word2Vec):
         return dict(min_n=c["min_n"], max_n=c["max_n"], bucket=c["bucket"],
                     input_update=c["input_update"])
 
-    def build_vocab(self, corpus_file):
-        """Read the corpus, build the vocabulary and a freshly initialised model."""
+    def new_model(self):
         c = self.config
-        self.vocab, self.corpus = load_corpus(corpus_file, min_count=c["min_count"],
-                                              max_vocab=c["max_vocab"], tokenizer=self.tokenizer)
-        if self.model is None:
-            self.model = create(c["type"], len(self.vocab), c["vector_size"], seed=c["seed"],
-                                dtype=self.dtype, words=list(self.vocab.words),
-                                **self._model_options())
-        return self
+        return create(c["type"], len(self.vocab), c["vector_size"], seed=c["seed"],
+                      dtype=self.dtype, words=list(self.vocab.words), **self._model_options())
 
     @property
     def wv(self):

@@ -28,7 +28,7 @@ import numpy as np
 from .backend import asarray, to_numpy
 from .cooccurrence import count_cooccurrences
 from .cooccurrence_batching import CooccurrenceBatcher
-from .corpus import load_corpus, simple_tokenize
+from .corpus import simple_tokenize
 from .errors import W2VError
 from .keyedvectors import KeyedVectors
 from .models import MODELS, create
@@ -112,15 +112,8 @@ class GloVe(Word2Vec):
                            distance_weighting=bool(distance_weighting), alpha=float(alpha),
                            min_alpha=min_alpha, epochs=int(epochs), batch_size=int(batch_size),
                            seed=int(seed), shuffle=bool(shuffle))
-        self.tokenizer, self.dtype = tokenizer, dtype
-        self.progress, self.callbacks = progress, tuple(callbacks)
-        self.workers = 1       # one process (see w2v_numpy.train.train)
-        self.vocab = self.corpus = self.model = self.state = self.optimizer = None
-        self.cooccurrences = None
-        self.meta = {}
-        if corpus_file is not None:
-            self.build_vocab(corpus_file)
-            self.train()
+        self.optimizer = self.cooccurrences = None
+        self._start(corpus_file, tokenizer, dtype, progress, callbacks)   # one process
 
     @classmethod
     def accepts(cls, type_name):
@@ -128,17 +121,20 @@ class GloVe(Word2Vec):
 
     def build_vocab(self, corpus_file):
         """Read the corpus, build the vocabulary, count co-occurrences, make the model."""
+        super().build_vocab(corpus_file)
         c = self.config
-        self.vocab, self.corpus = load_corpus(corpus_file, min_count=c["min_count"],
-                                              max_vocab=c["max_vocab"], tokenizer=self.tokenizer)
         self.cooccurrences = count_cooccurrences(self.corpus, len(self.vocab), window=c["window"],
                                                  distance_weighting=c["distance_weighting"],
                                                  progress=self.progress)
-        if self.model is None:
-            self.model = create(c["type"], len(self.vocab), c["vector_size"], seed=c["seed"],
-                                dtype=self.dtype, **self._model_options())
-            self.optimizer = AdaGrad(self.model, grad_scale=GRAD_SCALE)
         return self
+
+    def new_model(self):
+        """A fresh GloVe model, and a fresh AdaGrad state for it."""
+        c = self.config
+        model = create(c["type"], len(self.vocab), c["vector_size"], seed=c["seed"],
+                       dtype=self.dtype, **self._model_options())
+        self.optimizer = AdaGrad(model, grad_scale=GRAD_SCALE)
+        return model
 
     def _model_options(self):
         c = self.config

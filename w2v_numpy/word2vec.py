@@ -126,6 +126,11 @@ class Word2Vec:
                            alpha=float(alpha), min_alpha=float(min_alpha), epochs=int(epochs),
                            batch_size=int(batch_size), seed=int(seed), shuffle=bool(shuffle),
                            cbow_update=cbow_update, formulation=formulation)
+        self._start(corpus_file, tokenizer, dtype, progress, callbacks, workers)
+
+    def _start(self, corpus_file, tokenizer, dtype, progress, callbacks, workers=1):
+        """Keep the run settings (every front door's ``__init__`` ends here); with a
+        ``corpus_file``, build the vocabulary and train at once."""
         self.tokenizer, self.dtype = tokenizer, dtype
         self.progress, self.callbacks, self.workers = progress, tuple(callbacks), workers
         self.vocab = self.corpus = self.model = self.state = None
@@ -135,16 +140,20 @@ class Word2Vec:
             self.train()
 
     def build_vocab(self, corpus_file):
-        """Read the corpus, build the vocabulary and a freshly initialised model."""
+        """Read the corpus, build the vocabulary and (the first time) a fresh model."""
         c = self.config
         self.vocab, self.corpus = load_corpus(corpus_file, min_count=c["min_count"],
                                               max_vocab=c["max_vocab"], tokenizer=self.tokenizer)
         if self.model is None:
-            self.model = create(c["type"], len(self.vocab), c["vector_size"], seed=c["seed"],
-                                dtype=self.dtype, cbow_update=c["cbow_update"],
-                                formulation=c["formulation"],
-                                counts=self.vocab.counts)
+            self.model = self.new_model()
         return self
+
+    def new_model(self):
+        """A freshly initialised model for ``self.config`` and ``self.vocab``."""
+        c = self.config
+        return create(c["type"], len(self.vocab), c["vector_size"], seed=c["seed"],
+                      dtype=self.dtype, cbow_update=c["cbow_update"], formulation=c["formulation"],
+                      counts=self.vocab.counts)
 
     def make_batcher(self):
         """The :class:`WindowBatcher` for this model's batch family and settings."""
