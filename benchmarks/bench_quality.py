@@ -94,7 +94,7 @@ def main():
     p.add_argument("--size", type=int, default=100)
     p.add_argument("--window", type=int, default=5)
     p.add_argument("--alpha", type=float, default=None, help="default: 0.025 sg, 0.05 cbow")
-    p.add_argument("--batch_size", type=int, default=512)
+    p.add_argument("--batch_size", type=int, default=None, help="default: the library's (512; sgram_hs window: 128)")
     p.add_argument("--cbow_update", default="word2vec", choices=["exact", "word2vec"])
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--impls", default="ours,gensim")
@@ -113,7 +113,8 @@ def main():
             argv = [sys.executable, __file__, "--impl", impl, "--type", typ, "--alpha", str(alpha)]
             for k in ("corpus", "epochs", "size", "window", "batch_size", "cbow_update", "seed",
                       "workers"):
-                argv += [f"--{k}", str(getattr(a, k))]
+                if getattr(a, k) is not None:
+                    argv += [f"--{k}", str(getattr(a, k))]
             argv += ["--defaults"] if a.defaults else []
             argv += ["--formulation", a.formulation] if a.formulation else []
             out = subprocess.run(argv, capture_output=True, text=True)

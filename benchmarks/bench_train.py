@@ -69,7 +69,7 @@ def run_ours(a):
                 words_per_s=round(w2v.corpus.raw_words * a.epochs / wall),
                 examples_per_s=round(state.examples / (time.perf_counter() - t1)),
                 final_loss=round(state.epoch_losses[-1], 5), peak_rss_mb=round(peak_rss_mb()),
-                batch_size=a.batch_size, workers=a.workers,
+                batch_size=w2v.config["batch_size"], workers=a.workers,
                 worker_peak_rss_mb=round(peak_rss_mb(resource.RUSAGE_CHILDREN)))
 
 
@@ -117,7 +117,7 @@ def parser():
     p.add_argument("--alpha", type=float, default=0.025)
     p.add_argument("--min_alpha", type=float, default=0.0001)
     p.add_argument("--epochs", type=int, default=1)
-    p.add_argument("--batch_size", type=int, default=512)
+    p.add_argument("--batch_size", type=int, default=None, help="default: the library's (512; sgram_hs window: 128)")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--formulation", default=None, help="pair or window (default: the library's)")
     p.add_argument("--workers", type=int, default=1, help="w2v_numpy worker processes (default 1)")

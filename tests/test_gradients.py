@@ -5,7 +5,7 @@ import pytest
 from w2v_numpy.batching import Batch
 from w2v_numpy.functional import log_sigmoid, log_softmax, sigmoid
 from w2v_numpy.gradcheck import check, check_gradient, check_report, numeric_grad
-from w2v_numpy.models import MODELS, VARIANTS, create
+from w2v_numpy.models import MODELS, VARIANTS, create, densify
 
 from conftest import family_batch, options_for, randomize, slow_ngram_ids, vocab_words
 
@@ -116,17 +116,22 @@ def slow_window(model, batch):
     W_in, W_out = model.params["W_in"], model.params["W_out"]
     gin, gout = np.zeros_like(W_in), np.zeros_like(W_out)
     total = 0.0
+    for b, t, w in real_slots(batch):
+        for o, label in [(t, 1.0)] + [(n, 0.0) for n in batch.negatives[b]]:
+            s = W_in[w] @ W_out[o]
+            p = 1 / (1 + np.exp(-s))
+            total += -np.log(p if label else 1 - p)
+            gin[w] += (p - label) * W_out[o]
+            gout[o] += (p - label) * W_in[w]
+    return total, {"W_in": gin, "W_out": gout}
+
+
+def real_slots(batch):
+    """``(window, centre, context word)`` for every real context slot of a window batch."""
     for b, t in enumerate(batch.targets):
         for c, w in enumerate(batch.inputs[b]):
-            if batch.mask is not None and not batch.mask[b, c]:
-                continue
-            for o, label in [(t, 1.0)] + [(n, 0.0) for n in batch.negatives[b]]:
-                s = W_in[w] @ W_out[o]
-                p = 1 / (1 + np.exp(-s))
-                total += -np.log(p if label else 1 - p)
-                gin[w] += (p - label) * W_out[o]
-                gout[o] += (p - label) * W_in[w]
-    return total, {"W_in": gin, "W_out": gout}
+            if batch.mask is None or batch.mask[b, c]:
+                yield b, t, w
 
 
 def slow_glove(model, batch):
@@ -214,6 +219,23 @@ def slow_hs(model, batch):
     return total, {"W_in": gin, "W_out": gout}
 
 
+def slow_hs_window(model, batch):
+    """Window-batched skip-gram HS: every real context word's own row walks the centre
+    word's path, one (context slot, node) score at a time, from the formula."""
+    W_in, W_out = model.params["W_in"], model.params["W_out"]
+    gin, gout = np.zeros_like(W_in), np.zeros_like(W_out)
+    total = 0.0
+    for _, t, w in real_slots(batch):
+        for l in range(model.tree.lengths[t]):
+            node, code = model.tree.points[t, l], model.tree.codes[t, l]
+            s = W_in[w] @ W_out[node]
+            total += -np.log(1 / (1 + np.exp(-(1 - 2 * code) * s)))
+            e = 1 / (1 + np.exp(-s)) - (1 - code)
+            gin[w] += e * W_out[node]
+            gout[node] += e * W_in[w]
+    return total, {"W_in": gin, "W_out": gout}
+
+
 def slow_subword(model, batch):
     """Subword skip-gram/CBOW: each example's rows (word rows and n-gram rows, the
     n-grams hashed from the spelling by the slow hash), h their mean, then
@@ -248,7 +270,8 @@ SLOW = {("sgram", "softmax", "pair"): slow_loss_and_grad, ("cbow", "softmax", "p
         ("sgram", "negative_sampling", "pair"): slow_loss_and_grad,
         ("cbow", "negative_sampling", "pair"): slow_loss_and_grad,
         ("cbow", "negative_sampling", "window"): slow_window,
-        ("sgram", "hierarchical_softmax", "pair"): slow_hs, ("cbow", "hierarchical_softmax", "pair"): slow_hs,
+        ("sgram", "hierarchical_softmax", "pair"): slow_hs,
+        ("cbow", "hierarchical_softmax", "window"): slow_hs_window, ("cbow", "hierarchical_softmax", "pair"): slow_hs,
         ("cooccurrence", None, None): slow_glove, ("documents", "negative_sampling", None): slow_classifier,
         ("documents", "softmax", None): slow_classifier_softmax}
 #: The same for models whose input layer is ``"subwords"``.
@@ -401,3 +424,30 @@ def test_formulations_are_checked():
     assert model_class("sgram_neg") is MODELS["sgram_neg"]
     with pytest.raises(ValueError, match="formulation"):
         create("cbow", 3, 2, formulation="window")
+
+
+def test_hs_window_form_is_the_per_pair_form_on_the_same_pairs(rng):
+    """sgram_hs's window formulation is exactly the per-pair objective on the pairs
+    (context word in, centre word's path out): nothing is drawn, so loss and gradient
+    agree to rounding, whatever number of path columns is summed inside the model."""
+    from w2v_numpy.models import sgram_hs_window
+
+    V = 40
+    window = randomize(create("sgram_hs", V, 3, dtype=np.float64, counts=word_counts(rng, V),
+                              formulation="window"), rng)
+    batch = family_batch(window, rng, B=12)
+    pair = create("sgram_hs", V, 3, dtype=np.float64, counts=word_counts(rng, V))
+    pair.tree, pair.top = window.tree, window.top
+    pair.params = {k: v.copy() for k, v in window.params.items()}
+    rows, cols = np.nonzero(batch.mask)
+    pairs = Batch(batch.inputs[rows, cols][:, None], None, batch.targets[rows], None)
+    assert window.loss(batch) == pytest.approx(pair.loss(pairs), rel=1e-12)
+    want = pair.grad(pairs)
+    assert int(window.tree.lengths.max()) > 3                   # some columns past every split
+    P = window.params
+    for levels in (0, 1, 3, 50):
+        loss, grads = sgram_hs_window.loss_and_grad(P["W_in"], P["W_out"], window.tree, batch,
+                                                    summed_levels=levels)
+        assert loss == pytest.approx(pair.loss(pairs), rel=1e-12)
+        for k, g in densify(P, grads).items():
+            np.testing.assert_allclose(g, want[k], rtol=1e-10, atol=1e-12)

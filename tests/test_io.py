@@ -50,6 +50,21 @@ def test_the_formulation_is_remembered(tmp_path, trained):
         assert back.model.batch_family == ("cbow" if formulation == "window" else "sgram")
 
 
+def test_hs_window_form_round_trips_with_its_tree(tmp_path, group_corpus):
+    from w2v_numpy.models import SkipGramHSWindow
+
+    w2v = Word2Vec(group_corpus, type="sgram_hs", vector_size=6, window=2, min_count=1, epochs=1,
+                   seed=2, progress=False)
+    assert type(w2v.model) is SkipGramHSWindow and w2v.config["formulation"] == "window"
+    save_model(tmp_path / "hs.model", w2v)
+    back = load_model(tmp_path / "hs.model")
+    assert type(back.model) is SkipGramHSWindow and back.config == w2v.config
+    for a, b in zip(back.model.tree, w2v.model.tree):
+        np.testing.assert_array_equal(a, b)
+    for k, v in w2v.model.params.items():
+        np.testing.assert_array_equal(back.model.params[k], v)
+
+
 def test_the_file_is_an_npz_without_pickles(tmp_path, trained):
     path = tmp_path / "m.model"
     save_model(path, trained)

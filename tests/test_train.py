@@ -30,7 +30,8 @@ def group_precision(w2v, topn=5):
     return hits / total
 
 
-@pytest.mark.parametrize("type_, formulation", [(t, None) for t in TYPES] + [("sgram_neg", "pair")])
+@pytest.mark.parametrize("type_, formulation", [(t, None) for t in TYPES]
+                         + [("sgram_neg", "pair"), ("sgram_hs", "pair")])
 def test_each_model_learns_the_groups(type_, formulation, group_corpus):
     t0 = time.perf_counter()
     w2v = Word2Vec(group_corpus, type=type_, vector_size=16, window=3, min_count=1, sample=0,
@@ -80,9 +81,10 @@ def test_losses_alpha_schedule_and_callbacks(group_corpus):
     assert alpha_at(0.5, 0.04, 0.0) == 0.02 and alpha_at(2.0, 0.04, 0.001) == 0.001
 
 
-@pytest.mark.parametrize("formulation", ["window", "pair"])
-def test_a_callback_can_stop_and_training_resumes_exactly(group_corpus, formulation):
-    kw = dict(type="sgram_neg", vector_size=8, window=2, min_count=1, epochs=2, seed=1,
+@pytest.mark.parametrize("type_, formulation", [("sgram_neg", "window"), ("sgram_neg", "pair"),
+                                                ("sgram_hs", "window")])
+def test_a_callback_can_stop_and_training_resumes_exactly(group_corpus, type_, formulation):
+    kw = dict(type=type_, vector_size=8, window=2, min_count=1, epochs=2, seed=1,
               progress=False, formulation=formulation)
     full = Word2Vec(group_corpus, **kw)
 
@@ -130,3 +132,12 @@ def test_empty_corpus_and_vocabulary(tmp_path):
     small.write_text("a b c\n")
     with pytest.raises(ValueError, match="min_count"):
         Word2Vec(small, min_count=5, progress=False)
+
+
+def test_batch_size_defaults_to_the_models_own():
+    """512 examples, except sgram_hs's window form (128 windows: see SkipGramHSWindow);
+    a batch size asked for is kept."""
+    assert Word2Vec(type="sgram_neg", progress=False).config["batch_size"] == 512
+    assert Word2Vec(type="sgram_hs", progress=False).config["batch_size"] == 128
+    assert Word2Vec(type="sgram_hs", formulation="pair", progress=False).config["batch_size"] == 512
+    assert Word2Vec(type="sgram_hs", batch_size=300, progress=False).config["batch_size"] == 300

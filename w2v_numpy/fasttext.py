@@ -61,7 +61,7 @@ class FastText(Word2Vec):
 
     def __init__(self, corpus_file=None, sg=None, type=None, vector_size=100, window=5,
                  min_count=5, max_vocab=None, sample=1e-3, negative=5, alpha=0.025,
-                 min_alpha=0.0001, epochs=5, batch_size=512, seed=0, shuffle=False, min_n=MIN_N,
+                 min_alpha=0.0001, epochs=5, batch_size=None, seed=0, shuffle=False, min_n=MIN_N,
                  max_n=MAX_N, bucket=BUCKET, input_update="fasttext", tokenizer=simple_tokenize,
                  dtype=np.float32, progress=True, callbacks=()):
         if sg not in (None, 0, 1):
@@ -81,7 +81,8 @@ class FastText(Word2Vec):
         self.config = dict(type=type, vector_size=int(vector_size), window=int(window),
                            min_count=int(min_count), max_vocab=max_vocab, sample=float(sample),
                            negative=int(negative), alpha=float(alpha), min_alpha=float(min_alpha),
-                           epochs=int(epochs), batch_size=int(batch_size), seed=int(seed),
+                           epochs=int(epochs), seed=int(seed),
+                           batch_size=int(MODELS[type].default_batch_size if batch_size is None else batch_size),
                            shuffle=bool(shuffle), min_n=int(min_n), max_n=int(max_n),
                            bucket=int(bucket), input_update=input_update)
         self._start(corpus_file, tokenizer, dtype, progress, callbacks)   # one process

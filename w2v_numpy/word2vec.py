@@ -69,6 +69,8 @@ class Word2Vec:
     alpha, min_alpha : float
         Learning rate per example, decayed linearly over training.
     epochs, batch_size, seed : int
+        ``batch_size=None``: the model's ``default_batch_size`` (512 examples; 128 windows
+        for ``sgram_hs``'s window formulation).
     shuffle : bool
         Shuffle examples inside each corpus chunk.
     cbow_update : {"word2vec", "exact"}
@@ -82,11 +84,12 @@ class Word2Vec:
     formulation : {None, "pair", "window"}
         How to train the type (:func:`w2v_numpy.models.formulations`). ``"pair"``
         is the documents' objective, one (centre, context) pair per example;
-        ``"window"`` (``sgram_neg`` only) trains one centre word's whole window
-        against negatives shared by that window, word2vec.c's orientation
-        (:mod:`w2v_numpy.models.sgram_neg_window`), several times faster.
-        ``None``: the measured default, ``"window"`` for ``sgram_neg`` and
-        ``"pair"`` for every other type. Stored in the model file.
+        ``"window"`` (``sgram_neg`` and ``sgram_hs``) trains one centre word's
+        whole window at once, word2vec.c's orientation: against negatives shared
+        by the window (:mod:`w2v_numpy.models.sgram_neg_window`), or on the centre
+        word's Huffman path (:mod:`w2v_numpy.models.sgram_hs_window`); several
+        times faster. ``None``: the measured default, ``"window"`` for those two
+        and ``"pair"`` for every other type. Stored in the model file.
     workers : int or None
         gensim's name: processes training at once on shared parameters
         (Hogwild; :mod:`w2v_numpy.parallel`). ``None`` uses every core. The
@@ -104,7 +107,7 @@ class Word2Vec:
 
     def __init__(self, corpus_file=None, type="sgram_neg", vector_size=100, window=5,
                  min_count=5, max_vocab=None, sample=1e-3, negative=5, alpha=0.025,
-                 min_alpha=0.0001, epochs=5, batch_size=512, seed=0, shuffle=True,
+                 min_alpha=0.0001, epochs=5, batch_size=None, seed=0, shuffle=True,
                  cbow_update="word2vec", tokenizer=simple_tokenize, dtype=np.float32, progress=True,
                  callbacks=(), hs=0, formulation=None, workers=1):
         type = _gensim_type(type, hs, negative)
@@ -116,7 +119,8 @@ class Word2Vec:
         if cbow_update not in CBOW_UPDATES:
             raise W2VError(f"must be one of {CBOW_UPDATES}, got {cbow_update!r}", param="cbow_update")
         formulation = formulation or default_formulation(type)
-        model_class(type, formulation)                       # W2VError for one it lacks
+        cls = model_class(type, formulation)                 # W2VError for one it lacks
+        batch_size = cls.default_batch_size if batch_size is None else batch_size
         uses_negatives = MODELS[type].uses_negatives
         if uses_negatives and int(negative) < 1:
             raise W2VError(f"must be >= 1 for {type}, got {negative}", param="negative")

@@ -16,7 +16,7 @@ from ..word2vec import Word2Vec
 from .common import UserError
 
 #: Defaults of the settings a model file remembers (CLI names; ``window`` is the full span).
-DEFAULTS = dict(type="cbow", vector_dim=300, window=7, neg_samples=5, batch_size=512, epochs=5,
+DEFAULTS = dict(type="cbow", vector_dim=300, window=7, neg_samples=5, batch_size=None, epochs=5,
                 alpha=0.05, min_alpha=0.0001, min_count=5, sample=1e-3, max_vocab=None, seed=0,
                 cbow_update="word2vec", formulation=None, x_max=100.0, glove_alpha=0.75, min_n=3, max_n=6,
                 bucket=2_000_000)

@@ -77,7 +77,7 @@ def build_parser(prog=None):
            "glove: 21 = 10 each side, the span over which co-occurrences are counted)")
     a("-k", "--neg_samples", "--k", type=number(int, 1, high=MAX_SIZE), help="negatives per example for the *_neg types (default 5; ignored by the others)")
     a("-v", "--vector_dim", type=number(int, 1, high=MAX_SIZE), help="embedding size (default 300; fasttext_*: 100)")
-    a("-B", "--batch_size", type=number(int, 1, high=MAX_SIZE), help="examples per batch (default 512; glove: 4096 co-occurrence entries)")
+    a("-B", "--batch_size", type=number(int, 1, high=MAX_SIZE), help="examples per batch (default 512; sgram_hs: 128 windows; glove: 4096 co-occurrence entries)")
     a("-e", "--epochs", type=number(int, 1, high=MAX_SIZE), help="total passes over the data (default 5; glove: 25)")
     a("-a", "--alpha", type=number(float, 0, strict=True),
       help="initial learning rate per example (default 0.05)")
@@ -94,8 +94,8 @@ def build_parser(prog=None):
       help="glove: count at which the weight f(x) reaches 1 (default 100, the paper's)")
     a("--glove_alpha", type=number(float, 0, strict=True),
       help="glove: exponent of the weight f(x) = (x/x_max)^glove_alpha (default 0.75)")
-    a("--formulation", choices=["pair", "window"], help="sgram_neg: 'window' (default; a centre "
-      "word's window against shared negatives, faster) or 'pair' (the documents' objective)")
+    a("--formulation", choices=["pair", "window"], help="sgram_neg, sgram_hs: 'window' (default; a "
+      "centre word's whole window at once, faster) or 'pair' (the documents' objective)")
     a("--workers", type=number(int, 1, high=1024), help="processes training at once (default: every core; 1 is reproducible)")
     a("--min_n", type=number(int, 1, high=100), help="fasttext_*: shortest character n-gram (default 3)")
     a("--max_n", type=number(int, 1, high=100), help="fasttext_*: longest character n-gram (default 6)")

@@ -20,6 +20,7 @@ from .fasttext import FastTextClassifier
 from .glove import GloVe
 from .sgram import SkipGram
 from .sgram_hs import SkipGramHS
+from .sgram_hs_window import SkipGramHSWindow
 from .sgram_neg import SkipGramNeg
 from .sgram_neg_window import SkipGramNegWindow
 from .subword import FastTextCBOW, FastTextSkipGram
@@ -32,10 +33,10 @@ MODELS = {cls.type_name: cls for cls in (CBOW, CBOWNeg, CBOWHS, SkipGram, SkipGr
 #: (type name, formulation) -> class: every way a type can be trained (MODELS' classes
 #: included, with their own ``formulation``).
 VARIANTS = {(cls.type_name, cls.formulation): cls
-            for cls in (*MODELS.values(), SkipGramNegWindow)}
+            for cls in (*MODELS.values(), SkipGramNegWindow, SkipGramHSWindow)}
 #: The formulation ``Word2Vec`` and the CLI train when none is asked for, where it is
 #: not the documents' one; chosen by measurement (benchmarks/RESULTS.md, issue 10).
-DEFAULT_FORMULATION = {"sgram_neg": "window"}
+DEFAULT_FORMULATION = {"sgram_neg": "window", "sgram_hs": "window"}
 
 
 def formulations(type):
@@ -102,6 +103,6 @@ def subword_types():
 
 __all__ = ["MODELS", "VARIANTS", "create", "model_class", "formulations",
            "default_formulation", "window_types", "subword_types", "Model", "RowGrad", "apply_grad", "densify",
-           "CBOW", "CBOWNeg", "CBOWHS", "SkipGram", "SkipGramNeg", "SkipGramHS", "SkipGramNegWindow", "GloVe",
+           "CBOW", "CBOWNeg", "CBOWHS", "SkipGram", "SkipGramNeg", "SkipGramHS", "SkipGramNegWindow", "SkipGramHSWindow", "GloVe",
            "FastTextClassifier", "FastTextSkipGram", "FastTextCBOW",
            "SupervisedSoftmax", "SupervisedNeg"]

@@ -115,6 +115,8 @@ class Model:
     uses_negatives = False
     #: Whether the model is built from the word counts (option ``counts``).
     needs_counts = False
+    #: Examples per batch when none is asked for (``Word2Vec(batch_size=None)``, the CLI).
+    default_batch_size = 512
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

@@ -79,6 +79,14 @@ def forward(W_in, W_out, batch):
     return {"V": V, "index": index, "U": U, "S": S, "loss": per_slot.sum(axis=1), "G": G}
 
 
+def input_rows(batch, dV):
+    """The ``W_in`` update of a window batch: row ``dV[b, c]`` for every real context slot
+    (padding slots left out)."""
+    if batch.mask is None:
+        return RowGrad(batch.inputs.reshape(-1), dV.reshape(-1, dV.shape[-1]))  # (B*C,), (B*C, d)
+    return RowGrad(batch.inputs[batch.mask], dV[batch.mask])             # (n,), (n, d)
+
+
 def loss_and_grad(W_in, W_out, batch, scale=1.0):
     """Summed loss over every real (context, centre) pair and ``scale`` times its gradient.
 
@@ -92,11 +100,7 @@ def loss_and_grad(W_in, W_out, batch, scale=1.0):
     d = W_in.shape[1]
     dV = G @ f["U"]                                                      # (B, C, 1+K) @ (B, 1+K, d) -> (B, C, d)
     dU = G.transpose(0, 2, 1) @ f["V"]                                   # (B, 1+K, C) @ (B, C, d) -> (B, 1+K, d)
-    if batch.mask is None:
-        w_in = RowGrad(batch.inputs.reshape(-1), dV.reshape(-1, d))      # (B*C,), (B*C, d)
-    else:
-        w_in = RowGrad(batch.inputs[batch.mask], dV[batch.mask])         # (n,), (n, d)
-    grads = {"W_in": w_in,
+    grads = {"W_in": input_rows(batch, dV),
              "W_out": RowGrad(f["index"].reshape(-1), dU.reshape(-1, d))}   # (B(1+K),), (B(1+K), d)
     return float(f["loss"].sum(dtype=np.float64)), grads
 
