@@ -72,17 +72,22 @@ from .base import RowGrad
 from .window import WindowModel, hidden_layer, input_grads
 
 
+def padded_paths(tree, targets):
+    """The targets' paths padded to the longest: ``nodes``, ``codes``, ``on_path`` (B, L),
+    ``on_path`` False on the padding."""
+    xp = get_xp()
+    lengths = tree.lengths[targets]                                      # (B,)
+    L = int(lengths.max())
+    on_path = xp.arange(L)[None, :] < lengths[:, None]                   # (B, L)
+    return tree.points[targets, :L], tree.codes[targets, :L], on_path
+
+
 def forward(W_in, W_out, tree, batch):
     """Intermediates: ``h`` (B, d); the padded paths ``nodes``, ``codes``, ``on_path``
     (B, L); the node rows ``U`` (B, L, d); scores ``s``, ``sigma``, per-node errors ``e``
     = dL/ds (B, L), 0 off the path; ``loss`` (B,) per example."""
-    xp = get_xp()
     h, weight = hidden_layer(W_in, batch.inputs, batch.mask)             # (B, d), (B, C)
-    lengths = tree.lengths[batch.targets]                                # (B,)
-    L = int(lengths.max())
-    nodes = tree.points[batch.targets, :L]                               # (B, L)
-    codes = tree.codes[batch.targets, :L]                                # (B, L)
-    on_path = xp.arange(L)[None, :] < lengths[:, None]                   # (B, L)
+    nodes, codes, on_path = padded_paths(tree, batch.targets)            # (B, L) each
     U = W_out[nodes]                                                     # (B, L, d)
     s = (U @ h[:, :, None])[:, :, 0]                                     # (B, L)
     sigma = sigmoid(s)                                                   # (B, L)
@@ -124,12 +129,8 @@ def loss_and_grad(W_in, W_out, tree, batch, scale=1.0, top=None):
     levels, top_ids, col = top if top is not None else dense_top(tree)
     h, weight = hidden_layer(W_in, batch.inputs, batch.mask)             # (B, d), (B, C)
     B, t = h.shape[0], top_ids.shape[0]
-    lengths = tree.lengths[batch.targets]                                # (B,)
-    L = int(lengths.max())
-    T = min(L, levels)                                                   # columns l < T are top nodes
-    nodes = tree.points[batch.targets, :L]                               # (B, L)
-    codes = tree.codes[batch.targets, :L]                                # (B, L)
-    on = xp.arange(L)[None, :] < lengths[:, None]                        # (B, L)
+    nodes, codes, on = padded_paths(tree, batch.targets)                 # (B, L) each
+    T = min(nodes.shape[1], levels)                                      # columns l < T are top nodes
     cols = xp.where(on[:, :T], col[nodes[:, :T]], t)                     # (B, T)  t: off the path
     W_top = W_out[top_ids]                                               # (t, d)
     s_top = h @ W_top.T                                                  # (B, t)

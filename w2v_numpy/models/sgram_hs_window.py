@@ -49,7 +49,7 @@ import numpy as np
 from ..backend import backend_name, get_xp
 from ..functional import log_sigmoid, sigmoid
 from .base import RowGrad
-from .cbow_hs import CBOWHS
+from .cbow_hs import CBOWHS, padded_paths
 from .sgram_neg_window import input_rows
 
 #: Path columns (from the root) whose node rows are summed per node inside the model.
@@ -60,12 +60,7 @@ def forward(W_in, W_out, tree, batch):
     """Intermediates: ``V`` (B, C, d) context rows; the centre's padded path ``nodes``,
     ``codes``, ``on_path`` (B, L); ``U`` (B, L, d) node rows; ``S`` (B, C, L) scores;
     ``loss`` (B,) per window; ``G`` (B, C, L) = dL/dS, zero off the path and on padding."""
-    xp = get_xp()
-    lengths = tree.lengths[batch.targets]                                # (B,)
-    L = int(lengths.max())
-    nodes = tree.points[batch.targets, :L]                               # (B, L)
-    codes = tree.codes[batch.targets, :L]                                # (B, L)
-    on_path = (xp.arange(L)[None, :] < lengths[:, None])                 # (B, L)
+    nodes, codes, on_path = padded_paths(tree, batch.targets)            # (B, L) each
     V = W_in[batch.inputs]                                               # (B, C, d)
     U = W_out[nodes]                                                     # (B, L, d)
     S = V @ U.transpose(0, 2, 1)                                         # (B, C, L)
