@@ -43,6 +43,12 @@ def evaluate(words, vectors):
     return out
 
 
+def library_options(a):
+    """The w2v_numpy settings given on the command line (the library's defaults otherwise)."""
+    return {k: v for k, v in (("shuffle", None if a.shuffle is None else bool(a.shuffle)),
+                              ("shared_negatives", a.shared_negatives)) if v is not None}
+
+
 def child(a):
     import numpy as np
 
@@ -55,11 +61,13 @@ def child(a):
             vector_size=a.size, window=a.window, min_count=5, sample=1e-3, negative=5,
             alpha=a.alpha, epochs=a.epochs, batch_size=a.batch_size, cbow_update=a.cbow_update)
         w2v = Word2Vec(a.corpus, type=a.type, seed=a.seed, tokenizer=whitespace_tokenize,
-                       progress=False, formulation=a.formulation, workers=a.workers, **settings)
+                       progress=False, formulation=a.formulation, workers=a.workers,
+                       **settings, **library_options(a))
         words, vectors = w2v.vocab.words, w2v.wv.vectors
         c = w2v.config
         extra = {"final_loss": round(w2v.state.epoch_losses[-1], 5), "batch_size": c["batch_size"],
-                 "formulation": c["formulation"], "workers": a.workers,
+                 "formulation": c["formulation"], "workers": a.workers, "shuffle": c["shuffle"],
+                 "shared_negatives": c["shared_negatives"],
                  "cbow_update": c["cbow_update"], "alpha": c["alpha"], "epochs": c["epochs"],
                  "vector_size": c["vector_size"], "window": c["window"]}
     else:
@@ -100,6 +108,10 @@ def main():
     p.add_argument("--impls", default="ours,gensim")
     p.add_argument("--formulation", default=None, help="pair or window (default: the library's)")
     p.add_argument("--workers", type=int, default=1, help="w2v_numpy worker processes")
+    p.add_argument("--shuffle", type=int, choices=[0, 1], default=None,
+                   help="w2v_numpy: 1 shuffles examples, 0 keeps corpus order (default: the library's)")
+    p.add_argument("--shared_negatives", type=int, default=None,
+                   help="w2v_numpy: examples sharing a draw of negatives (default: the library's)")
     p.add_argument("--defaults", action="store_true",
                    help="train both with their library defaults (see the module docstring)")
     p.add_argument("--impl", help=argparse.SUPPRESS)
@@ -112,7 +124,7 @@ def main():
         for impl in a.impls.split(","):
             argv = [sys.executable, __file__, "--impl", impl, "--type", typ, "--alpha", str(alpha)]
             for k in ("corpus", "epochs", "size", "window", "batch_size", "cbow_update", "seed",
-                      "workers"):
+                      "workers", "shuffle", "shared_negatives"):
                 if getattr(a, k) is not None:
                     argv += [f"--{k}", str(getattr(a, k))]
             argv += ["--defaults"] if a.defaults else []

@@ -9,6 +9,8 @@ Examples::
     python benchmarks/bench_train.py --type sgram_neg --vs-gensim
     python benchmarks/bench_train.py --type sgram_hs,cbow_hs --vs-gensim   # gensim hs=1, negative=0
     python benchmarks/bench_train.py --type cbow --max_vocab 30000 --epochs 1
+    git worktree add /tmp/base HEAD~3 && python benchmarks/bench_train.py --type cbow_neg \
+        --baseline /tmp/base --repeat 2     # before/after, alternating, in one invocation
 """
 import argparse
 import json
@@ -49,6 +51,12 @@ def peak_rss_mb(who=resource.RUSAGE_SELF):
     return resource.getrusage(who).ru_maxrss / 1024
 
 
+def library_options(a):
+    """The w2v_numpy settings given on the command line (the library's defaults otherwise)."""
+    return {k: v for k, v in (("shuffle", None if a.shuffle is None else bool(a.shuffle)),
+                              ("shared_negatives", a.shared_negatives)) if v is not None}
+
+
 def run_ours(a):
     from w2v_numpy import Word2Vec
     from w2v_numpy.corpus import whitespace_tokenize
@@ -58,12 +66,13 @@ def run_ours(a):
                    max_vocab=a.max_vocab, sample=a.sample, negative=a.negative, alpha=a.alpha,
                    min_alpha=a.min_alpha, epochs=a.epochs, batch_size=a.batch_size, seed=a.seed,
                    tokenizer=whitespace_tokenize, progress=False, formulation=a.formulation,
-                   workers=a.workers)
+                   workers=a.workers, **library_options(a))
     w2v.build_vocab(a.corpus)
     t1 = time.perf_counter()
     state = w2v.train()
     wall = time.perf_counter() - t0
     return dict(impl="w2v_numpy", type=a.type, formulation=w2v.config["formulation"],
+                shuffle=w2v.config["shuffle"], shared_negatives=w2v.config.get("shared_negatives"),
                 raw_words=w2v.corpus.raw_words, vocab=len(w2v.vocab),
                 wall_s=round(wall, 2), train_s=round(time.perf_counter() - t1, 2),
                 words_per_s=round(w2v.corpus.raw_words * a.epochs / wall),
@@ -121,8 +130,16 @@ def parser():
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--formulation", default=None, help="pair or window (default: the library's)")
     p.add_argument("--workers", type=int, default=1, help="w2v_numpy worker processes (default 1)")
+    p.add_argument("--shuffle", type=int, choices=[0, 1], default=None,
+                   help="w2v_numpy: 1 shuffles examples, 0 keeps corpus order (default: the library's)")
+    p.add_argument("--shared_negatives", type=int, default=None,
+                   help="w2v_numpy: examples sharing a draw of negatives (default: the library's)")
     p.add_argument("--vs-gensim", dest="vs_gensim", action="store_true",
                    help="also run gensim with workers=1 and workers=2, and print ratios")
+    p.add_argument("--baseline", default=None,
+                   help="also train with the w2v_numpy of this checkout (e.g. a git worktree of an "
+                        "older commit), alternating with ours, and print the speed-up")
+    p.add_argument("--repeat", type=int, default=1, help="runs of each implementation, alternating")
     p.add_argument("--impl", default="ours", help=argparse.SUPPRESS)
     return p
 
@@ -135,15 +152,29 @@ def main():
         sys.exit(f"error: corpus {a.corpus} not found (pass --corpus)")
     base = [a for a in sys.argv[1:] if a != "--vs-gensim"]
     for typ in a.type.split(","):
-        impls = ["ours"] + (["gensim=1", "gensim=2"] if a.vs_gensim else [])
-        results = {}
-        for impl in impls:
-            args = base + ["--type", typ, "--impl", impl]
-            out = subprocess.run([sys.executable, __file__] + args, capture_output=True, text=True)
-            if out.returncode:
-                sys.exit(f"error: {impl} run failed:\n{out.stderr[-2000:]}")
-            results[impl] = json.loads(out.stdout.strip().splitlines()[-1])
-            print(json.dumps(results[impl]), flush=True)
+        impls = ["ours"] + (["baseline"] if a.baseline else []) \
+            + (["gensim=1", "gensim=2"] if a.vs_gensim else [])
+        results, rates = {}, {}
+        for _ in range(a.repeat):
+            for impl in impls:
+                args = base + ["--type", typ, "--impl", "ours" if impl == "baseline" else impl]
+                env = dict(os.environ, PYTHONPATH=a.baseline) if impl == "baseline" else None
+                out = subprocess.run([sys.executable, __file__] + args, capture_output=True,
+                                     text=True, env=env)
+                if out.returncode:
+                    sys.exit(f"error: {impl} run failed:\n{out.stderr[-2000:]}")
+                results[impl] = json.loads(out.stdout.strip().splitlines()[-1])
+                results[impl]["impl"] += " (baseline)" if impl == "baseline" else ""
+                rates.setdefault(impl, []).append(results[impl]["words_per_s"])
+                print(json.dumps(results[impl]), flush=True)
+        if a.repeat > 1:            # the best run of each: the least disturbed by the machine
+            for impl in impls:
+                results[impl]["words_per_s"] = max(rates[impl])
+        if a.baseline:
+            print(json.dumps({"type": typ, "words_per_s": max(rates["ours"]),
+                              "baseline_words_per_s": max(rates["baseline"]),
+                              "speedup_vs_baseline": round(max(rates["ours"]) / max(rates["baseline"]), 3)}),
+                  flush=True)
         if a.vs_gensim:
             ours = results["ours"]["words_per_s"]
             print(json.dumps({"type": typ, "ratio_vs_gensim_w1": round(ours / results["gensim=1"]["words_per_s"], 3),

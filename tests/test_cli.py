@@ -280,18 +280,45 @@ def test_cbow_trains_with_the_word2vec_update_by_default():
     assert Word2Vec(type="cbow_neg").config["cbow_update"] == "word2vec"
 
 
-def test_a_file_without_cbow_update_resumes_with_the_exact_update(tmp_path, small):
-    """Model files from before the option existed were trained with the exact update."""
+@pytest.mark.parametrize("setting, flags, old_value", [
+    ("cbow_update", ["--cbow_update", "word2vec"], "exact"),
+    ("shared_negatives", ["--shared_negatives", "8"], 1),
+])
+def test_a_file_without_a_newer_setting_resumes_as_its_code_trained(tmp_path, small, setting,
+                                                                     flags, old_value):
+    """Model files from before an option existed resume with what their code did: the
+    exact CBOW update, one draw of negatives per example."""
     from w2v_numpy.files import model_file
 
-    assert run_cli(tmp_path, "-d", small, "-t", "cbow_neg", "-v", "8", "-e", "1").returncode == 0
+    assert run_cli(tmp_path, "-d", small, "-t", "cbow_neg", "-v", "8", "-e", "1",
+                   *flags).returncode == 0
     path = tmp_path / "cbow_neg.model"
     parts = model_file.read_model_file(path)
-    del parts.config["cbow_update"]
+    del parts.config[setting]
     model_file.write_model_file(path, parts)
     args = build_parser().parse_intermixed_args(["-m", str(path), "-e", "2"])
     kw, _ = merge_settings(args, load_model(path), str(path))
-    assert kw["cbow_update"] == "exact"
+    assert kw[setting] == old_value
+
+
+def test_corpus_order_and_shared_negatives_flags(tmp_path, small):
+    """Defaults: corpus order, a draw of negatives per example; both flags change them,
+    the training line says so and the model file keeps them."""
+    kw = parse(["-t", "cbow_neg"])[1]
+    assert kw["shuffle"] is None and kw["shared_negatives"] == 1    # None: the library decides
+    kw = parse(["-t", "cbow_neg", "--shuffle", "--shared_negatives", "8"])[1]
+    assert kw["shuffle"] is True and kw["shared_negatives"] == 8
+    proc = run_cli(tmp_path, "-d", small, "-t", "sgram_neg", "-v", "8", "-e", "1")
+    assert proc.returncode == 0, proc.stderr
+    assert "negatives shared" not in proc.stderr
+    config = load_model(tmp_path / "sgram_neg.model").config
+    assert (config["shuffle"], config["shared_negatives"]) == (False, 1)
+    proc = run_cli(tmp_path, "-d", small, "-t", "sgram_neg", "-v", "8", "-e", "1", "-o",
+                   "--shuffle", "--shared_negatives", "8")
+    assert proc.returncode == 0, proc.stderr
+    assert "negatives shared by 8 windows" in proc.stderr
+    config = load_model(tmp_path / "sgram_neg.model").config
+    assert (config["shuffle"], config["shared_negatives"]) == (True, 8)
 
 
 def test_sgram_hs_trains_and_resumes(tmp_path):

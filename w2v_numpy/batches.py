@@ -25,17 +25,33 @@ class Batch(NamedTuple):
         The word to predict: a context word (skip-gram) or the centre (CBOW).
     negatives : int array (B, K) or None
         Sampled negative words, or ``None`` for full-softmax models.
+    span : int array (B + C,) or None
+        Only for a context-slot batch of *consecutive* centre words (the
+        batcher's corpus order, ``shuffle=False``): the ids of the stretch of
+        sub-sampled text they come from, ``r = C // 2`` words of margin on each
+        side (id 0 beyond a chunk's edge). Example ``b``'s centre is
+        ``span[r + b]`` and its slot ``c`` is ``span[r + b + o_c]``, with
+        ``o = slot_offsets(r)``, wherever ``mask`` is True. The models use it
+        to gather each position's row once instead of once per window
+        (:mod:`w2v_numpy.models.span`); ``None`` everywhere else. It is
+        redundant: the other fields alone define the batch.
     """
 
     inputs: np.ndarray
     mask: Optional[np.ndarray]
     targets: np.ndarray
     negatives: Optional[np.ndarray]
+    span: Optional[np.ndarray] = None
 
     @property
     def size(self):
         """Number of examples (what the training loop counts and averages over)."""
         return int(self.targets.shape[0])
+
+
+def slot_offsets(reach):
+    """The context offsets of the ``2 * reach`` slots of a window batch: ``-reach..-1, 1..reach``."""
+    return np.concatenate([np.arange(-reach, 0), np.arange(1, reach + 1)])
 
 
 class CooccurrenceBatch(NamedTuple):

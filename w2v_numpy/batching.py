@@ -1,8 +1,9 @@
-"""Batches: the word2vec window batcher and the negative sampler.
+"""Batches: the word2vec window batcher.
 
 :class:`WindowBatcher` makes the :class:`Batch` objects of the word2vec
 objectives (batch families ``"sgram"`` and ``"cbow"``); the batch types of
-every family live in :mod:`w2v_numpy.batches` and are re-exported here.
+every family live in :mod:`w2v_numpy.batches` and the
+:class:`NegativeSampler` in :mod:`w2v_numpy.negatives`, both re-exported here.
 
 The corpus is cut into chunks of whole sentences. Each chunk is sub-sampled
 and its window radii drawn; its examples are built, shuffled and batched with
@@ -18,13 +19,12 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .batches import Batch, CooccurrenceBatch, DocumentBatch
+from .batches import Batch, CooccurrenceBatch, DocumentBatch, slot_offsets
 from .errors import W2VError
+from .negatives import NegativeSampler
 
-__all__ = ["Batch", "CooccurrenceBatch", "DocumentBatch", "NegativeSampler", "WindowBatcher"]
-
-#: A negative that equals its example's target is drawn again, at most this many times.
-MAX_REDRAWS = 1000
+__all__ = ["Batch", "CooccurrenceBatch", "DocumentBatch", "NegativeSampler", "WindowBatcher",
+           "slot_offsets"]
 
 #: Most (centre word, context slot) pairs laid out at once: examples are built
 #: for blocks of ``EXAMPLE_SLOTS // (2 * reach)`` centres (``reach``: the window
@@ -33,44 +33,6 @@ MAX_REDRAWS = 1000
 #: plus at most one 10,000-word sentence) in one block up to ``window=7``: then
 #: the stream is exactly the one the batcher made before blocks existed.
 EXAMPLE_SLOTS = 1 << 21
-
-
-class NegativeSampler:
-    r"""Draws negatives from the unigram distribution raised to ``power``.
-
-    .. math:: P_n(w) = \frac{\mathrm{count}(w)^{0.75}}{\sum_v \mathrm{count}(v)^{0.75}}
-
-    Like word2vec.c, it fills a table in which word ``w`` occupies a share
-    :math:`P_n(w)` of the slots, and a draw is a uniformly random slot: one
-    gather per negative, much faster than a binary search over the CDF. With
-    ``table_size`` slots each probability is exact to ``1/table_size``.
-    A negative that equals its example's target is drawn again, so the
-    positive word is never also pushed away in the same example.
-    """
-
-    def __init__(self, counts, power=0.75, table_size=10_000_000):
-        weights = np.asarray(counts, dtype=np.float64) ** power
-        if np.count_nonzero(weights) < 2:
-            raise W2VError("negative sampling needs at least 2 words in the vocabulary")
-        self.probs = weights / weights.sum()
-        bounds = np.round(np.cumsum(self.probs) * table_size).astype(np.int64)  # (V,)
-        slots = np.diff(bounds, prepend=0)                                        # (V,)
-        self.table = np.repeat(np.arange(weights.size, dtype=np.int32), slots)    # (T,)
-
-    def _draw(self, shape, rng):
-        return self.table[rng.integers(0, self.table.size, size=shape)].astype(np.int64)
-
-    def sample(self, targets, k, rng):
-        """Return an int64 array (B, k) of negatives, none equal to its row's target."""
-        targets = np.asarray(targets)
-        neg = self._draw((targets.size, k), rng)
-        for _ in range(MAX_REDRAWS):
-            clash = neg == targets[:, None]
-            n_clash = int(clash.sum())
-            if n_clash == 0:
-                break
-            neg[clash] = self._draw(n_clash, rng)
-        return neg
 
 
 class _Chunk(NamedTuple):
@@ -107,8 +69,14 @@ class WindowBatcher:
         Negatives per example; 0 means ``negatives=None`` (full softmax).
     sampler : NegativeSampler or None
         Required when ``negative > 0``.
+    shared_negatives : int
+        Consecutive examples of a batch that share one draw of negatives
+        (:meth:`NegativeSampler.sample`'s ``group``); 1: each its own.
     shuffle : bool
         Shuffle the examples inside each chunk (see :meth:`chunk_examples`).
+        Without it the examples keep the corpus order (word2vec.c's and
+        gensim's), and CBOW-family batches carry their ``span`` of text (see
+        :class:`Batch`), which the models turn into fewer, larger products.
     seed : int
     chunk_words : int
         Approximate number of corpus tokens per chunk.
@@ -123,13 +91,15 @@ class WindowBatcher:
 
     #: The batch families this batcher makes (a model's ``batch_family``).
     FAMILIES = ("sgram", "cbow")
+    #: The families whose batches carry a ``span`` when not shuffled.
+    SPAN_FAMILIES = ("cbow",)
 
     def __init__(self, corpus, keep_probs, family, window=5, batch_size=512, negative=0,
-                 sampler=None, shuffle=True, seed=0, chunk_words=1 << 17):
+                 sampler=None, shuffle=True, seed=0, chunk_words=1 << 17, shared_negatives=1):
         if family not in self.FAMILIES:
             raise W2VError(f"must be one of {self.FAMILIES}, got {family!r}", param="family")
         for name, value in (("window", window), ("batch_size", batch_size),
-                            ("chunk_words", chunk_words)):
+                            ("chunk_words", chunk_words), ("shared_negatives", shared_negatives)):
             if int(value) < 1:
                 raise W2VError(f"must be >= 1, got {value}", param=name)
         if int(window) >= 2 ** 62:          # radii are drawn as int64
@@ -152,10 +122,11 @@ class WindowBatcher:
         self.corpus = corpus
         self.family, self.window, self.batch_size = family, int(window), int(batch_size)
         self.negative, self.sampler = int(negative), sampler
+        self.shared_negatives = int(shared_negatives)
         self.shuffle, self.seed = bool(shuffle), int(seed)
         self.chunks = self._chunk_bounds(int(chunk_words))
         reach = min(self.window, longest - 1)
-        self.offsets = np.concatenate([np.arange(-reach, 0), np.arange(1, reach + 1)])  # (2 reach,)
+        self.offsets = slot_offsets(reach)                                   # (2 reach,)
         self.block = max(1, EXAMPLE_SLOTS // self.offsets.size)
 
     def _chunk_bounds(self, chunk_words):
@@ -286,6 +257,7 @@ class WindowBatcher:
         for chunk in range(start_chunk, self.n_chunks):
             c = self._draw_chunk(epoch, chunk)
             n = int(c.sizes.sum())
+            text = self._span_text(c)
             begin, end = self.chunks[chunk], self.chunks[chunk + 1]
             first = start_batch if chunk == start_chunk else 0
             for b, (inputs, mask, targets) in enumerate(self._batch_arrays(c, first * B),
@@ -294,9 +266,24 @@ class WindowBatcher:
                 negatives = None
                 if self.negative:
                     rng = np.random.default_rng([self.seed, epoch, chunk, b])
-                    negatives = self.sampler.sample(targets, self.negative, rng)
+                    negatives = self.sampler.sample(targets, self.negative, rng,
+                                                    self.shared_negatives)
+                span = None if text is None else text[b * B:hi + self.offsets.size]
                 yield (chunk, b, int(begin + (end - begin) * hi // n),
-                       Batch(inputs, mask, targets, negatives))
+                       Batch(inputs, mask, targets, negatives, span))
+
+    def _span_text(self, c):
+        """The chunk's centre words in corpus order with a margin of ``reach`` zeros on
+        each side, when its batches get a ``span`` (CBOW family, no shuffle); else None.
+
+        Example ``e`` of the chunk is then position ``reach + e``: a word without a
+        context word (the only kept word of its line) makes no example, and as it is
+        a whole line of its own, dropping it moves no window's context."""
+        if self.shuffle or self.family not in self.SPAN_FAMILIES:
+            return None
+        reach = self.offsets.size // 2
+        pad = np.zeros(reach, dtype=c.ids.dtype)
+        return np.concatenate([pad, c.ids[c.hi > c.lo], pad])           # (n + 2 reach,)
 
 
 def _concat(parts):

@@ -33,7 +33,7 @@ from .vocab import Vocab
 
 _STATE_SKIP = {"stop"}
 #: Settings a model file may lack, with the value of the version that wrote such files.
-_LEGACY = {"cbow_update": "exact", "formulation": "pair"}
+_LEGACY = {"cbow_update": "exact", "formulation": "pair", "shared_negatives": 1}
 
 
 class Word2Vec:
@@ -71,8 +71,17 @@ class Word2Vec:
     epochs, batch_size, seed : int
         ``batch_size=None``: the model's ``default_batch_size`` (512 examples; 128 windows
         for ``sgram_hs``'s window formulation).
-    shuffle : bool
-        Shuffle examples inside each corpus chunk.
+    shuffle : bool or None
+        Shuffle examples inside each corpus chunk. ``None``: corpus order (as
+        word2vec.c and gensim) for the context-slot types (CBOW, the window
+        formulations), whose batches of consecutive windows then take the banded
+        path of :mod:`w2v_numpy.models.span`; shuffled for the per-pair skip-gram
+        types. Stored in the model file.
+    shared_negatives : int
+        Consecutive examples sharing one draw of negatives (1: each its own, as
+        the documents). 8, the banded path's tile, is about 2x faster for
+        ``sgram_neg`` and ``cbow_neg`` but cost 4-8 analogy points on wiki17m
+        (benchmarks/RESULTS.md, "Corpus-order batches"). Stored in the model file.
     cbow_update : {"word2vec", "exact"}
         CBOW only. ``"word2vec"`` (default) gives each context row the
         undivided dL/dh, as word2vec.c and gensim (``cbow_mean=1``) do: it
@@ -107,9 +116,9 @@ class Word2Vec:
 
     def __init__(self, corpus_file=None, type="sgram_neg", vector_size=100, window=5,
                  min_count=5, max_vocab=None, sample=1e-3, negative=5, alpha=0.025,
-                 min_alpha=0.0001, epochs=5, batch_size=None, seed=0, shuffle=True,
+                 min_alpha=0.0001, epochs=5, batch_size=None, seed=0, shuffle=None,
                  cbow_update="word2vec", tokenizer=simple_tokenize, dtype=np.float32, progress=True,
-                 callbacks=(), hs=0, formulation=None, workers=1):
+                 callbacks=(), hs=0, formulation=None, workers=1, shared_negatives=1):
         type = _gensim_type(type, hs, negative)
         if type not in window_types():
             raise W2VError(f"must be one of {window_types()}, got {type!r}", param="type")
@@ -124,12 +133,19 @@ class Word2Vec:
         uses_negatives = MODELS[type].uses_negatives
         if uses_negatives and int(negative) < 1:
             raise W2VError(f"must be >= 1 for {type}, got {negative}", param="negative")
+        if shuffle is None:
+            shuffle = cls.batch_family not in WindowBatcher.SPAN_FAMILIES
+        if not uses_negatives:
+            shared_negatives = 1
+        if int(shared_negatives) < 1:
+            raise W2VError(f"must be >= 1, got {shared_negatives}", param="shared_negatives")
         self.config = dict(type=type, vector_size=int(vector_size), window=int(window),
                            min_count=int(min_count), max_vocab=max_vocab, sample=float(sample),
                            negative=int(negative) if uses_negatives else 0,
                            alpha=float(alpha), min_alpha=float(min_alpha), epochs=int(epochs),
                            batch_size=int(batch_size), seed=int(seed), shuffle=bool(shuffle),
-                           cbow_update=cbow_update, formulation=formulation)
+                           cbow_update=cbow_update, formulation=formulation,
+                           shared_negatives=int(shared_negatives))
         self._start(corpus_file, tokenizer, dtype, progress, callbacks, workers)
 
     def _start(self, corpus_file, tokenizer, dtype, progress, callbacks, workers=1):
@@ -172,7 +188,8 @@ class Word2Vec:
         return WindowBatcher(self.corpus, keep,
                              self.model.batch_family, window=c["window"],
                              batch_size=c["batch_size"], negative=c["negative"], sampler=sampler,
-                             shuffle=c["shuffle"], seed=c["seed"])
+                             shuffle=c["shuffle"], seed=c["seed"],
+                             shared_negatives=c.get("shared_negatives", 1))
 
     def train(self, epochs=None, callbacks=None, state=None, batcher=None):
         """Run the training loop; returns the final :class:`w2v_numpy.train.TrainState`.

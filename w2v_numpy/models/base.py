@@ -185,6 +185,14 @@ class Model:
     def adjust_update(self, batch, grads):
         """Hook: change the rows of ``step``'s update in place (default: nothing)."""
 
+    def update_rows(self, batch, scale):
+        """``(loss, rows)`` that :meth:`step` adds: ``scale`` times the gradient, then
+        :meth:`adjust_update`. An objective whose training update is not its gradient
+        may override this instead (word2vec's CBOW, :mod:`w2v_numpy.models.window`)."""
+        loss, grads = self.loss_and_grad(batch, scale)
+        self.adjust_update(batch, grads)
+        return loss, grads
+
     def loss(self, batch):
         """Loss summed over the batch, as a Python float."""
         self.check_batch(batch)
@@ -202,8 +210,7 @@ class Model:
         changes. Returns the summed loss from before the step.
         """
         self.check_batch(batch)
-        loss, grads = self.loss_and_grad(batch, scale=-alpha)   # rows hold -alpha * grad
-        self.adjust_update(batch, grads)
+        loss, grads = self.update_rows(batch, -alpha)          # rows hold -alpha * grad
         apply_grad(self.params, grads)
         return loss
 

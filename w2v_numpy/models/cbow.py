@@ -60,7 +60,7 @@ def forward(W_in, W_out, batch):
     (B, V) and ``dh`` = dL/dh = e W_out (B, d).
     """
     xp = get_xp()
-    h, weight = hidden_layer(W_in, batch.inputs, batch.mask)      # (B, d), (B, C)
+    h, weight, _ = hidden_layer(W_in, batch)                      # (B, d), (B, C)
     z = h @ W_out.T                                               # (B, V)
     log_p = log_softmax(z, axis=1)                                # (B, V)
     rows = xp.arange(z.shape[0])
@@ -73,7 +73,7 @@ def forward(W_in, W_out, batch):
             "e": e, "dh": dh}
 
 
-def loss_and_grad(W_in, W_out, batch, scale=1.0, workspace=None):
+def loss_and_grad(W_in, W_out, batch, scale=1.0, workspace=None, undivided=False):
     """Summed softmax loss of the batch and ``scale`` times its gradient.
 
     Returns ``(loss, {"W_in": RowGrad, "W_out": RowGrad})``; the ``W_out``
@@ -81,7 +81,8 @@ def loss_and_grad(W_in, W_out, batch, scale=1.0, workspace=None):
 
     ``workspace``, if given, is a dict in which the (B, V) score buffer is
     kept between calls: reusing it saves allocating (and page-faulting) tens
-    of MB on every step.
+    of MB on every step. ``undivided``: word2vec.c's input update instead of
+    the gradient (see :func:`w2v_numpy.models.window.input_grads`).
 
     Same math as :func:`forward`, arranged for speed: the (B, V) score matrix
     is turned into probabilities and then into the error ``e = p - y`` in
@@ -89,7 +90,7 @@ def loss_and_grad(W_in, W_out, batch, scale=1.0, workspace=None):
     products (``z = h W_out^T``, ``dW_out = e^T h``, ``dh = e W_out``).
     """
     xp = get_xp()
-    h, weight = hidden_layer(W_in, batch.inputs, batch.mask)      # (B, d), (B, C)
+    h, weight, band = hidden_layer(W_in, batch)                   # (B, d), (B, C)
     rows = xp.arange(h.shape[0])
     z = _buffer(workspace, (h.shape[0], W_out.shape[0]), h.dtype)
     xp.matmul(h, W_out.T, out=z)                                  # (B, V)
@@ -103,7 +104,7 @@ def loss_and_grad(W_in, W_out, batch, scale=1.0, workspace=None):
     e[rows, batch.targets] -= scale                               # (B, V)  scale * (p - y)
     dW_out = e.T @ h                                              # (V, d)
     dh = e @ W_out                                                # (B, d)
-    grads = {"W_in": input_grads(batch.inputs, batch.mask, weight, dh),  # (n,), (n, d)
+    grads = {"W_in": input_grads(batch, weight, dh, band, undivided),    # (n,), (n, d)
              "W_out": RowGrad(None, dW_out)}                              # dense (V, d)
     return float(loss.sum(dtype=np.float64)), grads
 
@@ -125,10 +126,11 @@ class CBOW(WindowModel):
     type_name = "cbow"
     batch_family = "cbow"
     output_layer = "softmax"
+    averages_inputs = True
     forward_fn = staticmethod(forward)
 
-    def loss_and_grad(self, batch, scale=1.0):
+    def loss_and_grad(self, batch, scale=1.0, **kw):
         if not hasattr(self, "_workspace"):
             self._workspace = {}
         return loss_and_grad(self.params["W_in"], self.params["W_out"], batch, scale,
-                             self._workspace)
+                             self._workspace, **kw)

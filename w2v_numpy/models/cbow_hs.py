@@ -86,7 +86,7 @@ def forward(W_in, W_out, tree, batch):
     """Intermediates: ``h`` (B, d); the padded paths ``nodes``, ``codes``, ``on_path``
     (B, L); the node rows ``U`` (B, L, d); scores ``s``, ``sigma``, per-node errors ``e``
     = dL/ds (B, L), 0 off the path; ``loss`` (B,) per example."""
-    h, weight = hidden_layer(W_in, batch.inputs, batch.mask)             # (B, d), (B, C)
+    h, weight, _ = hidden_layer(W_in, batch)                             # (B, d), (B, C)
     nodes, codes, on_path = padded_paths(tree, batch.targets)            # (B, L) each
     U = W_out[nodes]                                                     # (B, L, d)
     s = (U @ h[:, :, None])[:, :, 0]                                     # (B, L)
@@ -109,11 +109,12 @@ def dense_top(tree, levels=TOP_LEVELS):
     return (levels, *(xp.asarray(a) for a in huffman.top_nodes(host, levels)))
 
 
-def loss_and_grad(W_in, W_out, tree, batch, scale=1.0, top=None):
+def loss_and_grad(W_in, W_out, tree, batch, scale=1.0, top=None, undivided=False):
     """Summed hierarchical-softmax loss and ``scale`` times its gradient, as row updates.
 
     Returns ``(loss, {"W_in": RowGrad, "W_out": RowGrad})``. ``top`` is
-    :func:`dense_top` of ``tree`` (computed if not given).
+    :func:`dense_top` of ``tree`` (computed if not given); ``undivided``:
+    word2vec.c's input update (:func:`w2v_numpy.models.window.input_grads`).
 
     Same numbers as :func:`forward`, arranged for speed. The nodes of the first
     ``TOP_LEVELS`` levels (at most 255) lie on almost every path, so a batch
@@ -127,7 +128,7 @@ def loss_and_grad(W_in, W_out, tree, batch, scale=1.0, top=None):
     """
     xp = get_xp()
     levels, top_ids, col = top if top is not None else dense_top(tree)
-    h, weight = hidden_layer(W_in, batch.inputs, batch.mask)             # (B, d), (B, C)
+    h, weight, band = hidden_layer(W_in, batch)                          # (B, d), (B, C)
     B, t = h.shape[0], top_ids.shape[0]
     nodes, codes, on = padded_paths(tree, batch.targets)                 # (B, L) each
     T = min(nodes.shape[1], levels)                                      # columns l < T are top nodes
@@ -149,7 +150,7 @@ def loss_and_grad(W_in, W_out, tree, batch, scale=1.0, top=None):
     rows = g[:, T:][deep][:, None] * h[example]                          # (n, d)  one row per deep visit
     dW_out = RowGrad(xp.concatenate([top_ids, nodes[:, T:][deep]]),      # (t + n,)
                      xp.concatenate([G.T @ h, rows]))                    # (t, d) and (n, d)
-    grads = {"W_in": input_grads(batch.inputs, batch.mask, weight, dh),  # (m,), (m, d)
+    grads = {"W_in": input_grads(batch, weight, dh, band, undivided),    # (m,), (m, d)
              "W_out": dW_out}
     return float(loss), grads
 
@@ -170,6 +171,7 @@ class CBOWHS(WindowModel):
     batch_family = "cbow"
     output_layer = "hierarchical_softmax"
     needs_counts = True
+    averages_inputs = True
 
     def set_options(self, counts=None, cbow_update="exact"):
         super().set_options(cbow_update=cbow_update)
@@ -196,6 +198,6 @@ class CBOWHS(WindowModel):
         """The named intermediates of :func:`forward` for this model's parameters."""
         return forward(self.params["W_in"], self.params["W_out"], self.tree, batch)
 
-    def loss_and_grad(self, batch, scale=1.0):
+    def loss_and_grad(self, batch, scale=1.0, **kw):
         return loss_and_grad(self.params["W_in"], self.params["W_out"], self.tree, batch, scale,
-                             self.top)
+                             self.top, **kw)

@@ -22,6 +22,10 @@ score is :math:`g_0 = \sigma(s_0) - 1` and :math:`g_i = \sigma(s_i)`, and
     \frac{\partial L}{\partial v_{c_j}} = \frac{1}{n}\frac{\partial L}{\partial h}
 
 A word drawn twice as a negative gets both contributions (scatter-add).
+When a tile of consecutive windows shares its negatives (a batch with a
+``span`` and ``shared_negatives``), :func:`w2v_numpy.models.span.shared_mean_loss_and_grad`
+scores the tile's hidden vectors against its targets and its one set of
+negatives in one product: the same numbers, fewer rows.
 
 Symbol map to ``002_6cd38058a4f833ef.txt``: :math:`c_{pos}` is :math:`u_o`,
 :math:`c_{neg}` is :math:`u_{n_i}`, :math:`W_1` is ``W_in`` and
@@ -37,6 +41,7 @@ import numpy as np
 
 from ..backend import get_xp
 from ..functional import log_sigmoid, sigmoid
+from . import span
 from .base import RowGrad
 from .window import WindowModel, hidden_layer, input_grads
 
@@ -47,7 +52,7 @@ def forward(W_in, W_out, batch):
     ``g`` (B, 1+K) = dL/ds (:math:`\\sigma(s_0) - 1`, then :math:`\\sigma(s_i)`) and
     ``dh`` (B, d) = dL/dh."""
     xp = get_xp()
-    h, weight = hidden_layer(W_in, batch.inputs, batch.mask)             # (B, d), (B, C)
+    h, weight, band = hidden_layer(W_in, batch)                          # (B, d), (B, C)
     B, K = batch.negatives.shape
     index = xp.empty((B, 1 + K), dtype=batch.negatives.dtype)            # (B, 1+K)
     index[:, 0] = batch.targets
@@ -58,21 +63,31 @@ def forward(W_in, W_out, batch):
     g = sigmoid(s)                                                       # (B, 1+K)
     g[:, 0] -= 1.0                                                       # dL/ds
     dh = (g[:, None, :] @ U)[:, 0, :]                                    # (B, 1, 1+K) @ (B, 1+K, d) -> (B, d)
-    return {"h": h, "weight": weight, "index": index, "U": U, "s": s, "loss": loss,
-            "g": g, "dh": dh}
+    return {"h": h, "weight": weight, "band": band, "index": index, "U": U, "s": s,
+            "loss": loss, "g": g, "dh": dh}
 
 
-def loss_and_grad(W_in, W_out, batch, scale=1.0):
+def loss_and_grad(W_in, W_out, batch, scale=1.0, undivided=False):
     """Summed negative-sampling loss and ``scale`` times its gradient, as row updates.
 
     Returns ``(loss, {"W_in": RowGrad, "W_out": RowGrad})``. ``step`` passes
-    ``scale=-alpha`` so the update is formed in one pass.
+    ``scale=-alpha`` so the update is formed in one pass. ``undivided``:
+    word2vec.c's input update instead of the gradient (see
+    :func:`w2v_numpy.models.window.input_grads`).
     """
+    if batch.span is not None:
+        shared = span.shared_negatives(batch.negatives)
+        if shared is not None:                      # tiles of windows share their negatives
+            h, weight, band = hidden_layer(W_in, batch)                  # (B, d), (B, C)
+            loss, dh, rows_out = span.shared_mean_loss_and_grad(h, W_out, batch.targets,
+                                                                shared, scale)
+            return loss, {"W_in": input_grads(batch, weight, dh, band, undivided),
+                          "W_out": rows_out}
     f = forward(W_in, W_out, batch)
     h, g = f["h"], f["g"] * scale                                        # (B, d), (B, 1+K) scaled dL/ds
     dU = g[:, :, None] * h[:, None, :]                                   # (B, 1+K, d)
     dh = f["dh"] * scale                                                 # (B, d)
-    grads = {"W_in": input_grads(batch.inputs, batch.mask, f["weight"], dh),    # (n,), (n, d)
+    grads = {"W_in": input_grads(batch, f["weight"], dh, f["band"], undivided),  # (n,), (n, d)
              "W_out": RowGrad(f["index"].reshape(-1), dU.reshape(-1, h.shape[1]))}  # (B(1+K),), (B(1+K), d)
     return float(f["loss"].sum(dtype=np.float64)), grads
 
@@ -83,5 +98,6 @@ class CBOWNeg(WindowModel):
     type_name = "cbow_neg"
     batch_family = "cbow"
     output_layer = "negative_sampling"
+    averages_inputs = True
     forward_fn = staticmethod(forward)
     loss_and_grad_fn = staticmethod(loss_and_grad)

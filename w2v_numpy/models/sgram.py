@@ -34,3 +34,4 @@ class SkipGram(CBOW):
 
     type_name = "sgram"
     batch_family = "sgram"
+    averages_inputs = False

@@ -31,3 +31,4 @@ class SkipGramHS(CBOWHS):
 
     type_name = "sgram_hs"
     batch_family = "sgram"
+    averages_inputs = False

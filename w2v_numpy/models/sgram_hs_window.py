@@ -50,27 +50,28 @@ from ..backend import backend_name, get_xp
 from ..functional import log_sigmoid, sigmoid
 from .base import RowGrad
 from .cbow_hs import CBOWHS, padded_paths
-from .sgram_neg_window import input_rows
+from .sgram_neg_window import window_grads, window_scores
 
 #: Path columns (from the root) whose node rows are summed per node inside the model.
 SUMMED_LEVELS = 6
 
 
 def forward(W_in, W_out, tree, batch):
-    """Intermediates: ``V`` (B, C, d) context rows; the centre's padded path ``nodes``,
-    ``codes``, ``on_path`` (B, L); ``U`` (B, L, d) node rows; ``S`` (B, C, L) scores;
-    ``loss`` (B,) per window; ``G`` (B, C, L) = dL/dS, zero off the path and on padding."""
+    """Intermediates: the centre's padded path ``nodes``, ``codes``, ``on_path`` (B, L);
+    ``U`` (B, L, d) node rows; ``S`` (B, C, L) scores; ``loss`` (B,) per window; ``G``
+    (B, C, L) = dL/dS, zero off the path and on padding; ``V`` (B, C, d) the context
+    rows (unless the batch has a ``span``: see :func:`.sgram_neg_window.window_scores`)."""
     nodes, codes, on_path = padded_paths(tree, batch.targets)            # (B, L) each
-    V = W_in[batch.inputs]                                               # (B, C, d)
     U = W_out[nodes]                                                     # (B, L, d)
-    S = V @ U.transpose(0, 2, 1)                                         # (B, C, L)
+    S, layout = window_scores(W_in, U, batch)                            # (B, C, L)
     on = on_path[:, None, :].astype(S.dtype)                             # (B, 1, L)
     if batch.mask is not None:
         on = on * batch.mask[:, :, None]                                 # (B, C, L)
     sign = (1 - 2 * codes)[:, None, :].astype(S.dtype)                   # (B, 1, L)
     loss = -(log_sigmoid(sign * S) * on).sum(axis=(1, 2))                # (B,)
     G = (sigmoid(S) - (1 - codes)[:, None, :]) * on                      # (B, C, L)  dL/dS
-    return {"V": V, "nodes": nodes, "codes": codes, "on_path": on_path, "U": U, "S": S,
+    layout["slots"] = (batch.inputs, batch.mask)
+    return {**layout, "nodes": nodes, "codes": codes, "on_path": on_path, "U": U, "S": S,
             "loss": loss, "G": G}
 
 
@@ -99,15 +100,14 @@ def loss_and_grad(W_in, W_out, tree, batch, scale=1.0, summed_levels=SUMMED_LEVE
     if scale != 1.0:
         G *= scale                                                       # (B, C, L) scaled dL/dS
     d = W_in.shape[1]
-    dV = G @ f["U"]                                                      # (B, C, L) @ (B, L, d) -> (B, C, d)
-    dU = G.transpose(0, 2, 1) @ f["V"]                                   # (B, L, C) @ (B, C, d) -> (B, L, d)
+    rows_in, dU = window_grads(G, f["U"], f)                             # W_in rows; (B, L, d)
     if backend_name() != "numpy":
         summed_levels = 0                    # the device scatter-add is atomic: repeats are cheap
     T = min(summed_levels, dU.shape[1])
     nodes, on = f["nodes"], f["on_path"]
     top_ids, top_rows = summed_rows(nodes[:, :T][on[:, :T]], dU[:, :T][on[:, :T]])  # (u,), (u, d)
     deep = on[:, T:]                                                     # (B, L-T)
-    grads = {"W_in": input_rows(batch, dV),
+    grads = {"W_in": rows_in,
              "W_out": RowGrad(xp.concatenate([top_ids, nodes[:, T:][deep]]),
                               xp.concatenate([top_rows, dU[:, T:][deep].reshape(-1, d)]))}
     return float(f["loss"].sum(dtype=np.float64)), grads
@@ -123,6 +123,7 @@ class SkipGramHSWindow(CBOWHS):
 
     type_name = "sgram_hs"
     formulation = "window"
+    averages_inputs = False
     #: 128 windows, about 770 (context, centre) pairs. A batch's update of a node is the
     #: sum over all its scores, and the root scores every pair: at 512 windows (about
     #: 3,000 pairs) training on wiki17m diverged within the first epoch at alpha 0.025;
@@ -134,6 +135,3 @@ class SkipGramHSWindow(CBOWHS):
 
     def loss_and_grad(self, batch, scale=1.0):
         return loss_and_grad(self.params["W_in"], self.params["W_out"], self.tree, batch, scale)
-
-    def adjust_update(self, batch, grads):
-        """Nothing to adjust: each context row already gets its own full gradient."""

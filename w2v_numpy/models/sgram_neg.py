@@ -34,3 +34,4 @@ class SkipGramNeg(CBOWNeg):
 
     type_name = "sgram_neg"
     batch_family = "sgram"
+    averages_inputs = False

@@ -46,6 +46,12 @@ the work: a window gathers and updates :math:`n + 1 + K` rows instead of
 The same idea is Intel's pWord2Vec ("HogBatch", Ji et al. 2016) and Amazon's
 BlazingText ``batch_skipgram``.
 
+A batch of consecutive windows (corpus order, ``batch.span``) is computed as
+banded products by :mod:`w2v_numpy.models.span`, and when each tile of
+windows shares its negatives (``shared_negatives``), as one dense
+(positions x negatives) block per tile: same loss and gradient as below, each
+position's row gathered and updated once.
+
 Symbol map: as in :mod:`w2v_numpy.models.sgram_neg` with the roles swapped
 (the documents' :math:`v_{w_t}` is our :math:`u_t` and :math:`u_{w_c}` our
 :math:`v_c`); ``W_in`` holds the :math:`v`, ``W_out`` the :math:`u`.
@@ -54,37 +60,58 @@ import numpy as np
 
 from ..backend import get_xp
 from ..functional import log_sigmoid, sigmoid
+from . import span
 from .base import RowGrad
 from .window import WindowModel
 
 
+def window_scores(W_in, U, batch):
+    """Scores ``S`` (B, C, J) of each window's context rows against its output rows
+    ``U`` (B, J, d), and what the gradient needs: ``{"V": (B, C, d) context rows}``,
+    or for a batch with a ``span`` the tiles of :mod:`w2v_numpy.models.span`."""
+    if batch.span is not None:
+        tiles = span.gather_tiles(W_in, batch.span, *batch.inputs.shape)
+        S, Ut = span.window_scores(tiles, U)                             # (B, C, J)
+        return S, {"tiles": tiles, "Ut": Ut}
+    V = W_in[batch.inputs]                                               # (B, C, d)
+    return V @ U.transpose(0, 2, 1), {"V": V}                            # (B, C, J)
+
+
+def window_grads(G, U, layout):
+    """From ``G`` = dL/dS (B, C, J): the ``W_in`` rows of the context slots (a
+    :class:`RowGrad`, padding left out) and dL/dU (B, J, d)."""
+    if "tiles" in layout:
+        return span.window_grads(layout["tiles"], layout["Ut"], G)
+    V, (inputs, mask) = layout["V"], layout["slots"]
+    dV = G @ U                                                           # (B, C, J) @ (B, J, d) -> (B, C, d)
+    dU = G.transpose(0, 2, 1) @ V                                        # (B, J, C) @ (B, C, d) -> (B, J, d)
+    if mask is None:
+        return RowGrad(inputs.reshape(-1), dV.reshape(-1, dV.shape[-1])), dU  # (B*C,), (B*C, d)
+    return RowGrad(inputs[mask], dV[mask]), dU                           # (n,), (n, d)
+
+
 def forward(W_in, W_out, batch):
-    """Intermediates: ``V`` (B, C, d) context rows, ``index`` (B, 1+K) (centre first),
-    ``U`` (B, 1+K, d), ``S`` (B, C, 1+K) scores, ``loss`` (B,) per window (summed
-    over its real slots), and ``G`` (B, C, 1+K) = dL/dS, zero on padding slots."""
+    """Intermediates: ``index`` (B, 1+K) (centre first), ``U`` (B, 1+K, d), ``S``
+    (B, C, 1+K) scores, ``loss`` (B,) per window (summed over its real slots), ``G``
+    (B, C, 1+K) = dL/dS, zero on padding slots, and ``V`` (B, C, d) the context rows
+    (unless the batch has a ``span``: see :func:`window_scores`)."""
     xp = get_xp()
     B, K = batch.negatives.shape
     index = xp.empty((B, 1 + K), dtype=batch.negatives.dtype)            # (B, 1+K)
     index[:, 0] = batch.targets
     index[:, 1:] = batch.negatives
-    V = W_in[batch.inputs]                                               # (B, C, d)
     U = W_out[index]                                                     # (B, 1+K, d)
-    S = V @ U.transpose(0, 2, 1)                                         # (B, C, 1+K)
-    per_slot = -log_sigmoid(S[:, :, 0]) - log_sigmoid(-S[:, :, 1:]).sum(axis=2)  # (B, C)
+    S, layout = window_scores(W_in, U, batch)                            # (B, C, 1+K)
+    log_sig = log_sigmoid(S)                                             # (B, C, 1+K)
+    log_sig[:, :, 1:] -= S[:, :, 1:]                                     # log sigma(-s) = log sigma(s) - s
+    per_slot = -log_sig.sum(axis=2)                                      # (B, C)
     G = sigmoid(S)                                                       # (B, C, 1+K)
     G[:, :, 0] -= 1.0                                                    # dL/dS
     if batch.mask is not None:
         per_slot = per_slot * batch.mask                                 # (B, C)
         G *= batch.mask[:, :, None]                                      # (B, C, 1+K)
-    return {"V": V, "index": index, "U": U, "S": S, "loss": per_slot.sum(axis=1), "G": G}
-
-
-def input_rows(batch, dV):
-    """The ``W_in`` update of a window batch: row ``dV[b, c]`` for every real context slot
-    (padding slots left out)."""
-    if batch.mask is None:
-        return RowGrad(batch.inputs.reshape(-1), dV.reshape(-1, dV.shape[-1]))  # (B*C,), (B*C, d)
-    return RowGrad(batch.inputs[batch.mask], dV[batch.mask])             # (n,), (n, d)
+    layout["slots"] = (batch.inputs, batch.mask)
+    return {**layout, "index": index, "U": U, "S": S, "loss": per_slot.sum(axis=1), "G": G}
 
 
 def loss_and_grad(W_in, W_out, batch, scale=1.0):
@@ -93,14 +120,20 @@ def loss_and_grad(W_in, W_out, batch, scale=1.0):
     Returns ``(loss, {"W_in": RowGrad, "W_out": RowGrad})``; padding slots are
     left out of the ``W_in`` rows.
     """
+    if batch.span is not None:
+        shared = span.shared_negatives(batch.negatives)
+        if shared is not None:                      # tiles of windows share their negatives
+            tiles = span.gather_tiles(W_in, batch.span, *batch.inputs.shape)
+            loss, rows_in, rows_out = span.shared_window_loss_and_grad(
+                tiles, W_out, batch.targets, shared, batch.mask, scale)
+            return loss, {"W_in": rows_in, "W_out": rows_out}
     f = forward(W_in, W_out, batch)
     G = f["G"]
     if scale != 1.0:
         G *= scale                                                       # (B, C, 1+K) scaled dL/dS
     d = W_in.shape[1]
-    dV = G @ f["U"]                                                      # (B, C, 1+K) @ (B, 1+K, d) -> (B, C, d)
-    dU = G.transpose(0, 2, 1) @ f["V"]                                   # (B, 1+K, C) @ (B, C, d) -> (B, 1+K, d)
-    grads = {"W_in": input_rows(batch, dV),
+    rows_in, dU = window_grads(G, f["U"], f)                             # W_in rows; (B, 1+K, d)
+    grads = {"W_in": rows_in,
              "W_out": RowGrad(f["index"].reshape(-1), dU.reshape(-1, d))}   # (B(1+K),), (B(1+K), d)
     return float(f["loss"].sum(dtype=np.float64)), grads
 
@@ -119,6 +152,3 @@ class SkipGramNegWindow(WindowModel):
     output_layer = "negative_sampling"
     forward_fn = staticmethod(forward)
     loss_and_grad_fn = staticmethod(loss_and_grad)
-
-    def adjust_update(self, batch, grads):
-        """Nothing to adjust: each context row already gets its own full gradient."""

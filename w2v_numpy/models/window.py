@@ -20,21 +20,28 @@ import numpy as np
 
 from ..backend import get_xp
 from ..errors import W2VError
+from . import span
 from .base import Model, RowGrad
 
 #: How ``step`` may update CBOW context rows (see :attr:`WindowModel.cbow_update`).
 CBOW_UPDATES = ("exact", "word2vec")
 
 
-def hidden_layer(W_in, inputs, mask):
+def hidden_layer(W_in, batch):
     r"""Mean of the (masked) input rows: :math:`h = \frac{1}{n}\sum_{c} v_{w_c}`.
+
+    A CBOW batch with a ``span`` (consecutive windows) takes the banded path
+    of :mod:`w2v_numpy.models.span`: the same ``h``, each position's row
+    gathered once.
 
     Returns
     -------
     h : (B, d)
     weight : (B, C)   1/n for real slots, 0 for padding (so dL/dv_c = weight * dL/dh)
+    band : None, or the span layout that :func:`input_grads` needs
     """
     xp = get_xp()
+    inputs, mask = batch.inputs, batch.mask
     if mask is None:
         weight = xp.full(inputs.shape, 1.0 / inputs.shape[1], dtype=W_in.dtype)  # (B, C)
     else:
@@ -42,33 +49,37 @@ def hidden_layer(W_in, inputs, mask):
         weight = (mask / xp.maximum(n, 1)).astype(W_in.dtype)                # (B, C)
     if inputs.shape[1] == 1:
         h = W_in[inputs[:, 0]]                                               # (B, d)
-        return (h if mask is None else h * weight), weight                   # one input: weight is 1
+        return (h if mask is None else h * weight), weight, None             # one input: weight is 1
+    if batch.span is not None:
+        tiles = span.gather_tiles(W_in, batch.span, *inputs.shape)
+        h, A = span.window_means(tiles, weight)                              # (B, d), band
+        return h, weight, (tiles, A)
     h = (weight[:, None, :] @ W_in[inputs])[:, 0, :]                         # (B, 1, C) @ (B, C, d) -> (B, d)
-    return h, weight
+    return h, weight, None
 
 
-def input_grads(inputs, mask, weight, dh):
+def input_grads(batch, weight, dh, band=None, undivided=False):
     """Spread dL/dh back onto the input rows: row ``inputs[b, c]`` gets ``weight[b, c] * dh[b]``.
 
-    Returns the :class:`RowGrad` of ``W_in``, padding slots left out.
+    ``undivided`` gives every real slot the whole ``dh[b]`` instead (word2vec.c's
+    CBOW update, see :attr:`WindowModel.cbow_update`). Returns the
+    :class:`RowGrad` of ``W_in``, padding slots left out; with the ``band`` of
+    :func:`hidden_layer`, one row per span position.
     """
+    xp = get_xp()
+    inputs, mask = batch.inputs, batch.mask
+    if undivided and inputs.shape[1] > 1:
+        n = inputs.shape[1] if mask is None else mask.sum(axis=1, keepdims=True)  # (B, 1)
+        dh = dh * xp.asarray(n, dtype=dh.dtype)                              # (B, d) undo the 1/n
+    if band is not None:
+        return span.window_mean_grads(*band, dh)                             # (B + C,), (B + C, d)
     if inputs.shape[1] == 1:
         return RowGrad(inputs[:, 0], dh if mask is None else dh * weight)    # (B,), (B, d)
     if mask is None:
         rows = weight[:, :, None] * dh[:, None, :]                           # (B, C, d)
         return RowGrad(inputs.reshape(-1), rows.reshape(-1, dh.shape[1]))    # (B*C,), (B*C, d)
-    example = get_xp().nonzero(mask)[0]                                      # (n,)
+    example = xp.nonzero(mask)[0]                                            # (n,)
     return RowGrad(inputs[mask], dh[example] * weight[mask][:, None])        # (n,), (n, d)
-
-
-def context_sizes(batch):
-    """For each real input slot (in :func:`input_grads` order), its example's context size n."""
-    xp = get_xp()
-    B, C = batch.inputs.shape
-    if batch.mask is None:
-        return xp.full(B * C, float(C), dtype=xp.float32)
-    n = batch.mask.sum(axis=1).astype(xp.float32)                             # (B,)
-    return xp.broadcast_to(n[:, None], batch.mask.shape)[batch.mask]          # (n_slots,)
 
 
 class WindowModel(Model):
@@ -88,6 +99,9 @@ class WindowModel(Model):
     """
 
     vectors_param = "W_in"
+    #: Whether the hidden layer is the mean of several input rows (CBOW), which
+    #: ``cbow_update`` and ``loss_and_grad(..., undivided=True)`` are about.
+    averages_inputs = False
     #: One (inputs -> target) prediction per example, as in the documents.
     formulation = "pair"
     #: How ``step`` updates CBOW context rows: ``"exact"`` applies the true
@@ -113,16 +127,18 @@ class WindowModel(Model):
         """The named intermediates of the forward pass (``h``, the scores, ``loss`` per example)."""
         return self.forward_fn(self.params["W_in"], self.params["W_out"], batch)
 
-    def loss_and_grad(self, batch, scale=1.0):
-        return self.loss_and_grad_fn(self.params["W_in"], self.params["W_out"], batch, scale)
-
     def check_batch(self, batch):
         if self.uses_negatives and batch.negatives is None:
             raise W2VError(f"{self.type_name}: the batch needs negatives (negative >= 1)")
         if self.batch_family == "sgram" and batch.inputs.shape[1] != 1:
             raise W2VError(f"{self.type_name}: skip-gram batches have one input per example")
 
-    def adjust_update(self, batch, grads):
-        if self.cbow_update == "word2vec" and batch.inputs.shape[1] > 1:
-            rows = grads["W_in"].rows
-            rows *= context_sizes(batch)[:, None]              # undo the 1/n of the mean
+    def loss_and_grad(self, batch, scale=1.0, **kw):
+        return self.loss_and_grad_fn(self.params["W_in"], self.params["W_out"], batch, scale, **kw)
+
+    def update_rows(self, batch, scale):
+        """With ``cbow_update="word2vec"``, an averaging objective's input rows get the
+        undivided dL/dh; otherwise the gradient as it is."""
+        if self.averages_inputs and self.cbow_update == "word2vec":
+            return self.loss_and_grad(batch, scale, undivided=True)
+        return super().update_rows(batch, scale)
