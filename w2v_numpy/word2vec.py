@@ -73,10 +73,10 @@ class Word2Vec:
         for ``sgram_hs``'s window formulation).
     shuffle : bool or None
         Shuffle examples inside each corpus chunk. ``None``: corpus order (as
-        word2vec.c and gensim) for the context-slot types (CBOW, the window
-        formulations), whose batches of consecutive windows then take the banded
-        path of :mod:`w2v_numpy.models.span`; shuffled for the per-pair skip-gram
-        types. Stored in the model file.
+        word2vec.c and gensim) for the context-slot types whose class says
+        ``corpus_order`` (all but ``cbow_hs``), whose batches of consecutive windows
+        then take the banded path of :mod:`w2v_numpy.models.span`; shuffled for the
+        others. Stored in the model file.
     shared_negatives : int
         Consecutive examples sharing one draw of negatives (1: each its own, as
         the documents). 8, the banded path's tile, is about 2x faster for
@@ -134,7 +134,7 @@ class Word2Vec:
         if uses_negatives and int(negative) < 1:
             raise W2VError(f"must be >= 1 for {type}, got {negative}", param="negative")
         if shuffle is None:
-            shuffle = cls.batch_family not in WindowBatcher.SPAN_FAMILIES
+            shuffle = not (cls.corpus_order and cls.batch_family in WindowBatcher.SPAN_FAMILIES)
         if not uses_negatives:
             shared_negatives = 1
         if int(shared_negatives) < 1:

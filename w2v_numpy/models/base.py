@@ -117,6 +117,9 @@ class Model:
     needs_counts = False
     #: Examples per batch when none is asked for (``Word2Vec(batch_size=None)``, the CLI).
     default_batch_size = 512
+    #: Whether ``Word2Vec(shuffle=None)`` trains it in corpus order (where its batches
+    #: are context slots, which then take the banded path of :mod:`.span`).
+    corpus_order = True
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

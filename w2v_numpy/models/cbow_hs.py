@@ -172,6 +172,10 @@ class CBOWHS(WindowModel):
     output_layer = "hierarchical_softmax"
     needs_counts = True
     averages_inputs = True
+    #: Shuffled by default: in corpus order, a batch of 512 consecutive (overlapping)
+    #: windows pushes the tree's top nodes in one direction at once, and wiki17m training
+    #: diverged in its first epoch at alpha 0.05 (benchmarks/RESULTS.md, "Corpus-order batches").
+    corpus_order = False
 
     def set_options(self, counts=None, cbow_update="exact"):
         super().set_options(cbow_update=cbow_update)

@@ -124,6 +124,7 @@ class SkipGramHSWindow(CBOWHS):
     type_name = "sgram_hs"
     formulation = "window"
     averages_inputs = False
+    corpus_order = True
     #: 128 windows, about 770 (context, centre) pairs. A batch's update of a node is the
     #: sum over all its scores, and the root scores every pair: at 512 windows (about
     #: 3,000 pairs) training on wiki17m diverged within the first epoch at alpha 0.025;
