@@ -74,7 +74,7 @@ class Word2Vec:
     shuffle : bool or None
         Shuffle examples inside each corpus chunk. ``None``: corpus order (as
         word2vec.c and gensim) for the context-slot types whose class says
-        ``corpus_order`` (all but ``cbow_hs``), whose batches of consecutive windows
+        ``corpus_order`` (``cbow_neg``, ``sgram_neg``), whose batches of consecutive windows
         then take the banded path of :mod:`w2v_numpy.models.span`; shuffled for the
         others. Stored in the model file.
     shared_negatives : int

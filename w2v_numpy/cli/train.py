@@ -98,7 +98,7 @@ def build_parser(prog=None):
       "centre word's whole window at once, faster) or 'pair' (the documents' objective)")
     a("--shuffle", action="store_const", const=True, default=None,
       help="shuffle the examples of each corpus chunk (default: corpus order, as word2vec.c and "
-           "gensim, which the fast banded path needs, for cbow_neg and the window formulations)")
+           "gensim, which the fast banded path needs, for cbow_neg and sgram_neg)")
     a("--shared_negatives", type=number(int, 1, high=1 << 20),
       help="sgram_neg, cbow_neg: consecutive windows that share one draw of negatives (default 1: "
            "each its own, as the documents; 8, the banded path's tile, is about 2x faster but "

@@ -173,7 +173,7 @@ class CBOWHS(WindowModel):
     needs_counts = True
     averages_inputs = True
     #: Shuffled by default: in corpus order, a batch of 512 consecutive (overlapping)
-    #: windows pushes the tree's top nodes in one direction at once, and wiki17m training
+    #: windows pushes the tree's top nodes the same way at once, and wiki17m training
     #: diverged in its first epoch at alpha 0.05 (benchmarks/RESULTS.md, "Corpus-order batches").
     corpus_order = False
 

@@ -124,7 +124,10 @@ class SkipGramHSWindow(CBOWHS):
     type_name = "sgram_hs"
     formulation = "window"
     averages_inputs = False
-    corpus_order = True
+    #: Shuffled by default, like cbow_hs: in corpus order (batches of 128 consecutive
+    #: windows) wiki17m analogy fell from 0.360 to 0.144 (benchmarks/RESULTS.md,
+    #: "Corpus-order batches"); overlapping windows push the top nodes the same way at once.
+    corpus_order = False
     #: 128 windows, about 770 (context, centre) pairs. A batch's update of a node is the
     #: sum over all its scores, and the root scores every pair: at 512 windows (about
     #: 3,000 pairs) training on wiki17m diverged within the first epoch at alpha 0.025;
