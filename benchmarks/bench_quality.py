@@ -43,12 +43,6 @@ def evaluate(words, vectors):
     return out
 
 
-def library_options(a):
-    """The w2v_numpy settings given on the command line (the library's defaults otherwise)."""
-    return {k: v for k, v in (("shuffle", None if a.shuffle is None else bool(a.shuffle)),
-                              ("shared_negatives", a.shared_negatives)) if v is not None}
-
-
 def child(a):
     import numpy as np
 
@@ -56,6 +50,8 @@ def child(a):
     if a.impl == "ours":
         from w2v_numpy import Word2Vec
         from w2v_numpy.corpus import whitespace_tokenize
+
+        from bench_train import library_options          # this folder is on sys.path
 
         settings = {} if a.defaults else dict(
             vector_size=a.size, window=a.window, min_count=5, sample=1e-3, negative=5,
@@ -76,6 +72,8 @@ def child(a):
         from w2v_numpy.models import MODELS
 
         hs = int(MODELS[a.type].output_layer == "hierarchical_softmax")   # *_hs: hs=1, negative=0
+        from bench_train import library_options          # this folder is on sys.path
+
         settings = {} if a.defaults else dict(
             vector_size=a.size, window=a.window, min_count=5, sample=1e-3, alpha=a.alpha,
             epochs=a.epochs)

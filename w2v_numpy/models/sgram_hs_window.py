@@ -50,7 +50,7 @@ from ..backend import backend_name, get_xp
 from ..functional import log_sigmoid, sigmoid
 from .base import RowGrad
 from .cbow_hs import CBOWHS, padded_paths
-from .sgram_neg_window import window_grads, window_scores
+from .sgram_neg_window import context_grads, context_scores
 
 #: Path columns (from the root) whose node rows are summed per node inside the model.
 SUMMED_LEVELS = 6
@@ -60,17 +60,16 @@ def forward(W_in, W_out, tree, batch):
     """Intermediates: the centre's padded path ``nodes``, ``codes``, ``on_path`` (B, L);
     ``U`` (B, L, d) node rows; ``S`` (B, C, L) scores; ``loss`` (B,) per window; ``G``
     (B, C, L) = dL/dS, zero off the path and on padding; ``V`` (B, C, d) the context
-    rows (unless the batch has a ``span``: see :func:`.sgram_neg_window.window_scores`)."""
+    rows (unless the batch has a ``span``: see :func:`.sgram_neg_window.context_scores`)."""
     nodes, codes, on_path = padded_paths(tree, batch.targets)            # (B, L) each
     U = W_out[nodes]                                                     # (B, L, d)
-    S, layout = window_scores(W_in, U, batch)                            # (B, C, L)
+    S, layout = context_scores(W_in, U, batch)                           # (B, C, L)
     on = on_path[:, None, :].astype(S.dtype)                             # (B, 1, L)
     if batch.mask is not None:
         on = on * batch.mask[:, :, None]                                 # (B, C, L)
     sign = (1 - 2 * codes)[:, None, :].astype(S.dtype)                   # (B, 1, L)
     loss = -(log_sigmoid(sign * S) * on).sum(axis=(1, 2))                # (B,)
     G = (sigmoid(S) - (1 - codes)[:, None, :]) * on                      # (B, C, L)  dL/dS
-    layout["slots"] = (batch.inputs, batch.mask)
     return {**layout, "nodes": nodes, "codes": codes, "on_path": on_path, "U": U, "S": S,
             "loss": loss, "G": G}
 
@@ -100,7 +99,7 @@ def loss_and_grad(W_in, W_out, tree, batch, scale=1.0, summed_levels=SUMMED_LEVE
     if scale != 1.0:
         G *= scale                                                       # (B, C, L) scaled dL/dS
     d = W_in.shape[1]
-    rows_in, dU = window_grads(G, f["U"], f)                             # W_in rows; (B, L, d)
+    rows_in, dU = context_grads(G, f["U"], f, batch)                     # W_in rows; (B, L, d)
     if backend_name() != "numpy":
         summed_levels = 0                    # the device scatter-add is atomic: repeats are cheap
     T = min(summed_levels, dU.shape[1])

@@ -65,7 +65,7 @@ from .base import RowGrad
 from .window import WindowModel
 
 
-def window_scores(W_in, U, batch):
+def context_scores(W_in, U, batch):
     """Scores ``S`` (B, C, J) of each window's context rows against its output rows
     ``U`` (B, J, d), and what the gradient needs: ``{"V": (B, C, d) context rows}``,
     or for a batch with a ``span`` the tiles of :mod:`w2v_numpy.models.span`."""
@@ -77,12 +77,13 @@ def window_scores(W_in, U, batch):
     return V @ U.transpose(0, 2, 1), {"V": V}                            # (B, C, J)
 
 
-def window_grads(G, U, layout):
-    """From ``G`` = dL/dS (B, C, J): the ``W_in`` rows of the context slots (a
-    :class:`RowGrad`, padding left out) and dL/dU (B, J, d)."""
+def context_grads(G, U, layout, batch):
+    """From ``G`` = dL/dS (B, C, J) and the ``layout`` of :func:`context_scores`: the
+    ``W_in`` rows of the context slots (a :class:`RowGrad`, padding left out) and dL/dU
+    (B, J, d)."""
     if "tiles" in layout:
         return span.window_grads(layout["tiles"], layout["Ut"], G)
-    V, (inputs, mask) = layout["V"], layout["slots"]
+    V, inputs, mask = layout["V"], batch.inputs, batch.mask
     dV = G @ U                                                           # (B, C, J) @ (B, J, d) -> (B, C, d)
     dU = G.transpose(0, 2, 1) @ V                                        # (B, J, C) @ (B, C, d) -> (B, J, d)
     if mask is None:
@@ -94,14 +95,14 @@ def forward(W_in, W_out, batch):
     """Intermediates: ``index`` (B, 1+K) (centre first), ``U`` (B, 1+K, d), ``S``
     (B, C, 1+K) scores, ``loss`` (B,) per window (summed over its real slots), ``G``
     (B, C, 1+K) = dL/dS, zero on padding slots, and ``V`` (B, C, d) the context rows
-    (unless the batch has a ``span``: see :func:`window_scores`)."""
+    (unless the batch has a ``span``: see :func:`context_scores`)."""
     xp = get_xp()
     B, K = batch.negatives.shape
     index = xp.empty((B, 1 + K), dtype=batch.negatives.dtype)            # (B, 1+K)
     index[:, 0] = batch.targets
     index[:, 1:] = batch.negatives
     U = W_out[index]                                                     # (B, 1+K, d)
-    S, layout = window_scores(W_in, U, batch)                            # (B, C, 1+K)
+    S, layout = context_scores(W_in, U, batch)                           # (B, C, 1+K)
     log_sig = log_sigmoid(S)                                             # (B, C, 1+K)
     log_sig[:, :, 1:] -= S[:, :, 1:]                                     # log sigma(-s) = log sigma(s) - s
     per_slot = -log_sig.sum(axis=2)                                      # (B, C)
@@ -110,7 +111,6 @@ def forward(W_in, W_out, batch):
     if batch.mask is not None:
         per_slot = per_slot * batch.mask                                 # (B, C)
         G *= batch.mask[:, :, None]                                      # (B, C, 1+K)
-    layout["slots"] = (batch.inputs, batch.mask)
     return {**layout, "index": index, "U": U, "S": S, "loss": per_slot.sum(axis=1), "G": G}
 
 
@@ -132,7 +132,7 @@ def loss_and_grad(W_in, W_out, batch, scale=1.0):
     if scale != 1.0:
         G *= scale                                                       # (B, C, 1+K) scaled dL/dS
     d = W_in.shape[1]
-    rows_in, dU = window_grads(G, f["U"], f)                             # W_in rows; (B, 1+K, d)
+    rows_in, dU = context_grads(G, f["U"], f, batch)                     # W_in rows; (B, 1+K, d)
     grads = {"W_in": rows_in,
              "W_out": RowGrad(f["index"].reshape(-1), dU.reshape(-1, d))}   # (B(1+K),), (B(1+K), d)
     return float(f["loss"].sum(dtype=np.float64)), grads

@@ -104,13 +104,16 @@ def gather_tiles(W_in, span, B, C, m=TILE):
     return Tiles(span, X[at], B, r)
 
 
-def _band(t, J):
-    """Flat positions in a tile's (m + 2r, m J) product of every (window i, slot c, column j)."""
+def _band(t, J, width=None):
+    """Flat positions in a tile's (m + 2r, width) product of every (window i, slot c,
+    column j): row i + r + o_c, column i J + j (window i's own J output rows; width
+    defaults to m J, all of them)."""
     xp = get_xp()
     i = xp.arange(t.m)[:, None, None]                                        # (m, 1, 1)
     o = xp.asarray(slot_offsets(t.r))[None, :, None]                         # (1, C, 1)
     j = xp.arange(J)[None, None, :]                                          # (1, 1, J)
-    return ((i + t.r + o) * (t.m * J) + i * J + j).reshape(-1)               # (m C J,)
+    width = t.m * J if width is None else width
+    return ((i + t.r + o) * width + i * J + j).reshape(-1)                   # (m C J,)
 
 
 def _input_rows(t, dX):
@@ -192,6 +195,8 @@ def shared_negatives(negatives, m=TILE):
     (B, K) are one draw; else ``None`` (then the per-window paths apply)."""
     xp = get_xp()
     B = negatives.shape[0]
+    if B > 1 and m > 1 and not bool((negatives[0] == negatives[1]).all()):
+        return None              # per-example draws (the default): no full comparison needed
     first = negatives[::m]                                                   # (nt, K)
     same = xp.repeat(first, m, axis=0)[:B] == negatives                      # (B, K)
     return first if bool(same.all()) else None
@@ -226,9 +231,7 @@ def shared_window_loss_and_grad(t, W_out, targets, shared, mask, scale):
     count = _slot_band(t, weight).sum(axis=1)                                # (nt, m+2r)
     index, U = _output_rows(W_out, targets, shared, m)                       # (nt, m+K), (nt, m+K, d)
     R = t.X @ U.transpose(0, 2, 1)                                           # (nt, m+2r, m+K)
-    i = xp.arange(m)[:, None]
-    o = xp.asarray(slot_offsets(t.r))[None, :]
-    band = ((i + t.r + o) * (m + K) + i).reshape(-1)                         # (m C,) window i, slot c
+    band = _band(t, 1, m + K)                                                # (m C,) window i's target
     slot_w = _padded(weight, nt * m).reshape(nt, -1)                         # (nt, m C)
     loss_p, g_p = _ns_terms(R.reshape(nt, -1)[:, band], slot_w, True)        # (nt, m C)
     loss_n, g_n = _ns_terms(R[:, :, m:], count[:, :, None], False)           # (nt, m+2r, K)
