@@ -25,7 +25,11 @@ def small_chunks(w2v, chunk_words=4000):
 
 
 def make(group_corpus, workers, **kw):
-    w2v = Word2Vec(type="sgram_neg", vector_size=16, window=3, min_count=1, sample=0, alpha=0.05,
+    # alpha 0.025, not more: on this 30-word vocabulary every batch sums many updates
+    # into each row, and one worker already diverges at alpha=0.1. Two workers read
+    # rows the other is about to change (Hogwild), which at 0.05 blew the loss up to
+    # 1e8 in about one run in ten (CI, 2026-12-02); at 0.025, 80 runs of 80 learned.
+    w2v = Word2Vec(type="sgram_neg", vector_size=16, window=3, min_count=1, sample=0, alpha=0.025,
                    epochs=3, batch_size=64, seed=3, progress=False, workers=workers, **kw)
     w2v.corpus_path = group_corpus
     return w2v
