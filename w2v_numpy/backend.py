@@ -130,11 +130,15 @@ class RowPlan:
         number ``k`` in ``index`` and ``rows = index[take]``, no row twice.
     tail_rows, tail : int arrays
         The occurrences past :data:`SCATTER_ROUNDS` (the few very frequent rows).
+    index : int array
+        The index it was made for: a plan made elsewhere (by the batch producer
+        of :mod:`w2v_numpy.prefetch`) is checked against the index it is given with.
     """
 
-    __slots__ = ("rounds", "tail_rows", "tail")
+    __slots__ = ("rounds", "tail_rows", "tail", "index")
 
     def __init__(self, index):
+        self.index = index
         n = index.size
         order = np.argsort(index)                                            # (n,)
         ranked = index[order]                                                # (n,) sorted
@@ -189,7 +193,11 @@ def _numpy_scatter_add(target, index, values, plan=None):
     """
     if index.size == 0:
         return target
-    plan = plan or RowPlan(index)
+    if plan is None:
+        plan = RowPlan(index)
+    elif plan.index is not index and not np.array_equal(plan.index, index):
+        # A plan for other rows would add every update to the wrong row, silently.
+        raise ValueError("scatter_add: the row plan was made for another index")
     for rows, take in plan.rounds:
         target[rows] += values[take]
     if plan.tail.size:

@@ -244,6 +244,13 @@ class WindowBatcher:
         if pending:
             yield _concat(pending)
 
+    @property
+    def prefetch_by_default(self):
+        """Whether training makes these batches in a second process by default
+        (:mod:`w2v_numpy.prefetch`): for span batches, whose row plans come along.
+        Shuffled batches gained nothing (benchmarks/RESULTS.md, "A batch producer")."""
+        return not self.shuffle and self.family in self.SPAN_FAMILIES
+
     def iter_epoch(self, epoch, start_chunk=0, start_batch=0):
         """Yield ``(chunk, batch_index, words_done, batch)`` for one epoch.
 

@@ -22,6 +22,7 @@ What is not reproducible with ``workers > 1``: the order in which workers'
 updates land, hence the last bits of the parameters and the losses. The
 batches themselves (examples, negatives) are the same as with one worker.
 """
+import contextlib
 import mmap
 import multiprocessing
 import os
@@ -49,6 +50,25 @@ def available_workers():
 
 def can_fork():
     return START_METHOD in multiprocessing.get_all_start_methods()
+
+
+def one_blas_thread():
+    """A context in which BLAS uses one thread (``threadpoolctl``, the ``fast`` extra),
+    for training that runs more than one of our own processes.
+
+    The matrix products of a word2vec step are small. OpenBLAS still splits
+    them over every core, and its threads wait busily for one another, so
+    they take the core that the batch producer (:mod:`w2v_numpy.prefetch`) or
+    the other workers need: on this 2-core machine the producer gained nothing
+    with two BLAS threads and 1.13x with one (benchmarks/RESULTS.md). Forked
+    processes keep the setting. Without ``threadpoolctl``, nothing changes
+    (``OPENBLAS_NUM_THREADS=1`` in the environment does the same).
+    """
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 def shared_array(a):

@@ -7,6 +7,7 @@ itself stays small.
 """
 import math
 import time
+from contextlib import closing, nullcontext
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -15,7 +16,9 @@ from tqdm import tqdm
 from .backend import asarray, get_xp
 from .batching import WindowBatcher
 from .errors import W2VError
-from .parallel import available_workers, can_fork, parallel_steps, share_params, unshare_params
+from .parallel import (available_workers, can_fork, one_blas_thread, parallel_steps, share_params,
+                       unshare_params)
+from .prefetch import prefetched, wanted
 
 
 class TrainingDiverged(RuntimeError):
@@ -78,15 +81,64 @@ def _to_backend(batch):
     return type(batch)(*(None if a is None else asarray(a) for a in batch))
 
 
-def _steps(step, model, batcher, state, workers, rate_at):
+def _steps(step, model, batcher, state, workers, rate_at, plan_fn=None):
     """Train the rest of ``state.epoch`` with ``step(batch, alpha)``; yield ``(chunk, batch,
-    words, n, loss, alpha)`` per batch, with ``chunk, batch`` the position to resume from."""
+    words, n, loss, alpha)`` per batch, with ``chunk, batch`` the position to resume from.
+    With a ``plan_fn`` the batches come from a producer process (:mod:`.prefetch`) with
+    their row plans, and ``step(batch, alpha, plans)`` gets those."""
     if workers > 1 and state.batch == 0:
         yield from parallel_steps(model, batcher, workers, state.epoch, state.chunk, rate_at)
         return
-    for chunk, b, words, batch in batcher.iter_epoch(state.epoch, state.chunk, state.batch):
-        rate = rate_at(state.words_done - state.epoch * batcher.words_per_epoch)
-        yield chunk, b + 1, words, batch.size, step(_to_backend(batch), rate), rate
+    start = (state.epoch, state.chunk, state.batch)
+    items = ((item, None) for item in batcher.iter_epoch(*start)) if plan_fn is None \
+        else prefetched(batcher, start, plan_fn)
+    try:
+        for (chunk, b, words, batch), plans in items:
+            rate = rate_at(state.words_done - state.epoch * batcher.words_per_epoch)
+            loss = step(_to_backend(batch), rate, plans) if plans else step(_to_backend(batch), rate)
+            yield chunk, b + 1, words, batch.size, loss, rate
+    finally:
+        items.close()
+
+
+def _no_plans(batch):
+    return None
+
+
+def _train_epoch(steps, state, per_epoch, bar, t0, callbacks):
+    """Run ``steps`` (of :func:`_steps`), recording each batch in ``state``; ``True`` if
+    the epoch is over (``state`` then points at the next), ``False`` if a callback stopped."""
+    epoch_base = state.epoch * per_epoch
+    with closing(steps):
+        for chunk, b, words, n, loss, state.alpha in steps:
+            if not math.isfinite(loss):
+                raise TrainingDiverged(
+                    f"the loss became {loss} at epoch {state.epoch + 1}, batch "
+                    f"{len(state.batch_losses) + 1} (alpha={state.alpha:.4g})")
+            state.batch_loss = loss / n
+            state.batch_losses.append(state.batch_loss)
+            state.epoch_loss_sum += loss
+            state.epoch_examples += n
+            state.examples += n
+            bar.update(epoch_base + words - state.words_done)
+            state.words_done = epoch_base + words
+            state.chunk, state.batch = chunk, b
+            state.train_s = time.perf_counter() - t0
+            bar.set_postfix(loss=f"{state.batch_loss:.4f}", alpha=f"{state.alpha:.5f}", refresh=False)
+            _call(callbacks, "on_batch_end", state)
+            if state.stop:
+                return False
+    if state.epoch_examples == 0:
+        raise W2VError("a whole epoch made no training example: every word was "
+                       "sub-sampled away (raise sample) or no word has a neighbour "
+                       "in its line", param="corpus_file")
+    state.epoch_losses.append(state.epoch_loss_sum / max(state.epoch_examples, 1))
+    state.epoch_batch_index.append(len(state.batch_losses))
+    state.epoch, state.chunk, state.batch = state.epoch + 1, 0, 0
+    state.epoch_loss_sum, state.epoch_examples = 0.0, 0
+    state.words_done = state.epoch * per_epoch
+    state.train_s = time.perf_counter() - t0
+    return True
 
 
 def usable_workers(workers, batcher):
@@ -112,7 +164,7 @@ def training_workers(model, batcher, workers, optimizer=None):
 
 
 def train(model, batcher, epochs=5, alpha=0.025, min_alpha=0.0001, callbacks=(),
-          progress=True, state=None, workers=1, optimizer=None):
+          progress=True, state=None, workers=1, optimizer=None, prefetch=None):
     """Train ``model`` in place on the batches of ``batcher``.
 
     Parameters
@@ -141,6 +193,11 @@ def train(model, batcher, epochs=5, alpha=0.025, min_alpha=0.0001, callbacks=(),
         Replaces the model's own SGD ``step`` (GloVe trains with
         :class:`w2v_numpy.optim.AdaGrad`); training then uses one process, as it
         does for models with subword inputs.
+    prefetch : bool or None
+        With one worker, make the batches (and the model's row plans) in a
+        second process while this one trains (:mod:`w2v_numpy.prefetch`); the
+        result is the same to the bit. ``None``: for epochs of at least
+        :data:`w2v_numpy.prefetch.MIN_WORDS` words, on the NumPy backend.
 
     Returns
     -------
@@ -163,6 +220,9 @@ def train(model, batcher, epochs=5, alpha=0.025, min_alpha=0.0001, callbacks=(),
         raise W2VError(f"{model.type_name}: negative={batcher.negative} does not fit this model")
     step = model.step if optimizer is None else optimizer.step
     workers = training_workers(model, batcher, workers, optimizer)
+    plan_fn = None
+    if workers == 1 and wanted(prefetch, batcher):
+        plan_fn = model.row_plans if optimizer is None else _no_plans
     state = state or TrainState(epochs=int(epochs))
     state.epochs, state.stop = int(epochs), False
     per_epoch = batcher.words_per_epoch
@@ -174,44 +234,18 @@ def train(model, batcher, epochs=5, alpha=0.025, min_alpha=0.0001, callbacks=(),
     t0 = time.perf_counter() - state.train_s
     if workers > 1:
         share_params(model)
+    blas = one_blas_thread() if workers > 1 or plan_fn is not None else nullcontext()
     try:
-        while state.epoch < state.epochs and not state.stop:
-            epoch_base = state.epoch * per_epoch
+        with blas:
+            while state.epoch < state.epochs and not state.stop:
+                epoch_base = state.epoch * per_epoch
 
-            def rate_at(words, base=epoch_base):
-                return alpha_at((base + words) / total, alpha, min_alpha)
+                def rate_at(words, base=epoch_base):
+                    return alpha_at((base + words) / total, alpha, min_alpha)
 
-            for chunk, b, words, n, loss, state.alpha in _steps(step, model, batcher, state,
-                                                                workers, rate_at):
-                if not math.isfinite(loss):
-                    raise TrainingDiverged(
-                        f"the loss became {loss} at epoch {state.epoch + 1}, batch "
-                        f"{len(state.batch_losses) + 1} (alpha={state.alpha:.4g})")
-                state.batch_loss = loss / n
-                state.batch_losses.append(state.batch_loss)
-                state.epoch_loss_sum += loss
-                state.epoch_examples += n
-                state.examples += n
-                bar.update(epoch_base + words - state.words_done)
-                state.words_done = epoch_base + words
-                state.chunk, state.batch = chunk, b
-                state.train_s = time.perf_counter() - t0
-                bar.set_postfix(loss=f"{state.batch_loss:.4f}", alpha=f"{state.alpha:.5f}", refresh=False)
-                _call(callbacks, "on_batch_end", state)
-                if state.stop:
-                    break
-            else:
-                if state.epoch_examples == 0:
-                    raise W2VError("a whole epoch made no training example: every word was "
-                                   "sub-sampled away (raise sample) or no word has a neighbour "
-                                   "in its line", param="corpus_file")
-                state.epoch_losses.append(state.epoch_loss_sum / max(state.epoch_examples, 1))
-                state.epoch_batch_index.append(len(state.batch_losses))
-                state.epoch, state.chunk, state.batch = state.epoch + 1, 0, 0
-                state.epoch_loss_sum, state.epoch_examples = 0.0, 0
-                state.words_done = state.epoch * per_epoch
-                state.train_s = time.perf_counter() - t0
-                _call(callbacks, "on_epoch_end", state)
+                steps = _steps(step, model, batcher, state, workers, rate_at, plan_fn)
+                if _train_epoch(steps, state, per_epoch, bar, t0, callbacks):
+                    _call(callbacks, "on_epoch_end", state)
     finally:
         bar.close()
         if workers > 1:

@@ -31,7 +31,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..backend import get_xp, scatter_add
+from ..backend import get_xp, row_plan, scatter_add
 from ..errors import W2VError
 
 
@@ -57,12 +57,15 @@ class RowGrad(NamedTuple):
     unique: bool = False
 
 
-def apply_grad(params, grads, scale=1.0):
+def apply_grad(params, grads, scale=1.0, plans=None):
     """In place ``params[name][index] += scale * rows`` for every entry of ``grads``.
 
     Repeated indices accumulate (through :func:`w2v_numpy.backend.scatter_add`);
     this is the only place where a sparse gradient meets the parameters.
+    ``plans`` (``{name: RowPlan}``, from :meth:`Model.row_plans`) is the scatter's
+    bookkeeping made ahead, by the batch producer of :mod:`w2v_numpy.prefetch`.
     """
+    plans = plans or {}
     for name, g in grads.items():
         rows = g.rows if scale == 1.0 else scale * g.rows
         if g.index is None:
@@ -70,7 +73,7 @@ def apply_grad(params, grads, scale=1.0):
         elif g.unique:
             params[name][g.index] += rows
         else:
-            scatter_add(params[name], g.index, rows)
+            scatter_add(params[name], g.index, rows, plans.get(name))
     return params
 
 
@@ -196,6 +199,18 @@ class Model:
         self.adjust_update(batch, grads)
         return loss, grads
 
+    def row_indices(self, batch):
+        """``{param name: index}`` of the scatter-adds that :meth:`step` will do for
+        ``batch``, where the model knows them before computing anything (default:
+        none). Each must equal its :class:`RowGrad`'s ``index``; the scatter checks."""
+        return {}
+
+    def row_plans(self, batch):
+        """The :class:`~w2v_numpy.backend.RowPlan` of each of :meth:`row_indices`, for
+        ``step(batch, alpha, plans)``; made by the batch producer, off the training path."""
+        plans = {name: row_plan(index) for name, index in self.row_indices(batch).items()}
+        return {name: plan for name, plan in plans.items() if plan is not None}
+
     def loss(self, batch):
         """Loss summed over the batch, as a Python float."""
         self.check_batch(batch)
@@ -206,15 +221,16 @@ class Model:
         self.check_batch(batch)
         return densify(self.params, self.loss_and_grad(batch)[1])
 
-    def step(self, batch, alpha):
+    def step(self, batch, alpha, plans=None):
         """One in-place SGD step ``params -= alpha * grad`` by sparse row updates.
 
         Every gradient is computed from the old parameters before any of them
-        changes. Returns the summed loss from before the step.
+        changes. Returns the summed loss from before the step. ``plans``: from
+        :meth:`row_plans` for this batch (the same update, less bookkeeping here).
         """
         self.check_batch(batch)
         loss, grads = self.update_rows(batch, -alpha)          # rows hold -alpha * grad
-        apply_grad(self.params, grads)
+        apply_grad(self.params, grads, plans=plans)
         return loss
 
     def astype(self, dtype):

@@ -39,11 +39,10 @@ to each context row; see :mod:`w2v_numpy.models.cbow`.
 """
 import numpy as np
 
-from ..backend import get_xp
 from ..functional import log_sigmoid, sigmoid
 from . import span
 from .base import RowGrad
-from .window import WindowModel, hidden_layer, input_grads
+from .window import WindowModel, hidden_layer, input_grads, output_index
 
 
 def forward(W_in, W_out, batch):
@@ -51,12 +50,8 @@ def forward(W_in, W_out, batch):
     ``s`` (B, 1+K) scores, ``loss`` (B,) per example, and the first step back:
     ``g`` (B, 1+K) = dL/ds (:math:`\\sigma(s_0) - 1`, then :math:`\\sigma(s_i)`) and
     ``dh`` (B, d) = dL/dh."""
-    xp = get_xp()
     h, weight, band = hidden_layer(W_in, batch)                          # (B, d), (B, C)
-    B, K = batch.negatives.shape
-    index = xp.empty((B, 1 + K), dtype=batch.negatives.dtype)            # (B, 1+K)
-    index[:, 0] = batch.targets
-    index[:, 1:] = batch.negatives
+    index = output_index(batch)                                          # (B, 1+K)
     U = W_out[index]                                                     # (B, 1+K, d)
     s = (U @ h[:, :, None])[:, :, 0]                                     # (B, 1+K)
     loss = -log_sigmoid(s[:, 0]) - log_sigmoid(-s[:, 1:]).sum(axis=1)    # (B,)

@@ -58,11 +58,10 @@ Symbol map: as in :mod:`w2v_numpy.models.sgram_neg` with the roles swapped
 """
 import numpy as np
 
-from ..backend import get_xp
 from ..functional import log_sigmoid, sigmoid
 from . import span
 from .base import RowGrad
-from .window import WindowModel
+from .window import WindowModel, output_index
 
 
 def context_scores(W_in, U, batch):
@@ -96,11 +95,7 @@ def forward(W_in, W_out, batch):
     (B, C, 1+K) scores, ``loss`` (B,) per window (summed over its real slots), ``G``
     (B, C, 1+K) = dL/dS, zero on padding slots, and ``V`` (B, C, d) the context rows
     (unless the batch has a ``span``: see :func:`context_scores`)."""
-    xp = get_xp()
-    B, K = batch.negatives.shape
-    index = xp.empty((B, 1 + K), dtype=batch.negatives.dtype)            # (B, 1+K)
-    index[:, 0] = batch.targets
-    index[:, 1:] = batch.negatives
+    index = output_index(batch)                                          # (B, 1+K)
     U = W_out[index]                                                     # (B, 1+K, d)
     S, layout = context_scores(W_in, U, batch)                           # (B, C, 1+K)
     log_sig = log_sigmoid(S)                                             # (B, C, 1+K)

@@ -242,11 +242,11 @@ class SubwordModel(Model):
                       "W_ngram": RowGrad(*merge_rows(ngrams, per_word, owner), unique=True),  # (u,), (u, d)
                       "W_out": g["W_out"]}                                           # (B(1+K),), (B(1+K), d)
 
-    def step(self, batch, alpha):
+    def step(self, batch, alpha, plans=None):
         """The base class's SGD step, with the input rows formed by ``input_update``'s rule."""
         self._stepping = True
         try:
-            return super().step(batch, alpha)
+            return super().step(batch, alpha, plans)
         finally:
             self._stepping = False
 

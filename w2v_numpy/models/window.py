@@ -82,6 +82,16 @@ def input_grads(batch, weight, dh, band=None, undivided=False):
     return RowGrad(inputs[mask], dh[example] * weight[mask][:, None])        # (n,), (n, d)
 
 
+def output_index(batch):
+    """The output rows of negative sampling: ``[target, negatives]`` per example (B, 1+K)."""
+    xp = get_xp()
+    B, K = batch.negatives.shape
+    index = xp.empty((B, 1 + K), dtype=batch.negatives.dtype)                # (B, 1+K)
+    index[:, 0] = batch.targets
+    index[:, 1:] = batch.negatives
+    return index
+
+
 class WindowModel(Model):
     """Base of the word2vec objectives: parameters ``W_in`` and ``W_out``, (V, d) each.
 
@@ -135,6 +145,17 @@ class WindowModel(Model):
 
     def loss_and_grad(self, batch, scale=1.0, **kw):
         return self.loss_and_grad_fn(self.params["W_in"], self.params["W_out"], batch, scale, **kw)
+
+    def row_indices(self, batch):
+        """A batch with a ``span``: ``W_in`` gets one row per span position (every
+        objective's banded path), and ``W_out`` the rows of :func:`output_index` under
+        negative sampling with per-example negatives."""
+        if batch.span is None:
+            return {}
+        rows = {"W_in": batch.span}
+        if self.uses_negatives and span.shared_negatives(batch.negatives) is None:
+            rows["W_out"] = output_index(batch).reshape(-1)                  # (B(1+K),)
+        return rows
 
     def update_rows(self, batch, scale):
         """With ``cbow_update="word2vec"``, an averaging objective's input rows get the

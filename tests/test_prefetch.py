@@ -1,0 +1,179 @@
+"""Batches made by a producer process (w2v_numpy.prefetch): the same training, to the bit."""
+import multiprocessing
+import os
+import signal
+
+import numpy as np
+import pytest
+
+import w2v_numpy.prefetch as prefetch
+import w2v_numpy.train as loop
+from w2v_numpy import Word2Vec
+from w2v_numpy.backend import RowPlan, scatter_add
+from w2v_numpy.batching import WindowBatcher
+from w2v_numpy.models import window_types
+from w2v_numpy.parallel import can_fork
+from w2v_numpy.train import train
+
+pytestmark = pytest.mark.skipif(not can_fork(), reason="the producer needs the fork start method")
+
+# (type, formulation, shuffle): the span path (corpus order) and the shuffled one.
+CASES = [(t, None, None) for t in window_types()] + [
+    ("cbow_neg", None, True), ("sgram_neg", "window", True),
+    ("cbow_hs", None, False), ("sgram_hs", "window", False)]
+
+
+def trained(corpus, monkeypatch, produce, type_="cbow_neg", formulation=None, shuffle=None,
+            **kw):
+    """A model trained with (``produce``) or without a producer, whatever the batches."""
+    monkeypatch.setattr(loop, "wanted", lambda prefetch, batcher: produce)
+    args = dict(type=type_, vector_size=12, window=3, min_count=1, sample=1e-2, negative=4,
+                alpha=0.03, epochs=1, batch_size=48, seed=4, progress=False,
+                formulation=formulation, shuffle=shuffle)
+    args.update(kw)
+    return Word2Vec(corpus, **args)
+
+
+@pytest.mark.parametrize("type_, formulation, shuffle", CASES)
+def test_a_producer_changes_nothing(group_corpus, monkeypatch, type_, formulation, shuffle):
+    here = trained(group_corpus, monkeypatch, False, type_, formulation, shuffle)
+    there = trained(group_corpus, monkeypatch, True, type_, formulation, shuffle)
+    for name, value in here.model.params.items():
+        np.testing.assert_array_equal(there.model.params[name], value)
+    assert there.state.batch_losses == here.state.batch_losses
+    assert not multiprocessing.active_children()
+
+
+def test_the_span_batches_bring_their_plans(group_corpus, monkeypatch, tmp_path):
+    """The producer makes the plans; the trainer uses them (checked against its own rows)."""
+    log = tmp_path / "planners.txt"
+    real = RowPlan.__init__
+
+    def logged(self, index):                     # which process made each plan
+        with open(log, "a") as f:
+            f.write(f"{os.getpid()}\n")
+        real(self, index)
+
+    monkeypatch.setattr(RowPlan, "__init__", logged)
+    trained(group_corpus, monkeypatch, True, "cbow_neg", shuffle=False)
+    planners = log.read_text().split()
+    assert planners and str(os.getpid()) not in planners
+    log.unlink()
+    trained(group_corpus, monkeypatch, False, "cbow_neg", shuffle=False)
+    assert set(log.read_text().split()) == {str(os.getpid())}
+
+
+def test_a_plan_for_other_rows_is_refused(rng):
+    W = np.zeros((6, 2))
+    index = np.array([1, 2, 2, 5])
+    with pytest.raises(ValueError, match="another index"):
+        scatter_add(W, index, np.ones((4, 2)), RowPlan(np.array([1, 2, 3, 5])))
+    scatter_add(W, index, np.ones((4, 2)), RowPlan(index.copy()))
+    np.testing.assert_array_equal(W[:, 0], [0, 1, 2, 0, 0, 1])
+
+
+@pytest.mark.parametrize("type_", ["cbow_neg", "sgram_neg", "cbow_hs", "cbow"])
+def test_row_indices_are_the_steps_own(group_corpus, monkeypatch, type_):
+    w2v = trained(group_corpus, monkeypatch, False, type_, shuffle=False, epochs=1)
+    batcher = w2v.make_batcher()
+    _, _, _, batch = next(iter(batcher.iter_epoch(0)))
+    assert batch.span is not None
+    rows = w2v.model.row_indices(batch)
+    _, grads = w2v.model.update_rows(batch, -0.01)
+    assert set(rows) == ({"W_in", "W_out"} if w2v.model.uses_negatives else {"W_in"})
+    for name, index in rows.items():
+        np.testing.assert_array_equal(index, grads[name].index)
+
+
+def test_stopped_and_resumed_with_a_producer_equals_one_run(group_corpus, monkeypatch):
+    whole = trained(group_corpus, monkeypatch, True, "sgram_neg", epochs=2)
+
+    class StopAt:
+        def on_batch_end(self, state):
+            state.stop = len(state.batch_losses) == 11
+
+    part = trained(None, monkeypatch, True, "sgram_neg", epochs=2).build_vocab(group_corpus)
+    state = part.train(callbacks=[StopAt()])
+    assert len(state.batch_losses) == 11 and not multiprocessing.active_children()
+    part.train(state=state)
+    np.testing.assert_array_equal(part.model.params["W_in"], whole.model.params["W_in"])
+    assert part.state.batch_losses == whole.state.batch_losses
+
+
+def test_batches_too_large_for_a_slot_go_through_the_pipe(group_corpus, monkeypatch):
+    here = trained(group_corpus, monkeypatch, False, "cbow_neg", shuffle=False)
+    monkeypatch.setattr(prefetch, "SLOT_BYTES", 4096)
+    there = trained(group_corpus, monkeypatch, True, "cbow_neg", shuffle=False)
+    np.testing.assert_array_equal(there.model.params["W_out"], here.model.params["W_out"])
+
+
+class Failing(WindowBatcher):
+    """Fails after a few batches, in whichever process makes them."""
+
+    def iter_epoch(self, epoch, start_chunk=0, start_batch=0):
+        for n, item in enumerate(super().iter_epoch(epoch, start_chunk, start_batch)):
+            if n == 3:
+                raise KeyError("the fourth batch")
+            yield item
+
+
+class Killed(WindowBatcher):
+    """Its process dies without a word after a few batches."""
+
+    def iter_epoch(self, epoch, start_chunk=0, start_batch=0):
+        for n, item in enumerate(super().iter_epoch(epoch, start_chunk, start_batch)):
+            if n == 3:
+                os.kill(os.getpid(), signal.SIGKILL)
+            yield item
+
+
+def batcher_like(w2v, cls):
+    b = w2v.make_batcher()
+    clone = cls.__new__(cls)
+    clone.__dict__.update(b.__dict__)
+    return clone
+
+
+def test_a_producer_that_fails_or_dies_stops_training_cleanly(group_corpus, monkeypatch):
+    w2v = trained(group_corpus, monkeypatch, False, "cbow_neg", epochs=1)
+    monkeypatch.undo()                           # prefetch=True below decides, as it says
+    with pytest.raises(KeyError, match="fourth batch"):
+        train(w2v.model, batcher_like(w2v, Failing), epochs=1, progress=False, prefetch=True)
+    with pytest.raises(RuntimeError, match="producer died"):
+        train(w2v.model, batcher_like(w2v, Killed), epochs=1, progress=False, prefetch=True)
+    assert not multiprocessing.active_children()
+
+
+def test_when_a_producer_is_used(group_corpus, monkeypatch):
+    w2v = trained(group_corpus, monkeypatch, False, "cbow_neg", epochs=1, shuffle=False)
+    batcher = w2v.make_batcher()
+    monkeypatch.setattr(prefetch, "MIN_WORDS", batcher.words_per_epoch)
+    assert prefetch.wanted(None, batcher) and prefetch.wanted(True, batcher)
+    assert not prefetch.wanted(False, batcher)
+    monkeypatch.setattr(prefetch, "MIN_WORDS", batcher.words_per_epoch + 1)
+    assert not prefetch.wanted(None, batcher) and prefetch.wanted(True, batcher)
+    monkeypatch.setattr(prefetch, "MIN_WORDS", 0)
+    batcher.shuffle = True                              # shuffled batches gained nothing
+    assert not prefetch.wanted(None, batcher) and prefetch.wanted(True, batcher)
+    assert not prefetch.wanted(None, object())          # GloVe's and the classifier's batchers
+
+
+@pytest.mark.parametrize("front", ["glove", "fasttext"])
+def test_other_trainers_with_a_producer_change_nothing(group_corpus, monkeypatch, front):
+    """GloVe (its own optimiser, entry batches) and FastText (subword inputs): the
+    producer only makes their batches."""
+    from w2v_numpy import FastText, GloVe
+
+    def fit():
+        if front == "glove":
+            return GloVe(group_corpus, vector_size=6, window=3, min_count=1, epochs=2,
+                         batch_size=64, progress=False, seed=2)
+        return FastText(group_corpus, sg=0, vector_size=8, window=3, min_count=1, bucket=97,
+                        epochs=1, batch_size=64, progress=False, seed=2)
+
+    here = fit()
+    monkeypatch.setattr(loop, "wanted", lambda prefetch, batcher: True)
+    there = fit()
+    for name, value in here.model.params.items():
+        np.testing.assert_array_equal(there.model.params[name], value)
+    assert there.state.batch_losses == here.state.batch_losses
