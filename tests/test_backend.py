@@ -133,3 +133,26 @@ def test_a_row_plan_changes_nothing_but_the_bookkeeping():
             slow[i] += v
         np.testing.assert_array_equal(planned, plain)
         np.testing.assert_allclose(planned, slow, rtol=1e-12)
+
+
+def test_a_row_plan_deals_every_position_once_and_survives_pickling():
+    """What the batch producer sends: rounds of distinct rows plus the tail, each
+    position of the index exactly once, the same after a trip through pickle."""
+    import pickle
+
+    rng = np.random.default_rng(3)
+    index = np.concatenate([np.full(30, 4), rng.integers(0, 50, 200)])
+    rng.shuffle(index)
+    plan = pickle.loads(pickle.dumps(backend.RowPlan(index), protocol=5))
+    taken = [take for _, take in plan.rounds] + [plan.tail]
+    np.testing.assert_array_equal(np.sort(np.concatenate(taken)), np.arange(index.size))
+    for rows, take in plan.rounds:
+        assert np.unique(rows).size == rows.size
+        np.testing.assert_array_equal(rows, index[take])
+    np.testing.assert_array_equal(plan.tail_rows, index[plan.tail])
+    assert len(plan.rounds) == backend.SCATTER_ROUNDS and plan.tail.size >= 30 - backend.SCATTER_ROUNDS
+    values = rng.normal(size=(index.size, 2))
+    planned, plain = np.zeros((50, 2)), np.zeros((50, 2))
+    backend.scatter_add(planned, index, values, plan)
+    np.add.at(plain, index, values)
+    np.testing.assert_allclose(planned, plain, rtol=1e-12)

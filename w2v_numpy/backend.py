@@ -118,24 +118,22 @@ SCATTER_ROUNDS = 4
 class RowPlan:
     """How :func:`_numpy_scatter_add` deals one index into rounds of distinct rows.
 
-    Making it costs a sort of the index and a few masks; a caller that
-    scatters into several arrays with the same index (a parameter and its
-    optimiser state, a vector block and its bias) makes it once with
+    Making it costs a sort of the index and a few passes over it; a caller
+    that scatters into several arrays with the same index (a parameter and
+    its optimiser state, a vector block and its bias) makes it once with
     :func:`row_plan` and passes it to every :func:`scatter_add`.
 
-    Attributes
-    ----------
-    rounds : list of (rows, take)
-        Round ``k``: ``take`` are the positions of every row's occurrence
-        number ``k`` in ``index`` and ``rows = index[take]``, no row twice.
-    tail_rows, tail : int arrays
-        The occurrences past :data:`SCATTER_ROUNDS` (the few very frequent rows).
-    index : int array
-        The index it was made for: a plan made elsewhere (by the batch producer
-        of :mod:`w2v_numpy.prefetch`) is checked against the index it is given with.
+    It is three arrays and a tuple, so that it travels cheaply between
+    processes (the batch producer of :mod:`w2v_numpy.prefetch` makes it):
+    ``take``, the positions in ``index`` ordered round by round (every row's
+    occurrence 0, then every row's occurrence 1, ...; the occurrences past
+    :data:`SCATTER_ROUNDS`, the few very frequent rows, last), ``rows =
+    index[take]``, and ``bounds``, where each round and the tail start in
+    ``take``. ``index`` is the index it was made for: a plan made elsewhere
+    is checked against the index it is given with.
     """
 
-    __slots__ = ("rounds", "tail_rows", "tail", "index")
+    __slots__ = ("index", "take", "rows", "bounds")
 
     def __init__(self, index):
         self.index = index
@@ -147,14 +145,31 @@ class RowPlan:
         np.not_equal(ranked[1:], ranked[:-1], out=new_row[1:])
         at = np.arange(n)
         rank = at - np.maximum.accumulate(np.where(new_row, at, 0))         # (n,) occurrence number
-        self.rounds = []
-        for k in range(SCATTER_ROUNDS):
-            take = order[rank == k]                                          # (m,) no row twice
-            if take.size == 0:
+        np.minimum(rank, SCATTER_ROUNDS, out=rank)                           # (n,) round; R = tail
+        # rank <= SCATTER_ROUNDS fits int8, whose stable sort is a radix sort
+        self.take = order[np.argsort(rank.astype(np.int8), kind="stable")]   # (n,) round by round
+        self.rows = index[self.take]                                         # (n,)
+        self.bounds = tuple(np.cumsum(np.bincount(rank, minlength=SCATTER_ROUNDS + 1)).tolist())
+
+    @property
+    def rounds(self):
+        """``[(rows, take)]`` per round: no row twice within one."""
+        out, start = [], 0
+        for stop in self.bounds[:SCATTER_ROUNDS]:
+            if stop == start:
                 break
-            self.rounds.append((index[take], take))
-        self.tail = order[rank >= SCATTER_ROUNDS]                            # (r,)
-        self.tail_rows = index[self.tail]
+            out.append((self.rows[start:stop], self.take[start:stop]))
+            start = stop
+        return out
+
+    @property
+    def tail(self):
+        """Positions of the occurrences past :data:`SCATTER_ROUNDS`."""
+        return self.take[self.bounds[SCATTER_ROUNDS - 1]:]
+
+    @property
+    def tail_rows(self):
+        return self.rows[self.bounds[SCATTER_ROUNDS - 1]:]
 
 
 def row_plan(index, n_rows=None):
