@@ -196,8 +196,9 @@ def train(model, batcher, epochs=5, alpha=0.025, min_alpha=0.0001, callbacks=(),
     prefetch : bool or None
         With one worker, make the batches (and the model's row plans) in a
         second process while this one trains (:mod:`w2v_numpy.prefetch`); the
-        result is the same to the bit. ``None``: for epochs of at least
-        :data:`w2v_numpy.prefetch.MIN_WORDS` words, on the NumPy backend.
+        result is the same to the bit. ``None``: where the batcher's
+        ``prefetch_by_default`` says so (corpus-order word windows) and an epoch
+        has at least :data:`w2v_numpy.prefetch.MIN_WORDS` words, on the NumPy backend.
 
     Returns
     -------
