@@ -6,6 +6,7 @@ from .errors import W2VError
 #: A negative that equals its example's target is drawn again, at most this many times.
 MAX_REDRAWS = 1000
 
+
 class NegativeSampler:
     r"""Draws negatives from the unigram distribution raised to ``power``.
 

@@ -81,17 +81,17 @@ def _to_backend(batch):
     return type(batch)(*(None if a is None else asarray(a) for a in batch))
 
 
-def _steps(step, model, batcher, state, workers, rate_at, plan_fn=None):
+def _steps(step, model, batcher, state, workers, rate_at, produce=False, plan_fn=None):
     """Train the rest of ``state.epoch`` with ``step(batch, alpha)``; yield ``(chunk, batch,
     words, n, loss, alpha)`` per batch, with ``chunk, batch`` the position to resume from.
-    With a ``plan_fn`` the batches come from a producer process (:mod:`.prefetch`) with
-    their row plans, and ``step(batch, alpha, plans)`` gets those."""
+    With ``produce`` the batches come from a producer process (:mod:`.prefetch`), with
+    their row plans from ``plan_fn`` if given, and ``step(batch, alpha, plans)`` gets those."""
     if workers > 1 and state.batch == 0:
         yield from parallel_steps(model, batcher, workers, state.epoch, state.chunk, rate_at)
         return
     start = (state.epoch, state.chunk, state.batch)
-    items = ((item, None) for item in batcher.iter_epoch(*start)) if plan_fn is None \
-        else prefetched(batcher, start, plan_fn)
+    items = prefetched(batcher, start, plan_fn) if produce \
+        else ((item, None) for item in batcher.iter_epoch(*start))
     try:
         for (chunk, b, words, batch), plans in items:
             rate = rate_at(state.words_done - state.epoch * batcher.words_per_epoch)
@@ -99,10 +99,6 @@ def _steps(step, model, batcher, state, workers, rate_at, plan_fn=None):
             yield chunk, b + 1, words, batch.size, loss, rate
     finally:
         items.close()
-
-
-def _no_plans(batch):
-    return None
 
 
 def _train_epoch(steps, state, per_epoch, bar, t0, callbacks):
@@ -221,9 +217,8 @@ def train(model, batcher, epochs=5, alpha=0.025, min_alpha=0.0001, callbacks=(),
         raise W2VError(f"{model.type_name}: negative={batcher.negative} does not fit this model")
     step = model.step if optimizer is None else optimizer.step
     workers = training_workers(model, batcher, workers, optimizer)
-    plan_fn = None
-    if workers == 1 and wanted(prefetch, batcher):
-        plan_fn = model.row_plans if optimizer is None else _no_plans
+    produce = workers == 1 and wanted(prefetch, batcher)
+    plan_fn = model.row_plans if produce and optimizer is None else None
     state = state or TrainState(epochs=int(epochs))
     state.epochs, state.stop = int(epochs), False
     per_epoch = batcher.words_per_epoch
@@ -235,7 +230,7 @@ def train(model, batcher, epochs=5, alpha=0.025, min_alpha=0.0001, callbacks=(),
     t0 = time.perf_counter() - state.train_s
     if workers > 1:
         share_params(model)
-    blas = one_blas_thread() if workers > 1 or plan_fn is not None else nullcontext()
+    blas = one_blas_thread() if workers > 1 or produce else nullcontext()
     try:
         with blas:
             while state.epoch < state.epochs and not state.stop:
@@ -244,7 +239,7 @@ def train(model, batcher, epochs=5, alpha=0.025, min_alpha=0.0001, callbacks=(),
                 def rate_at(words, base=epoch_base):
                     return alpha_at((base + words) / total, alpha, min_alpha)
 
-                steps = _steps(step, model, batcher, state, workers, rate_at, plan_fn)
+                steps = _steps(step, model, batcher, state, workers, rate_at, produce, plan_fn)
                 if _train_epoch(steps, state, per_epoch, bar, t0, callbacks):
                     _call(callbacks, "on_epoch_end", state)
     finally:

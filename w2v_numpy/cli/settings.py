@@ -18,8 +18,8 @@ from .common import UserError
 #: Defaults of the settings a model file remembers (CLI names; ``window`` is the full span).
 DEFAULTS = dict(type="cbow", vector_dim=300, window=7, neg_samples=5, batch_size=None, epochs=5,
                 alpha=0.05, min_alpha=0.0001, min_count=5, sample=1e-3, max_vocab=None, seed=0,
-                cbow_update="word2vec", formulation=None, shared_negatives=1, shuffle=None, x_max=100.0, glove_alpha=0.75, min_n=3, max_n=6,
-                bucket=2_000_000)
+                cbow_update="word2vec", formulation=None, shared_negatives=1, shuffle=None,
+                x_max=100.0, glove_alpha=0.75, min_n=3, max_n=6, bucket=2_000_000)
 #: Where a type's defaults differ. GloVe: the paper's window of 10 words each side, 25
 #: iterations and a constant AdaGrad rate (min_alpha None = alpha); larger batches, since
 #: an entry is much less work than a word2vec example.
@@ -30,7 +30,8 @@ TYPE_DEFAULTS = {"glove": dict(window=21, epochs=25, batch_size=4096, min_alpha=
 #: Settings that only some types use: name -> the front door classes that take them.
 ONLY_FOR = {"neg_samples": (Word2Vec, FastText), "sample": (Word2Vec, FastText),
             "cbow_update": (Word2Vec,), "formulation": (Word2Vec,),
-            "shared_negatives": (Word2Vec,), "shuffle": (Word2Vec, FastText), "x_max": (GloVe,), "glove_alpha": (GloVe,),
+            "shared_negatives": (Word2Vec,), "shuffle": (Word2Vec, FastText),
+            "x_max": (GloVe,), "glove_alpha": (GloVe,),
             "min_n": (FastText,), "max_n": (FastText,), "bucket": (FastText,)}
 #: CLI name -> config name, for the settings above.
 CONFIG_NAMES = dict(vector_dim="vector_size", neg_samples="negative")

@@ -229,11 +229,13 @@ class SubwordModel(Model):
         h = self.hidden(batch)[0]
         return cbow_neg.forward(h, self.params["W_out"], self._output(batch, h))
 
-    def loss_and_grad(self, batch, scale=1.0):
+    def loss_and_grad(self, batch, scale=1.0, undivided=False):
+        """``undivided``: fastText's input update, every row the whole dL/dh, instead
+        of the gradient (1/N of it); :meth:`update_rows` asks for it."""
         h, N, (unique, slot_word, slot_ex, ngrams, owner, _) = self.hidden(batch)
         loss, g = cbow_neg.loss_and_grad(h, self.params["W_out"], self._output(batch, h), scale)
         dh = g["W_in"].rows                                                          # (B, d) scale * dL/dh
-        if getattr(self, "_stepping", False) and self.input_update == "fasttext":
+        if undivided:
             rule = dh                                            # fastText: the undivided dL/dh
         else:
             rule = dh / N[:, None].astype(dh.dtype)              # (B, d) exact: 1/N to every row
@@ -242,13 +244,9 @@ class SubwordModel(Model):
                       "W_ngram": RowGrad(*merge_rows(ngrams, per_word, owner), unique=True),  # (u,), (u, d)
                       "W_out": g["W_out"]}                                           # (B(1+K),), (B(1+K), d)
 
-    def step(self, batch, alpha, plans=None):
-        """The base class's SGD step, with the input rows formed by ``input_update``'s rule."""
-        self._stepping = True
-        try:
-            return super().step(batch, alpha, plans)
-        finally:
-            self._stepping = False
+    def update_rows(self, batch, scale):
+        """The rows of ``step``: the input rows formed by ``input_update``'s rule."""
+        return self.loss_and_grad(batch, scale, undivided=self.input_update == "fasttext")
 
 
 class FastTextSkipGram(SubwordModel):
