@@ -63,7 +63,7 @@ def child(a):
         c = w2v.config
         extra = {"final_loss": round(w2v.state.epoch_losses[-1], 5), "batch_size": c["batch_size"],
                  "formulation": c["formulation"], "workers": a.workers, "shuffle": c["shuffle"],
-                 "shared_negatives": c["shared_negatives"],
+                 "shared_negatives": c["shared_negatives"], "run_length": c["run_length"],
                  "cbow_update": c["cbow_update"], "alpha": c["alpha"], "epochs": c["epochs"],
                  "vector_size": c["vector_size"], "window": c["window"]}
     else:
@@ -108,6 +108,8 @@ def main():
     p.add_argument("--workers", type=int, default=1, help="w2v_numpy worker processes")
     p.add_argument("--shuffle", type=int, choices=[0, 1], default=None,
                    help="w2v_numpy: 1 shuffles examples, 0 keeps corpus order (default: the library's)")
+    p.add_argument("--run_length", type=int, default=None,
+                   help="w2v_numpy: shuffle runs of this many windows (default: the library's)")
     p.add_argument("--shared_negatives", type=int, default=None,
                    help="w2v_numpy: examples sharing a draw of negatives (default: the library's)")
     p.add_argument("--defaults", action="store_true",
@@ -122,7 +124,7 @@ def main():
         for impl in a.impls.split(","):
             argv = [sys.executable, __file__, "--impl", impl, "--type", typ, "--alpha", str(alpha)]
             for k in ("corpus", "epochs", "size", "window", "batch_size", "cbow_update", "seed",
-                      "workers", "shuffle", "shared_negatives"):
+                      "workers", "shuffle", "shared_negatives", "run_length"):
                 if getattr(a, k) is not None:
                     argv += [f"--{k}", str(getattr(a, k))]
             argv += ["--defaults"] if a.defaults else []

@@ -54,7 +54,8 @@ def peak_rss_mb(who=resource.RUSAGE_SELF):
 def library_options(a):
     """The w2v_numpy settings given on the command line (the library's defaults otherwise)."""
     return {k: v for k, v in (("shuffle", None if a.shuffle is None else bool(a.shuffle)),
-                              ("shared_negatives", a.shared_negatives)) if v is not None}
+                              ("shared_negatives", a.shared_negatives),
+                              ("run_length", getattr(a, "run_length", None))) if v is not None}
 
 
 def run_ours(a):
@@ -73,6 +74,7 @@ def run_ours(a):
     wall = time.perf_counter() - t0
     return dict(impl="w2v_numpy", type=a.type, formulation=w2v.config["formulation"],
                 shuffle=w2v.config["shuffle"], shared_negatives=w2v.config.get("shared_negatives"),
+                run_length=w2v.config.get("run_length"),
                 raw_words=w2v.corpus.raw_words, vocab=len(w2v.vocab),
                 wall_s=round(wall, 2), train_s=round(time.perf_counter() - t1, 2),
                 words_per_s=round(w2v.corpus.raw_words * a.epochs / wall),
@@ -132,6 +134,8 @@ def parser():
     p.add_argument("--workers", type=int, default=1, help="w2v_numpy worker processes (default 1)")
     p.add_argument("--shuffle", type=int, choices=[0, 1], default=None,
                    help="w2v_numpy: 1 shuffles examples, 0 keeps corpus order (default: the library's)")
+    p.add_argument("--run_length", type=int, default=None,
+                   help="w2v_numpy: shuffle runs of this many windows (default: the library's)")
     p.add_argument("--shared_negatives", type=int, default=None,
                    help="w2v_numpy: examples sharing a draw of negatives (default: the library's)")
     p.add_argument("--vs-gensim", dest="vs_gensim", action="store_true",

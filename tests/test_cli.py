@@ -283,6 +283,7 @@ def test_cbow_trains_with_the_word2vec_update_by_default():
 @pytest.mark.parametrize("setting, flags, old_value", [
     ("cbow_update", ["--cbow_update", "word2vec"], "exact"),
     ("shared_negatives", ["--shared_negatives", "8"], 1),
+    ("run_length", ["--shuffle", "--run_length", "4"], 1),
 ])
 def test_a_file_without_a_newer_setting_resumes_as_its_code_trained(tmp_path, small, setting,
                                                                      flags, old_value):
@@ -319,6 +320,22 @@ def test_corpus_order_and_shared_negatives_flags(tmp_path, small):
     assert "negatives shared by 8 windows" in proc.stderr
     config = load_model(tmp_path / "sgram_neg.model").config
     assert (config["shuffle"], config["shared_negatives"]) == (True, 8)
+
+
+def test_run_length_flag(tmp_path, small):
+    """cbow_hs is shuffled in runs of a tile by default; the flag sets it, and the
+    training line says so; a bad value is a one-line error."""
+    assert parse(["-t", "cbow_hs"])[1]["run_length"] is None          # the library decides
+    proc = run_cli(tmp_path, "-d", small, "-t", "cbow_hs", "-v", "8", "-e", "1")
+    assert proc.returncode == 0, proc.stderr
+    assert "shuffled in runs of 8 windows" in proc.stderr
+    assert load_model(tmp_path / "cbow_hs.model").config["run_length"] == 8
+    proc = run_cli(tmp_path, "-d", small, "-t", "cbow_hs", "-v", "8", "-e", "1", "-o",
+                   "--run_length", "1")
+    assert proc.returncode == 0 and "runs of" not in proc.stderr
+    proc = run_cli(tmp_path, "-d", small, "-t", "cbow_hs", "--run_length", "0")
+    assert proc.returncode == 2 and "run_length" in proc.stderr
+    assert "Traceback" not in proc.stderr
 
 
 def test_sgram_hs_trains_and_resumes(tmp_path):

@@ -157,10 +157,16 @@ def test_span_of_the_wrong_length_is_an_error(rng):
         model.loss(batch._replace(span=batch.span[:-1]))
 
 
-def test_word2vec_trains_in_corpus_order_and_can_share_negatives(tmp_path, rng):
+def text_file(tmp_path, rng):
+    """300 random lines of the V words "aaa" .. "lll", as a corpus file."""
     text = tmp_path / "t.txt"
     text.write_text("\n".join(" ".join("abcdefghijkl"[i] * 3 for i in s)
                              for s in sentences(rng, 300)))
+    return text
+
+
+def test_word2vec_trains_in_corpus_order_and_can_share_negatives(tmp_path, rng):
+    text = text_file(tmp_path, rng)
     assert Word2Vec(type="cbow_neg").config["shared_negatives"] == 1         # the default
     assert Word2Vec(type="sgram_neg", formulation="pair").config["shuffle"] is True  # no span path
     for type_ in ("cbow_hs", "cbow", "sgram_hs"):   # the class says: shuffled (HS trained badly)

@@ -25,14 +25,17 @@ class Batch(NamedTuple):
         The word to predict: a context word (skip-gram) or the centre (CBOW).
     negatives : int array (B, K) or None
         Sampled negative words, or ``None`` for full-softmax models.
-    span : int array (B + C,) or None
+    span : int array (B + C,) or (B / m, m + C), or None
         Only for a context-slot batch of *consecutive* centre words (the
         batcher's corpus order, ``shuffle=False``): the ids of the stretch of
         sub-sampled text they come from, ``r = C // 2`` words of margin on each
         side (id 0 beyond a chunk's edge). Example ``b``'s centre is
         ``span[r + b]`` and its slot ``c`` is ``span[r + b + o_c]``, with
-        ``o = slot_offsets(r)``, wherever ``mask`` is True. The models use it
-        to gather each position's row once instead of once per window
+        ``o = slot_offsets(r)``, wherever ``mask`` is True. For a batch of
+        shuffled runs of ``m`` consecutive windows (the batcher's
+        ``run_length``), one such strip per run: example ``b`` is window
+        ``b % m`` of strip ``b // m``. The models use it to gather each
+        position's row once instead of once per window
         (:mod:`w2v_numpy.models.span`); ``None`` everywhere else. It is
         redundant: the other fields alone define the batch.
     """
@@ -47,6 +50,21 @@ class Batch(NamedTuple):
     def size(self):
         """Number of examples (what the training loop counts and averages over)."""
         return int(self.targets.shape[0])
+
+
+def span_text(ids, reach):
+    """Example ids in text order with ``reach`` zeros each side (B + 2 reach,): example
+    ``e``'s centre is position ``reach + e``, the text a ``span`` is cut from."""
+    pad = np.zeros(reach, dtype=ids.dtype)
+    return np.concatenate([pad, ids, pad])
+
+
+def run_strips(text, starts, width):
+    """The strips (len(starts), width) of :func:`span_text` output starting at the runs'
+    first examples ``starts``. A short last run reads past the text's end, clipped
+    into its zero margin."""
+    at = starts[:, None] + np.arange(width)                                # (nt, width)
+    return text[np.minimum(at, text.size - 1)]
 
 
 def slot_offsets(reach):

@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .batches import Batch, CooccurrenceBatch, DocumentBatch, slot_offsets
+from .batches import Batch, CooccurrenceBatch, DocumentBatch, run_strips, slot_offsets, span_text
 from .errors import W2VError
 from .negatives import NegativeSampler
 
@@ -77,6 +77,13 @@ class WindowBatcher:
         Without it the examples keep the corpus order (word2vec.c's and
         gensim's), and CBOW-family batches carry their ``span`` of text (see
         :class:`Batch`), which the models turn into fewer, larger products.
+    run_length : int
+        CBOW family, with ``shuffle``: shuffle runs of this many consecutive
+        windows instead of single windows (a chunk's last, shorter run stays
+        last). When ``batch_size`` is a multiple of it and a chunk is one block
+        (the default sizes), each batch carries its runs' strips of text as
+        ``span`` (one row per run), so the banded products apply to shuffled
+        batches too. 1 (default): every window on its own.
     seed : int
     chunk_words : int
         Approximate number of corpus tokens per chunk.
@@ -95,11 +102,13 @@ class WindowBatcher:
     SPAN_FAMILIES = ("cbow",)
 
     def __init__(self, corpus, keep_probs, family, window=5, batch_size=512, negative=0,
-                 sampler=None, shuffle=True, seed=0, chunk_words=1 << 17, shared_negatives=1):
+                 sampler=None, shuffle=True, seed=0, chunk_words=1 << 17, shared_negatives=1,
+                 run_length=1):
         if family not in self.FAMILIES:
             raise W2VError(f"must be one of {self.FAMILIES}, got {family!r}", param="family")
         for name, value in (("window", window), ("batch_size", batch_size),
-                            ("chunk_words", chunk_words), ("shared_negatives", shared_negatives)):
+                            ("chunk_words", chunk_words), ("shared_negatives", shared_negatives),
+                            ("run_length", run_length)):
             if int(value) < 1:
                 raise W2VError(f"must be >= 1, got {value}", param=name)
         if int(window) >= 2 ** 62:          # radii are drawn as int64
@@ -124,6 +133,7 @@ class WindowBatcher:
         self.negative, self.sampler = int(negative), sampler
         self.shared_negatives = int(shared_negatives)
         self.shuffle, self.seed = bool(shuffle), int(seed)
+        self.run_length = int(run_length) if self.shuffle and family == "cbow" else 1
         self.chunks = self._chunk_bounds(int(chunk_words))
         reach = min(self.window, longest - 1)
         self.offsets = slot_offsets(reach)                                   # (2 reach,)
@@ -165,7 +175,8 @@ class WindowBatcher:
         # With several blocks, a random split of the centres keeps each block a
         # sample of the whole chunk (as one chunk-wide shuffle would); with one,
         # nothing extra is drawn, so the stream is the one unblocked batching made.
-        order = rng.permutation(n) if self.shuffle and n_blocks > 1 else at     # (n,)
+        split = self.shuffle and n_blocks > 1 and self.run_length == 1
+        order = rng.permutation(n) if split else at                             # (n,)
         sizes = (np.add.reduceat(per_centre[order], np.arange(0, n, self.block))
                  if n else np.zeros(0, np.int64))                              # (n_blocks,)
         return _Chunk(rng, ids, lo, hi, order, sizes)
@@ -182,17 +193,29 @@ class WindowBatcher:
                 perm = c.rng.permutation(rows.size)                      # (N,)
                 rows, cols = rows[perm], cols[perm]
             centre = centres[rows]                                       # (N,)
-            return c.ids[centre][:, None], None, c.ids[centre + off[cols]]
+            return c.ids[centre][:, None], None, c.ids[centre + off[cols]], None
         rows = np.flatnonzero(hi > lo)                       # (N,) the centres with a context
+        at = np.arange(rows.size)                            # (N,) example numbers in text order
         if self.shuffle and rows.size:
-            rows = rows[c.rng.permutation(rows.size)]
+            at = self._shuffled(c.rng, rows.size)
+            rows = rows[at]
         mask = valid[rows]                                               # (N, 2 reach)
         del valid
         centre = centres[rows]                                           # (N,)
         pos = centre[:, None] + off                                      # (N, 2 reach)
         inputs = c.ids[np.clip(pos, 0, c.ids.size - 1, out=pos)]         # (N, 2 reach)
         inputs[~mask] = 0
-        return inputs, mask, c.ids[centre]
+        return inputs, mask, c.ids[centre], at
+
+    def _shuffled(self, rng, n):
+        """A permutation of ``n`` examples: of single ones, or of runs of ``run_length``
+        consecutive ones with the last, shorter run kept last."""
+        m = self.run_length
+        if m == 1:
+            return rng.permutation(n)
+        full = n // m
+        runs = rng.permutation(full)[:, None] * m + np.arange(m)                # (full, m)
+        return np.concatenate([runs.reshape(-1), np.arange(full * m, n)])      # (n,)
 
     def _blocks(self, c, skip=0):
         """Yield the examples of each block in turn, from example ``skip`` of the chunk on.
@@ -203,11 +226,10 @@ class WindowBatcher:
         for k, size in enumerate(c.sizes.tolist()):
             if skip >= size:
                 if self.shuffle and size:
-                    c.rng.permutation(size)
+                    self._shuffled(c.rng, size)
                 skip -= size
                 continue
-            inputs, mask, targets = self._build_block(c, k)
-            yield inputs[skip:], None if mask is None else mask[skip:], targets[skip:]
+            yield tuple(None if a is None else a[skip:] for a in self._build_block(c, k))
             skip = 0
 
     def chunk_examples(self, epoch, chunk):
@@ -224,10 +246,11 @@ class WindowBatcher:
         """
         c = self._draw_chunk(epoch, chunk)
         blocks = list(self._blocks(c)) or [self._build_block(c, 0)]   # no example: empty arrays
-        return _concat(blocks)
+        return _concat(blocks)[:3]
 
     def _batch_arrays(self, c, skip):
-        """Yield ``(inputs, mask, targets)`` of ``batch_size`` examples (fewer at the end).
+        """Yield ``(inputs, mask, targets, at)`` of ``batch_size`` examples (fewer at the
+        end); ``at``: CBOW examples' numbers in text order (for the span), else None.
 
         Batches run on across blocks; one inside a block is a view of it.
         """
@@ -245,11 +268,18 @@ class WindowBatcher:
             yield _concat(pending)
 
     @property
-    def prefetch_by_default(self):
-        """Whether training makes these batches in a second process by default
-        (:mod:`w2v_numpy.prefetch`): for span batches, whose row plans come along.
-        Shuffled batches gained nothing (benchmarks/RESULTS.md, "A batch producer")."""
-        return not self.shuffle and self.family in self.SPAN_FAMILIES
+    def spans(self):
+        """Whether batches carry a ``span``: CBOW family, in corpus order or shuffled
+        in runs that tile the batches (``batch_size`` a multiple of ``run_length``).
+        Training makes such batches in a second process by default
+        (:mod:`w2v_numpy.prefetch`), their row plans with them; other shuffled
+        batches gained nothing from it (benchmarks/RESULTS.md, "A batch producer")."""
+        if self.family not in self.SPAN_FAMILIES:
+            return False
+        return not self.shuffle or (self.run_length > 1
+                                    and self.batch_size % self.run_length == 0)
+
+    prefetch_by_default = spans
 
     def iter_epoch(self, epoch, start_chunk=0, start_batch=0):
         """Yield ``(chunk, batch_index, words_done, batch)`` for one epoch.
@@ -267,34 +297,34 @@ class WindowBatcher:
             text = self._span_text(c)
             begin, end = self.chunks[chunk], self.chunks[chunk + 1]
             first = start_batch if chunk == start_chunk else 0
-            for b, (inputs, mask, targets) in enumerate(self._batch_arrays(c, first * B),
-                                                        start=first):
+            for b, (inputs, mask, targets, at) in enumerate(self._batch_arrays(c, first * B),
+                                                            start=first):
                 hi = b * B + targets.size                    # examples of the chunk done
                 negatives = None
                 if self.negative:
                     rng = np.random.default_rng([self.seed, epoch, chunk, b])
                     negatives = self.sampler.sample(targets, self.negative, rng,
                                                     self.shared_negatives)
-                span = None if text is None else text[b * B:hi + self.offsets.size]
+                span = None
+                if text is not None:
+                    span = (text[b * B:hi + self.offsets.size] if not self.shuffle else
+                            run_strips(text, at[::self.run_length],
+                                       self.run_length + self.offsets.size))
                 yield (chunk, b, int(begin + (end - begin) * hi // n),
                        Batch(inputs, mask, targets, negatives, span))
 
     def _span_text(self, c):
-        """The chunk's centre words in corpus order with a margin of ``reach`` zeros on
-        each side, when its batches get a ``span`` (CBOW family, no shuffle); else None.
-
-        Example ``e`` of the chunk is then position ``reach + e``: a word without a
-        context word (the only kept word of its line) makes no example, and as it is
-        a whole line of its own, dropping it moves no window's context."""
-        if self.shuffle or self.family not in self.SPAN_FAMILIES:
-            return None
-        reach = self.offsets.size // 2
-        pad = np.zeros(reach, dtype=c.ids.dtype)
-        return np.concatenate([pad, c.ids[c.hi > c.lo], pad])           # (n + 2 reach,)
+        """The chunk's examples' centre words in text order, with margins
+        (:func:`w2v_numpy.batches.span_text`), when its batches get a ``span``; else None.
+        A word without a context word (the only kept word of its line) makes no
+        example, and as it is a whole line of its own, dropping it moves no window."""
+        if not self.spans or (self.shuffle and c.sizes.size > 1):
+            return None                   # runs of several blocks are not numbered chunk-wide
+        return span_text(c.ids[c.hi > c.lo], self.offsets.size // 2)
 
 
 def _concat(parts):
-    """Join ``(inputs, mask, targets)`` triples row-wise (one is returned as it is)."""
+    """Join the blocks' ``(inputs, mask, targets, at)`` row-wise (one is returned as it is)."""
     if len(parts) == 1:
         return parts[0]
     return tuple(None if part[0] is None else np.concatenate(part) for part in zip(*parts))

@@ -8,11 +8,10 @@ This is the convenient front door, with gensim's parameter names::
     w2v.save("text.model")
     w2v = Word2Vec.load("text.model")
 
-It is also where the layers meet: the model file layer
-(:mod:`w2v_numpy.files.model_file`) deals in plain arrays and dicts, and
-:meth:`Word2Vec.save` / :meth:`Word2Vec.load` assemble them into a model.
-:class:`w2v_numpy.glove.GloVe` is the same front door for GloVe (a subclass),
-and :func:`w2v_numpy.loading.load_model` loads a model file of any type.
+It is also where the layers meet: the model file layer (:mod:`w2v_numpy.files.model_file`)
+deals in plain arrays and dicts, which :meth:`Word2Vec.save` / :meth:`Word2Vec.load`
+assemble into a model. :class:`w2v_numpy.glove.GloVe` is the same front door for GloVe
+(a subclass); :func:`w2v_numpy.loading.load_model` loads a model file of any type.
 """
 import dataclasses
 import inspect
@@ -33,7 +32,8 @@ from .vocab import Vocab
 
 _STATE_SKIP = {"stop"}
 #: Settings a model file may lack, with the value of the version that wrote such files.
-_LEGACY = {"cbow_update": "exact", "formulation": "pair", "shared_negatives": 1}
+_LEGACY = {"cbow_update": "exact", "formulation": "pair", "shared_negatives": 1,
+           "run_length": 1}
 
 
 class Word2Vec:
@@ -42,8 +42,7 @@ class Word2Vec:
     Parameters
     ----------
     corpus_file : str, path, glob or list, optional
-        Text to train on (one sentence per line; ``.xz``/``.gz``/``.bz2`` ok).
-        If given, the vocabulary is built and the model trained at once.
+        Text (one sentence per line; ``.xz``/``.gz``/``.bz2`` ok); if given, trained at once.
     type : str
         One of :func:`w2v_numpy.models.window_types`: ``"cbow"``,
         ``"cbow_neg"``, ``"cbow_hs"``, ``"sgram"``, ``"sgram_neg"``, ``"sgram_hs"``.
@@ -77,6 +76,10 @@ class Word2Vec:
         ``corpus_order`` (``cbow_neg``, ``sgram_neg``), whose batches of consecutive windows
         then take the banded path of :mod:`w2v_numpy.models.span`; shuffled for the
         others. Stored in the model file.
+    run_length : int or None
+        Shuffled context-slot types: shuffle runs of this many consecutive windows
+        (the batcher's ``run_length``), which then take the banded path too. ``None``:
+        the class's (8 for ``cbow_hs``, else 1). Stored in the model file.
     shared_negatives : int
         Consecutive examples sharing one draw of negatives (1: each its own, as
         the documents). 8, the banded path's tile, is about 2x faster for
@@ -118,34 +121,36 @@ class Word2Vec:
                  min_count=5, max_vocab=None, sample=1e-3, negative=5, alpha=0.025,
                  min_alpha=0.0001, epochs=5, batch_size=None, seed=0, shuffle=None,
                  cbow_update="word2vec", tokenizer=simple_tokenize, dtype=np.float32, progress=True,
-                 callbacks=(), hs=0, formulation=None, workers=1, shared_negatives=1):
+                 callbacks=(), hs=0, formulation=None, workers=1, shared_negatives=1,
+                 run_length=None):
         type = _gensim_type(type, hs, negative)
         if type not in window_types():
             raise W2VError(f"must be one of {window_types()}, got {type!r}", param="type")
-        for name, value in (("window", window), ("vector_size", vector_size)):
+        formulation = formulation or default_formulation(type)
+        cls = model_class(type, formulation)                 # W2VError for one it lacks
+        run_length = cls.run_length if run_length is None else run_length
+        uses_negatives = MODELS[type].uses_negatives
+        shared_negatives = shared_negatives if uses_negatives else 1
+        for name, value in (("window", window), ("vector_size", vector_size),
+                            ("shared_negatives", shared_negatives), ("run_length", run_length)):
             if int(value) < 1:
                 raise W2VError(f"must be >= 1, got {value}", param=name)
         if cbow_update not in CBOW_UPDATES:
             raise W2VError(f"must be one of {CBOW_UPDATES}, got {cbow_update!r}", param="cbow_update")
-        formulation = formulation or default_formulation(type)
-        cls = model_class(type, formulation)                 # W2VError for one it lacks
         batch_size = cls.default_batch_size if batch_size is None else batch_size
-        uses_negatives = MODELS[type].uses_negatives
         if uses_negatives and int(negative) < 1:
             raise W2VError(f"must be >= 1 for {type}, got {negative}", param="negative")
         if shuffle is None:
             shuffle = not (cls.corpus_order and cls.batch_family in WindowBatcher.SPAN_FAMILIES)
-        if not uses_negatives:
-            shared_negatives = 1
-        if int(shared_negatives) < 1:
-            raise W2VError(f"must be >= 1, got {shared_negatives}", param="shared_negatives")
         self.config = dict(type=type, vector_size=int(vector_size), window=int(window),
                            min_count=int(min_count), max_vocab=max_vocab, sample=float(sample),
                            negative=int(negative) if uses_negatives else 0,
                            alpha=float(alpha), min_alpha=float(min_alpha), epochs=int(epochs),
                            batch_size=int(batch_size), seed=int(seed), shuffle=bool(shuffle),
                            cbow_update=cbow_update, formulation=formulation,
-                           shared_negatives=int(shared_negatives))
+                           shared_negatives=int(shared_negatives),
+                           run_length=int(run_length) if shuffle and cls.batch_family == "cbow"
+                           else 1)
         self._start(corpus_file, tokenizer, dtype, progress, callbacks, workers)
 
     def _start(self, corpus_file, tokenizer, dtype, progress, callbacks, workers=1):
@@ -189,7 +194,8 @@ class Word2Vec:
                              self.model.batch_family, window=c["window"],
                              batch_size=c["batch_size"], negative=c["negative"], sampler=sampler,
                              shuffle=c["shuffle"], seed=c["seed"],
-                             shared_negatives=c.get("shared_negatives", 1))
+                             shared_negatives=c.get("shared_negatives", 1),
+                             run_length=c.get("run_length", 1))
 
     def train(self, epochs=None, callbacks=None, state=None, batcher=None):
         """Run the training loop; returns the final :class:`w2v_numpy.train.TrainState`.

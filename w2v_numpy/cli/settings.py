@@ -18,7 +18,7 @@ from .common import UserError
 #: Defaults of the settings a model file remembers (CLI names; ``window`` is the full span).
 DEFAULTS = dict(type="cbow", vector_dim=300, window=7, neg_samples=5, batch_size=None, epochs=5,
                 alpha=0.05, min_alpha=0.0001, min_count=5, sample=1e-3, max_vocab=None, seed=0,
-                cbow_update="word2vec", formulation=None, shared_negatives=1, shuffle=None,
+                cbow_update="word2vec", formulation=None, shared_negatives=1, shuffle=None, run_length=None,
                 x_max=100.0, glove_alpha=0.75, min_n=3, max_n=6, bucket=2_000_000)
 #: Where a type's defaults differ. GloVe: the paper's window of 10 words each side, 25
 #: iterations and a constant AdaGrad rate (min_alpha None = alpha); larger batches, since
@@ -31,6 +31,7 @@ TYPE_DEFAULTS = {"glove": dict(window=21, epochs=25, batch_size=4096, min_alpha=
 ONLY_FOR = {"neg_samples": (Word2Vec, FastText), "sample": (Word2Vec, FastText),
             "cbow_update": (Word2Vec,), "formulation": (Word2Vec,),
             "shared_negatives": (Word2Vec,), "shuffle": (Word2Vec, FastText),
+            "run_length": (Word2Vec,),
             "x_max": (GloVe,), "glove_alpha": (GloVe,),
             "min_n": (FastText,), "max_n": (FastText,), "bucket": (FastText,)}
 #: CLI name -> config name, for the settings above.
@@ -40,7 +41,7 @@ FLAGS = {"corpus_file": "--data_file", "vector_size": "--vector_dim", "negative"
          **{name: f"--{name}" for name in ("window", "min_count", "max_vocab", "sample", "alpha",
                                            "min_alpha", "epochs", "batch_size", "seed", "type",
                                            "cbow_update", "backend", "formulation", "workers",
-                                           "shared_negatives", "shuffle",
+                                           "shared_negatives", "shuffle", "run_length",
                                            "x_max", "glove_alpha", "min_n", "max_n", "bucket")}}
 
 

@@ -103,6 +103,9 @@ def build_parser(prog=None):
       help="sgram_neg, cbow_neg: consecutive windows that share one draw of negatives (default 1: "
            "each its own, as the documents; 8, the banded path's tile, is about 2x faster but "
            "scored 4-8 analogy points lower on wiki17m)")
+    a("--run_length", type=number(int, 1, high=1 << 20),
+      help="shuffled cbow/sgram types: shuffle runs of this many consecutive windows (default: "
+           "the type's, 8 for cbow_hs, whose runs take the banded path; 1 otherwise)")
     a("--workers", type=number(int, 1, high=1024), help="processes training at once (default: every core; 1 is reproducible)")
     a("--min_n", type=number(int, 1, high=100), help="fasttext_*: shortest character n-gram (default 3)")
     a("--max_n", type=number(int, 1, high=100), help="fasttext_*: longest character n-gram (default 6)")
@@ -205,6 +208,8 @@ def _main(argv):
         print(f"co-occurrences: {w2v.cooccurrences.nnz:,} non-zero entries (window "
               f"{w2v.config['window']} words each side, 1/distance weighting)", file=sys.stderr)
     how = [f"{w2v.config['formulation']} formulation"] if "formulation" in w2v.config else []
+    if w2v.config.get("run_length", 1) > 1:
+        how.append(f"shuffled in runs of {w2v.config['run_length']} windows")
     if w2v.config.get("shared_negatives", 1) > 1:
         how.append(f"negatives shared by {w2v.config['shared_negatives']} windows")
     how.append(f"{training_workers(w2v.model, batcher, w2v.workers, getattr(w2v, 'optimizer', None))}"

@@ -123,6 +123,9 @@ class Model:
     #: Whether ``Word2Vec(shuffle=None)`` trains it in corpus order (where its batches
     #: are context slots, which then take the banded path of :mod:`.span`).
     corpus_order = True
+    #: When shuffled, shuffle runs of this many consecutive windows (the batcher's
+    #: ``run_length``); more than 1 gives shuffled context-slot batches a span too.
+    run_length = 1
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

@@ -67,7 +67,7 @@ import numpy as np
 from ..backend import get_xp, to_numpy
 from ..errors import W2VError
 from ..functional import log_sigmoid, sigmoid
-from . import huffman
+from . import huffman, span
 from .base import RowGrad
 from .window import WindowModel, hidden_layer, input_grads
 
@@ -109,6 +109,12 @@ def dense_top(tree, levels=TOP_LEVELS):
     return (levels, *(xp.asarray(a) for a in huffman.top_nodes(host, levels)))
 
 
+def output_rows(top_ids, nodes, on_path, T):
+    """The ``W_out`` rows :func:`loss_and_grad` updates: the dense block's nodes, then
+    every visit below the first ``T`` path columns."""
+    return get_xp().concatenate([top_ids, nodes[:, T:][on_path[:, T:]]])   # (t + n,)
+
+
 def loss_and_grad(W_in, W_out, tree, batch, scale=1.0, top=None, undivided=False):
     """Summed hierarchical-softmax loss and ``scale`` times its gradient, as row updates.
 
@@ -148,7 +154,7 @@ def loss_and_grad(W_in, W_out, tree, batch, scale=1.0, top=None, undivided=False
     deep = on[:, T:]                                                     # (B, L-T)
     example = xp.nonzero(deep)[0]                                        # (n,)
     rows = g[:, T:][deep][:, None] * h[example]                          # (n, d)  one row per deep visit
-    dW_out = RowGrad(xp.concatenate([top_ids, nodes[:, T:][deep]]),      # (t + n,)
+    dW_out = RowGrad(output_rows(top_ids, nodes, on, T),                 # (t + n,)
                      xp.concatenate([G.T @ h, rows]))                    # (t, d) and (n, d)
     grads = {"W_in": input_grads(batch, weight, dh, band, undivided),    # (m,), (m, d)
              "W_out": dW_out}
@@ -176,6 +182,9 @@ class CBOWHS(WindowModel):
     #: windows pushes the tree's top nodes the same way at once, and wiki17m training
     #: diverged in its first epoch at alpha 0.05 (benchmarks/RESULTS.md, "Corpus-order batches").
     corpus_order = False
+    #: Shuffled in runs of one tile of consecutive windows: 64 places of the chunk a
+    #: batch, and the banded path of :mod:`.span` for the context rows (1.2x faster a step).
+    run_length = span.TILE
 
     def set_options(self, counts=None, cbow_update="exact"):
         super().set_options(cbow_update=cbow_update)
@@ -197,6 +206,15 @@ class CBOWHS(WindowModel):
         params = super().init_params(vocab_size, vector_dim, rng, dtype)
         params["W_out"] = np.zeros(self.param_shapes(vocab_size, vector_dim)["W_out"], dtype=dtype)
         return params
+
+    def row_indices(self, batch):
+        """Also the ``W_out`` rows, known from the targets' paths (:func:`output_rows`)."""
+        rows = super().row_indices(batch)
+        if batch.span is not None:
+            levels, top_ids, _ = self.top
+            nodes, _, on = padded_paths(self.tree, batch.targets)
+            rows["W_out"] = output_rows(top_ids, nodes, on, min(nodes.shape[1], levels))
+        return rows
 
     def forward(self, batch):
         """The named intermediates of :func:`forward` for this model's parameters."""

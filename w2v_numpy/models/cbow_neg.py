@@ -71,11 +71,12 @@ def loss_and_grad(W_in, W_out, batch, scale=1.0, undivided=False):
     :func:`w2v_numpy.models.window.input_grads`).
     """
     if batch.span is not None:
-        shared = span.shared_negatives(batch.negatives)
+        m = span.tile_of(batch)
+        shared = span.shared_negatives(batch.negatives, m)
         if shared is not None:                      # tiles of windows share their negatives
             h, weight, band = hidden_layer(W_in, batch)                  # (B, d), (B, C)
             loss, dh, rows_out = span.shared_mean_loss_and_grad(h, W_out, batch.targets,
-                                                                shared, scale)
+                                                                shared, scale, m)
             return loss, {"W_in": input_grads(batch, weight, dh, band, undivided),
                           "W_out": rows_out}
     f = forward(W_in, W_out, batch)

@@ -51,6 +51,7 @@ from ..functional import log_sigmoid, sigmoid
 from .base import RowGrad
 from .cbow_hs import CBOWHS, padded_paths
 from .sgram_neg_window import context_grads, context_scores
+from .window import WindowModel
 
 #: Path columns (from the root) whose node rows are summed per node inside the model.
 SUMMED_LEVELS = 6
@@ -132,6 +133,13 @@ class SkipGramHSWindow(CBOWHS):
     #: 3,000 pairs) training on wiki17m diverged within the first epoch at alpha 0.025;
     #: at 128 and 256 it did not, and ran faster (benchmarks/RESULTS.md).
     default_batch_size = 128
+    #: Windows one at a time when shuffled: with the path's ~19 node rows per window, the
+    #: banded product of a run's strip wastes as much as it saves (measured equal).
+    run_length = 1
+
+    def row_indices(self, batch):
+        """``W_in``'s span rows only: the summed node rows come out of the step's own sort."""
+        return WindowModel.row_indices(self, batch)
 
     def forward(self, batch):
         return forward(self.params["W_in"], self.params["W_out"], self.tree, batch)

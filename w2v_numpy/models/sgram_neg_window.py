@@ -116,7 +116,7 @@ def loss_and_grad(W_in, W_out, batch, scale=1.0):
     left out of the ``W_in`` rows.
     """
     if batch.span is not None:
-        shared = span.shared_negatives(batch.negatives)
+        shared = span.shared_negatives(batch.negatives, span.tile_of(batch))
         if shared is not None:                      # tiles of windows share their negatives
             tiles = span.gather_tiles(W_in, batch.span, *batch.inputs.shape)
             loss, rows_in, rows_out = span.shared_window_loss_and_grad(

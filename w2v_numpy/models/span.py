@@ -47,6 +47,11 @@ weights, :math:`1/n` on real slots), i.e. :math:`h_t = A_t X_t` with the band
 :math:`A_t \in \mathbb{R}^{m \times (m+2r)}`, and
 :math:`\partial L/\partial X_t = A_t^\top\, \partial L/\partial h_t`.
 
+A batch of shuffled *runs* of :math:`m` consecutive windows (the batcher's
+``run_length``) carries one strip of :math:`m + 2r` positions per run instead
+of one stretch: each strip is a tile of its own, and the tiles share no
+position.
+
 A few dozen GEMMs of this size cost less than the general path's one tiny
 product per window, nothing of size :math:`B \times C \times d` is built,
 and the large ``W_in`` is touched :math:`B + 2r` times instead of about
@@ -91,10 +96,26 @@ def _padded(a, n):
     return out
 
 
+def tile_of(batch):
+    """Windows per tile of a batch with a ``span``: :data:`TILE` for one stretch, the
+    run length for strips."""
+    s = batch.span
+    return TILE if s.ndim == 1 else s.shape[1] - batch.inputs.shape[1]
+
+
 def gather_tiles(W_in, span, B, C, m=TILE):
-    """Gather every position's ``W_in`` row once and lay the rows out by tile."""
+    """Gather every position's ``W_in`` row once and lay the rows out by tile.
+
+    ``span`` is one stretch (B + C,) of consecutive windows, cut into tiles of
+    ``m``; or the strips (nt, m' + C) of runs of ``m'`` windows from different
+    places (the batcher's ``run_length``), one tile each."""
     xp = get_xp()
     r = C // 2
+    if span.ndim == 2:
+        nt, width = span.shape
+        if width <= C or nt != -(-B // (width - C)):
+            raise W2VError(f"{nt} strips of {width} ids do not fit {B} windows of {C} slots")
+        return Tiles(span, W_in[span], B, r)                                 # (nt, m'+2r, d)
     if span.shape[0] != B + 2 * r:
         raise W2VError(f"a span of {span.shape[0]} ids does not fit {B} windows of {C} slots "
                        f"(it needs B + C = {B + C})")
@@ -120,6 +141,8 @@ def _input_rows(t, dX):
     """Add the tiles' overlapping (nt, m + 2r, d) row gradients into one block: the
     :class:`RowGrad` of ``W_in`` at the span's positions."""
     nt, rows, d = dX.shape
+    if t.span.ndim == 2:                     # strips: no two tiles share a position
+        return RowGrad(t.span.reshape(-1), dX.reshape(-1, d))                # (nt (m+2r),), (.., d)
     m = t.m
     out = get_xp().zeros((nt * m + rows, d), dtype=dX.dtype)                 # (positions + spare, d)
     for top in range(0, rows, m):            # rows top..top+m-1 of every tile: one slice add

@@ -152,8 +152,8 @@ class WindowModel(Model):
         negative sampling with per-example negatives."""
         if batch.span is None:
             return {}
-        rows = {"W_in": batch.span}
-        if self.uses_negatives and span.shared_negatives(batch.negatives) is None:
+        rows = {"W_in": batch.span.reshape(-1)}                              # strips: (nt (m+C),)
+        if self.uses_negatives and span.shared_negatives(batch.negatives, span.tile_of(batch)) is None:
             rows["W_out"] = output_index(batch).reshape(-1)                  # (B(1+K),)
         return rows
 
