@@ -133,7 +133,7 @@ class WindowBatcher:
         self.negative, self.sampler = int(negative), sampler
         self.shared_negatives = int(shared_negatives)
         self.shuffle, self.seed = bool(shuffle), int(seed)
-        self.run_length = int(run_length) if self.shuffle and family == "cbow" else 1
+        self.run_length = int(run_length) if self.shuffle and family in self.SPAN_FAMILIES else 1
         self.chunks = self._chunk_bounds(int(chunk_words))
         reach = min(self.window, longest - 1)
         self.offsets = slot_offsets(reach)                                   # (2 reach,)

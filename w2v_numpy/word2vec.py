@@ -149,8 +149,8 @@ class Word2Vec:
                            batch_size=int(batch_size), seed=int(seed), shuffle=bool(shuffle),
                            cbow_update=cbow_update, formulation=formulation,
                            shared_negatives=int(shared_negatives),
-                           run_length=int(run_length) if shuffle and cls.batch_family == "cbow"
-                           else 1)
+                           run_length=int(run_length) if shuffle and cls.batch_family
+                           in WindowBatcher.SPAN_FAMILIES else 1)
         self._start(corpus_file, tokenizer, dtype, progress, callbacks, workers)
 
     def _start(self, corpus_file, tokenizer, dtype, progress, callbacks, workers=1):
