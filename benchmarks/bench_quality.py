@@ -118,6 +118,11 @@ def main():
     a = p.parse_args()
     if a.impl:
         return child(a)
+    # Check the inputs before an hour of training, not after it.
+    for path in (Path(a.corpus), DATA / "questions-words.txt", DATA / "wordsim353.tsv"):
+        if not path.is_file():
+            sys.exit(f"error: {path} not found (the evaluation sets are read from {DATA}; "
+                     "pass --corpus for another corpus)")
     for typ in a.type.split(","):
         alpha = a.alpha or (0.025 if typ.startswith("sgram") else 0.05)
         results = {}

@@ -303,10 +303,11 @@ def test_a_file_without_a_newer_setting_resumes_as_its_code_trained(tmp_path, sm
 
 
 def test_corpus_order_and_shared_negatives_flags(tmp_path, small):
-    """Defaults: corpus order, a draw of negatives per example; both flags change them,
-    the training line says so and the model file keeps them."""
+    """Defaults: corpus order; a draw of negatives per example for sgram_neg, one per 8
+    examples spread over the batch for cbow_neg; the flags change them, the training
+    line says so and the model file keeps them."""
     kw = parse(["-t", "cbow_neg"])[1]
-    assert kw["shuffle"] is None and kw["shared_negatives"] == 1    # None: the library decides
+    assert kw["shuffle"] is None and kw["shared_negatives"] is None  # None: the class decides
     kw = parse(["-t", "cbow_neg", "--shuffle", "--shared_negatives", "8"])[1]
     assert kw["shuffle"] is True and kw["shared_negatives"] == 8
     proc = run_cli(tmp_path, "-d", small, "-t", "sgram_neg", "-v", "8", "-e", "1")
@@ -317,9 +318,16 @@ def test_corpus_order_and_shared_negatives_flags(tmp_path, small):
     proc = run_cli(tmp_path, "-d", small, "-t", "sgram_neg", "-v", "8", "-e", "1", "-o",
                    "--shuffle", "--shared_negatives", "8")
     assert proc.returncode == 0, proc.stderr
-    assert "negatives shared by 8 windows" in proc.stderr
+    assert "negatives shared by 8 windows," in proc.stderr              # side by side: no "spread"
     config = load_model(tmp_path / "sgram_neg.model").config
-    assert (config["shuffle"], config["shared_negatives"]) == (True, 8)
+    assert (config["shuffle"], config["shared_negatives"], config["spread_negatives"]) == \
+        (True, 8, False)
+    proc = run_cli(tmp_path, "-d", small, "-t", "cbow_neg", "-v", "8", "-e", "1")
+    assert proc.returncode == 0, proc.stderr
+    assert "negatives shared by 8 windows spread over the batch" in proc.stderr
+    config = load_model(tmp_path / "cbow_neg.model").config
+    assert (config["shuffle"], config["shared_negatives"], config["spread_negatives"]) == \
+        (False, 8, True)
 
 
 def test_run_length_flag(tmp_path, small):

@@ -185,7 +185,7 @@ def test_a_model_file_of_format_1_still_loads():
     w2v = load_model(fixtures / "v1_cbow_neg.w2vmodel")
     # Settings newer than the file come back as the value the old code trained with.
     assert w2v.config == {**facts["config"], "formulation": "pair", "shared_negatives": 1,
-                          "run_length": 1}
+                          "run_length": 1, "spread_negatives": False}
     assert w2v.config["type"] == facts["type"]
     assert len(w2v.vocab) == facts["vocab_size"] and w2v.vocab.words[:5] == facts["first_words"]
     np.testing.assert_array_equal(w2v.model.params["W_in"][0], np.float32(facts["W_in_row0"]))

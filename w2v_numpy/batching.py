@@ -70,8 +70,10 @@ class WindowBatcher:
     sampler : NegativeSampler or None
         Required when ``negative > 0``.
     shared_negatives : int
-        Consecutive examples of a batch that share one draw of negatives
+        Examples of a batch that share one draw of negatives
         (:meth:`NegativeSampler.sample`'s ``group``); 1: each its own.
+    spread_negatives : bool
+        Examples sharing a draw lie far apart in the batch (``sample``'s ``spread``).
     shuffle : bool
         Shuffle the examples inside each chunk (see :meth:`chunk_examples`).
         Without it the examples keep the corpus order (word2vec.c's and
@@ -103,7 +105,7 @@ class WindowBatcher:
 
     def __init__(self, corpus, keep_probs, family, window=5, batch_size=512, negative=0,
                  sampler=None, shuffle=True, seed=0, chunk_words=1 << 17, shared_negatives=1,
-                 run_length=1):
+                 run_length=1, spread_negatives=False):
         if family not in self.FAMILIES:
             raise W2VError(f"must be one of {self.FAMILIES}, got {family!r}", param="family")
         for name, value in (("window", window), ("batch_size", batch_size),
@@ -131,7 +133,7 @@ class WindowBatcher:
         self.corpus = corpus
         self.family, self.window, self.batch_size = family, int(window), int(batch_size)
         self.negative, self.sampler = int(negative), sampler
-        self.shared_negatives = int(shared_negatives)
+        self.shared_negatives, self.spread_negatives = int(shared_negatives), bool(spread_negatives)
         self.shuffle, self.seed = bool(shuffle), int(seed)
         self.run_length = int(run_length) if self.shuffle and family in self.SPAN_FAMILIES else 1
         self.chunks = self._chunk_bounds(int(chunk_words))
@@ -271,9 +273,8 @@ class WindowBatcher:
     def spans(self):
         """Whether batches carry a ``span``: CBOW family, in corpus order or shuffled
         in runs that tile the batches (``batch_size`` a multiple of ``run_length``).
-        Training makes such batches in a second process by default
-        (:mod:`w2v_numpy.prefetch`), their row plans with them; other shuffled
-        batches gained nothing from it (benchmarks/RESULTS.md, "A batch producer")."""
+        Training makes such batches in a second process (:mod:`w2v_numpy.prefetch`),
+        their row plans with them (other shuffled batches gained nothing from it)."""
         if self.family not in self.SPAN_FAMILIES:
             return False
         return not self.shuffle or (self.run_length > 1
@@ -303,8 +304,8 @@ class WindowBatcher:
                 negatives = None
                 if self.negative:
                     rng = np.random.default_rng([self.seed, epoch, chunk, b])
-                    negatives = self.sampler.sample(targets, self.negative, rng,
-                                                    self.shared_negatives)
+                    negatives = self.sampler.sample(targets, self.negative, rng, self.shared_negatives,
+                                                    self.spread_negatives)
                 span = None
                 if text is not None:
                     span = (text[b * B:hi + self.offsets.size] if not self.shuffle else
@@ -316,8 +317,7 @@ class WindowBatcher:
     def _span_text(self, c):
         """The chunk's examples' centre words in text order, with margins
         (:func:`w2v_numpy.batches.span_text`), when its batches get a ``span``; else None.
-        A word without a context word (the only kept word of its line) makes no
-        example, and as it is a whole line of its own, dropping it moves no window."""
+        A word with no context word is a whole line: dropping it moves no window."""
         if not self.spans or (self.shuffle and c.sizes.size > 1):
             return None                   # runs of several blocks are not numbered chunk-wide
         return span_text(c.ids[c.hi > c.lo], self.offsets.size // 2)

@@ -8,7 +8,7 @@ itself stays small.
 import math
 import time
 from contextlib import closing, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 from tqdm import tqdm
@@ -61,6 +61,19 @@ class TrainState:
     @property
     def position(self):
         return (self.epoch, self.chunk, self.batch)
+
+    def to_fields(self):
+        """The fields a model file stores (all but ``stop``)."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "stop"}
+
+    @classmethod
+    def from_fields(cls, stored):
+        """The state of a model file's fields; W2VError for a negative position."""
+        names = {f.name for f in fields(cls)} - {"stop"}
+        state = cls(**{k: v for k, v in stored.items() if k in names})
+        if min(state.epoch, state.chunk, state.batch, state.words_done, state.examples) < 0:
+            raise W2VError("negative training position")
+        return state
 
 
 def alpha_at(progress, alpha, min_alpha):

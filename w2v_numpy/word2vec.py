@@ -13,7 +13,6 @@ deals in plain arrays and dicts, which :meth:`Word2Vec.save` / :meth:`Word2Vec.l
 assemble into a model. :class:`w2v_numpy.glove.GloVe` is the same front door for GloVe
 (a subclass); :func:`w2v_numpy.loading.load_model` loads a model file of any type.
 """
-import dataclasses
 import inspect
 import os
 
@@ -30,10 +29,9 @@ from .models.window import CBOW_UPDATES
 from .train import TrainState, train
 from .vocab import Vocab
 
-_STATE_SKIP = {"stop"}
 #: Settings a model file may lack, with the value of the version that wrote such files.
 _LEGACY = {"cbow_update": "exact", "formulation": "pair", "shared_negatives": 1,
-           "run_length": 1}
+           "run_length": 1, "spread_negatives": False}
 
 
 class Word2Vec:
@@ -80,11 +78,16 @@ class Word2Vec:
         Shuffled context-slot types: shuffle runs of this many consecutive windows
         (the batcher's ``run_length``), which then take the banded path too. ``None``:
         the class's (8 for ``cbow_hs``, else 1). Stored in the model file.
-    shared_negatives : int
-        Consecutive examples sharing one draw of negatives (1: each its own, as
-        the documents). 8, the banded path's tile, is about 2x faster for
-        ``sgram_neg`` and ``cbow_neg`` but cost 4-8 analogy points on wiki17m
-        (benchmarks/RESULTS.md, "Corpus-order batches"). Stored in the model file.
+    shared_negatives : int or None
+        Examples sharing one draw of negatives (1: each its own, as the
+        documents; every example still has K of its own in the loss). ``None``:
+        the class's, 8 for ``cbow_neg`` (1.4-1.8x faster, 0.5 analogy points fewer on
+        wiki17m), else 1. Stored in the model file.
+    spread_negatives : bool or None
+        Whether the examples sharing a draw are spread over the batch
+        (``cbow_neg``'s way) or side by side, a tile of consecutive windows (the
+        only grouping ``sgram_neg``'s window path speeds up; sharing by tiles
+        cost 4-7 analogy points). ``None``: the class's. Stored in the model file.
     cbow_update : {"word2vec", "exact"}
         CBOW only. ``"word2vec"`` (default) gives each context row the
         undivided dL/dh, as word2vec.c and gensim (``cbow_mean=1``) do: it
@@ -121,8 +124,8 @@ class Word2Vec:
                  min_count=5, max_vocab=None, sample=1e-3, negative=5, alpha=0.025,
                  min_alpha=0.0001, epochs=5, batch_size=None, seed=0, shuffle=None,
                  cbow_update="word2vec", tokenizer=simple_tokenize, dtype=np.float32, progress=True,
-                 callbacks=(), hs=0, formulation=None, workers=1, shared_negatives=1,
-                 run_length=None):
+                 callbacks=(), hs=0, formulation=None, workers=1, shared_negatives=None,
+                 run_length=None, spread_negatives=None):
         type = _gensim_type(type, hs, negative)
         if type not in window_types():
             raise W2VError(f"must be one of {window_types()}, got {type!r}", param="type")
@@ -130,7 +133,9 @@ class Word2Vec:
         cls = model_class(type, formulation)                 # W2VError for one it lacks
         run_length = cls.run_length if run_length is None else run_length
         uses_negatives = MODELS[type].uses_negatives
-        shared_negatives = shared_negatives if uses_negatives else 1
+        shared_negatives = (cls.shared_negatives if shared_negatives is None else shared_negatives
+                            ) if uses_negatives else 1
+        spread = cls.spread_negatives if spread_negatives is None else bool(spread_negatives)
         for name, value in (("window", window), ("vector_size", vector_size),
                             ("shared_negatives", shared_negatives), ("run_length", run_length)):
             if int(value) < 1:
@@ -148,7 +153,7 @@ class Word2Vec:
                            alpha=float(alpha), min_alpha=float(min_alpha), epochs=int(epochs),
                            batch_size=int(batch_size), seed=int(seed), shuffle=bool(shuffle),
                            cbow_update=cbow_update, formulation=formulation,
-                           shared_negatives=int(shared_negatives),
+                           shared_negatives=int(shared_negatives), spread_negatives=spread,
                            run_length=int(run_length) if shuffle and cls.batch_family
                            in WindowBatcher.SPAN_FAMILIES else 1)
         self._start(corpus_file, tokenizer, dtype, progress, callbacks, workers)
@@ -195,6 +200,7 @@ class Word2Vec:
                              batch_size=c["batch_size"], negative=c["negative"], sampler=sampler,
                              shuffle=c["shuffle"], seed=c["seed"],
                              shared_negatives=c.get("shared_negatives", 1),
+                             spread_negatives=c.get("spread_negatives", False),
                              run_length=c.get("run_length", 1))
 
     def train(self, epochs=None, callbacks=None, state=None, batcher=None):
@@ -241,10 +247,7 @@ class Word2Vec:
         """What :meth:`save` writes, as :class:`w2v_numpy.files.model_file.ModelParts`."""
         if self.model is None or self.vocab is None:
             raise W2VError("nothing to save (build the vocabulary first)")
-        state = None
-        if self.state is not None:
-            state = {f.name: getattr(self.state, f.name) for f in dataclasses.fields(TrainState)
-                     if f.name not in _STATE_SKIP}
+        state = self.state.to_fields() if self.state is not None else None
         params = {k: to_numpy(v) for k, v in self.model.params.items()}
         return ModelParts(params, list(self.vocab.words), self.vocab.counts, self.config,
                           self.meta if meta is None else meta, state)
@@ -290,7 +293,7 @@ class Word2Vec:
                       dtype=next(iter(parts.params.values())).dtype, progress=False)
             w2v.vocab = Vocab(parts.words, parts.counts)
             w2v.restore(parts, config)
-            w2v.state = _state_from(parts.state) if parts.state is not None else None
+            w2v.state = TrainState.from_fields(parts.state) if parts.state is not None else None
         except (W2VError, TypeError, ValueError) as exc:
             raise ModelFileError(f"cannot load {os.fspath(path)}: {exc}") from None
         w2v.meta = parts.meta
@@ -321,10 +324,3 @@ def _gensim_type(type, hs, negative):
             return name
     raise W2VError(f"no hierarchical-softmax type for {type!r}", param="hs")
 
-
-def _state_from(fields):
-    names = {f.name for f in dataclasses.fields(TrainState)}
-    state = TrainState(**{k: v for k, v in fields.items() if k in names and k not in _STATE_SKIP})
-    if min(state.epoch, state.chunk, state.batch, state.words_done, state.examples) < 0:
-        raise W2VError("negative training position")
-    return state

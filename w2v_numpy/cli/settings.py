@@ -18,7 +18,7 @@ from .common import UserError
 #: Defaults of the settings a model file remembers (CLI names; ``window`` is the full span).
 DEFAULTS = dict(type="cbow", vector_dim=300, window=7, neg_samples=5, batch_size=None, epochs=5,
                 alpha=0.05, min_alpha=0.0001, min_count=5, sample=1e-3, max_vocab=None, seed=0,
-                cbow_update="word2vec", formulation=None, shared_negatives=1, shuffle=None, run_length=None,
+                cbow_update="word2vec", formulation=None, shared_negatives=None, shuffle=None, run_length=None,
                 x_max=100.0, glove_alpha=0.75, min_n=3, max_n=6, bucket=2_000_000)
 #: Where a type's defaults differ. GloVe: the paper's window of 10 words each side, 25
 #: iterations and a constant AdaGrad rate (min_alpha None = alpha); larger batches, since

@@ -100,9 +100,9 @@ def build_parser(prog=None):
       help="shuffle the examples of each corpus chunk (default: corpus order, as word2vec.c and "
            "gensim, which the fast banded path needs, for cbow_neg and sgram_neg)")
     a("--shared_negatives", type=number(int, 1, high=1 << 20),
-      help="sgram_neg, cbow_neg: consecutive windows that share one draw of negatives (default 1: "
-           "each its own, as the documents; 8, the banded path's tile, is about 2x faster but "
-           "scored 4-8 analogy points lower on wiki17m)")
+      help="sgram_neg, cbow_neg: examples that share one draw of negatives (default: the type's; "
+           "8 for cbow_neg, spread over the batch, 1.4-1.8x faster; 1 for sgram_neg, whose 8 shared by "
+           "consecutive windows is 2x faster but scored 4 analogy points lower on wiki17m)")
     a("--run_length", type=number(int, 1, high=1 << 20),
       help="shuffled cbow/sgram types: shuffle runs of this many consecutive windows (default: "
            "the type's, 8 for cbow_hs, whose runs take the banded path; 1 otherwise)")
@@ -211,7 +211,8 @@ def _main(argv):
     if w2v.config.get("run_length", 1) > 1:
         how.append(f"shuffled in runs of {w2v.config['run_length']} windows")
     if w2v.config.get("shared_negatives", 1) > 1:
-        how.append(f"negatives shared by {w2v.config['shared_negatives']} windows")
+        how.append(f"negatives shared by {w2v.config['shared_negatives']} windows"
+                   + (" spread over the batch" if w2v.config.get("spread_negatives") else ""))
     how.append(f"{training_workers(w2v.model, batcher, w2v.workers, getattr(w2v, 'optimizer', None))}"
                " worker(s)")
     print(f"training {w2v.config['type']} ({', '.join(how)}) on {len(files)} file(s): "

@@ -126,6 +126,10 @@ class Model:
     #: When shuffled, shuffle runs of this many consecutive windows (the batcher's
     #: ``run_length``); more than 1 gives shuffled context-slot batches a span too.
     run_length = 1
+    #: Examples sharing one draw of negatives by default (the batcher's ``shared_negatives``),
+    #: and whether those examples are spread over the batch (``spread_negatives``).
+    shared_negatives = 1
+    spread_negatives = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

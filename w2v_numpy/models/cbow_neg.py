@@ -22,10 +22,28 @@ score is :math:`g_0 = \sigma(s_0) - 1` and :math:`g_i = \sigma(s_i)`, and
     \frac{\partial L}{\partial v_{c_j}} = \frac{1}{n}\frac{\partial L}{\partial h}
 
 A word drawn twice as a negative gets both contributions (scatter-add).
-When a tile of consecutive windows shares its negatives (a batch with a
-``span`` and ``shared_negatives``), :func:`w2v_numpy.models.span.shared_mean_loss_and_grad`
-scores the tile's hidden vectors against its targets and its one set of
-negatives in one product: the same numbers, fewer rows.
+
+**Negatives shared by a group** (the default, ``shared_negatives=8``). When
+the batcher deals one draw of K negatives to each group of m examples
+(:meth:`w2v_numpy.negatives.NegativeSampler.sample`), a group needs
+m + K output rows instead of m (1 + K). Stack the group's hidden vectors as
+:math:`H_g` (m x d) and its rows as :math:`U_g = [u_{o_1..o_m}; u_{n_1..n_K}]`
+((m + K) x d): all its scores are one product :math:`S = H_g U_g^\top`
+(m x (m + K)), of which example i uses :math:`S_{ii}` (its target) and
+:math:`S_{i,m+1..m+K}`. With :math:`E` the errors above written into those
+positions (zero elsewhere), :math:`\partial L/\partial H_g = E U_g` and
+:math:`\partial L/\partial U_g = E^\top H_g`. Every example keeps its own
+loss term; only the draws are shared, so this is the per-example formula on
+that batch (:func:`shared_loss_and_grad`; ``tests/test_shared_negatives.py``
+compares it with a slow per-example loop).
+
+Which examples share a draw matters for training, not for the formula.
+Side by side, the m windows of a corpus-order group overlap almost entirely,
+so the K shared negatives get m nearly equal pushes: 6.7 analogy points
+lost on wiki17m. Spread over the batch (example b takes draw b mod G, groups
+of windows about B/m apart, ``spread_negatives``), the loss is 0.5 points
+(0.8 below gensim, inside the issue-10 band) at 1.4-1.8x the speed
+(benchmarks/RESULTS.md, "Negatives shared by spread groups").
 
 Symbol map to ``002_6cd38058a4f833ef.txt``: :math:`c_{pos}` is :math:`u_o`,
 :math:`c_{neg}` is :math:`u_{n_i}`, :math:`W_1` is ``W_in`` and
@@ -39,7 +57,9 @@ to each context row; see :mod:`w2v_numpy.models.cbow`.
 """
 import numpy as np
 
+from ..backend import get_xp
 from ..functional import log_sigmoid, sigmoid
+from ..negatives import spread_draws
 from . import span
 from .base import RowGrad
 from .window import WindowModel, hidden_layer, input_grads, output_index
@@ -62,23 +82,75 @@ def forward(W_in, W_out, batch):
             "loss": loss, "g": g, "dh": dh}
 
 
+def shared_groups(batch):
+    """``(draws, order)`` if the batch's examples share draws of negatives, else None:
+    ``draws`` (G, K), and ``order`` (G, m) the examples of each group (a number
+    >= B: an empty slot). Groups spread over the batch (example b takes draw
+    b mod G) or, with a ``span``, the consecutive windows of its tiles."""
+    xp = get_xp()
+    B = batch.negatives.shape[0]
+    draws = spread_draws(batch.negatives)
+    if draws is not None:
+        G = draws.shape[0]
+        return draws, xp.arange(G * -(-B // G)).reshape(-1, G).T               # (G, m)
+    if batch.span is not None:
+        m = span.tile_of(batch)
+        draws = span.shared_negatives(batch.negatives, m)
+        if draws is not None:
+            return draws, xp.arange(draws.shape[0] * m).reshape(-1, m)       # (nt, m)
+    return None
+
+
+def group_rows(targets, draws, order):
+    """Each group's output ids ``[its m targets, its K negatives]`` (G, m + K); an
+    empty slot names example 0's target (its error is zero)."""
+    xp = get_xp()
+    at = xp.where(order < targets.shape[0], order, 0)                        # (G, m)
+    return xp.concatenate([targets[at], draws], axis=1)                      # (G, m+K)
+
+
+def shared_loss_and_grad(h, W_out, targets, draws, order, scale=1.0):
+    """CBOW against negatives shared by groups (module docstring): ``(loss, scale *
+    dL/dh (B, d), W_out RowGrad)`` for the groups ``order`` of :func:`shared_groups`."""
+    xp = get_xp()
+    B, d = h.shape
+    G, m = order.shape
+    K = draws.shape[1]
+    real = order < B                                                         # (G, m)
+    index = group_rows(targets, draws, order)                                # (G, m+K)
+    U = W_out[index]                                                         # (G, m+K, d)
+    H = h[xp.where(real, order, 0)]                                          # (G, m, d)
+    S = H @ U.transpose(0, 2, 1)                                             # (G, m, m+K)
+    w = real.astype(h.dtype)                                                 # (G, m) 0: empty slot
+    diag = xp.arange(m) * (m + K + 1)                                        # (m,) flat S[:, i, i]
+    loss_p, e_p = span.ns_terms(S.reshape(G, -1)[:, diag], w, True)          # (G, m)
+    loss_n, e_n = span.ns_terms(S[:, :, m:], w[:, :, None], False)           # (G, m, K)
+    E = xp.zeros((G, m * (m + K)), dtype=h.dtype)
+    E[:, diag] = e_p
+    E = E.reshape(G, m, m + K)                                               # (G, m, m+K) dL/dS
+    E[:, :, m:] = e_n
+    E *= scale
+    dh = xp.empty_like(h)                                                    # (B, d)
+    dh[order[real]] = (E @ U)[real]                                          # (G, m, m+K) @ (G, m+K, d)
+    dU = E.transpose(0, 2, 1) @ H                                            # (G, m+K, m) @ (G, m, d)
+    return float(loss_p + loss_n), dh, RowGrad(index.reshape(-1), dU.reshape(-1, d))
+
+
 def loss_and_grad(W_in, W_out, batch, scale=1.0, undivided=False):
     """Summed negative-sampling loss and ``scale`` times its gradient, as row updates.
 
     Returns ``(loss, {"W_in": RowGrad, "W_out": RowGrad})``. ``step`` passes
     ``scale=-alpha`` so the update is formed in one pass. ``undivided``:
     word2vec.c's input update instead of the gradient (see
-    :func:`w2v_numpy.models.window.input_grads`).
+    :func:`w2v_numpy.models.window.input_grads`). Batches whose examples share
+    draws of negatives take :func:`shared_loss_and_grad`.
     """
-    if batch.span is not None:
-        m = span.tile_of(batch)
-        shared = span.shared_negatives(batch.negatives, m)
-        if shared is not None:                      # tiles of windows share their negatives
-            h, weight, band = hidden_layer(W_in, batch)                  # (B, d), (B, C)
-            loss, dh, rows_out = span.shared_mean_loss_and_grad(h, W_out, batch.targets,
-                                                                shared, scale, m)
-            return loss, {"W_in": input_grads(batch, weight, dh, band, undivided),
-                          "W_out": rows_out}
+    shared = shared_groups(batch)
+    if shared is not None:
+        h, weight, band = hidden_layer(W_in, batch)                          # (B, d), (B, C)
+        loss, dh, rows_out = shared_loss_and_grad(h, W_out, batch.targets, *shared, scale)
+        return loss, {"W_in": input_grads(batch, weight, dh, band, undivided),
+                      "W_out": rows_out}
     f = forward(W_in, W_out, batch)
     h, g = f["h"], f["g"] * scale                                        # (B, d), (B, 1+K) scaled dL/ds
     dU = g[:, :, None] * h[:, None, :]                                   # (B, 1+K, d)
@@ -95,5 +167,17 @@ class CBOWNeg(WindowModel):
     batch_family = "cbow"
     output_layer = "negative_sampling"
     averages_inputs = True
+    #: 8 examples share each draw of negatives, spread over the batch: 1.4-1.8x faster,
+    #: 0.5 analogy points fewer on wiki17m (module docstring).
+    shared_negatives = span.TILE
+    spread_negatives = True
     forward_fn = staticmethod(forward)
     loss_and_grad_fn = staticmethod(loss_and_grad)
+
+    def row_indices(self, batch):
+        """Also the ``W_out`` rows of shared negatives (:func:`group_rows`)."""
+        rows = super().row_indices(batch)
+        shared = shared_groups(batch) if batch.span is not None else None
+        if shared is not None:
+            rows["W_out"] = group_rows(batch.targets, *shared).reshape(-1)      # (G (m+K),)
+        return rows

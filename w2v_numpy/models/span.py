@@ -233,7 +233,7 @@ def _output_rows(W_out, targets, shared, m):
     return index, W_out[index]                                               # (nt, m+K), (nt, m+K, d)
 
 
-def _ns_terms(s, weight, positive):
+def ns_terms(s, weight, positive):
     """Loss ``sum weight * -log sigma(+-s)`` and its ``weight * dL/ds`` (same shape as s)."""
     if positive:
         return -(weight * log_sigmoid(s)).sum(dtype=np.float64), weight * (sigmoid(s) - 1.0)
@@ -256,8 +256,8 @@ def shared_window_loss_and_grad(t, W_out, targets, shared, mask, scale):
     R = t.X @ U.transpose(0, 2, 1)                                           # (nt, m+2r, m+K)
     band = _band(t, 1, m + K)                                                # (m C,) window i's target
     slot_w = _padded(weight, nt * m).reshape(nt, -1)                         # (nt, m C)
-    loss_p, g_p = _ns_terms(R.reshape(nt, -1)[:, band], slot_w, True)        # (nt, m C)
-    loss_n, g_n = _ns_terms(R[:, :, m:], count[:, :, None], False)           # (nt, m+2r, K)
+    loss_p, g_p = ns_terms(R.reshape(nt, -1)[:, band], slot_w, True)         # (nt, m C)
+    loss_n, g_n = ns_terms(R[:, :, m:], count[:, :, None], False)            # (nt, m+2r, K)
     M = xp.zeros((nt, rows * (m + K)), dtype=t.X.dtype)
     M[:, band] = g_p
     M = M.reshape(nt, rows, m + K)                                           # (nt, m+2r, m+K) dL/dR
@@ -268,27 +268,3 @@ def shared_window_loss_and_grad(t, W_out, targets, shared, mask, scale):
     d = dU.shape[2]
     return (float(loss_p + loss_n), _input_rows(t, dX),
             RowGrad(index.reshape(-1), dU.reshape(-1, d)))                   # (nt (m+K),), (nt (m+K), d)
-
-
-def shared_mean_loss_and_grad(h, W_out, targets, shared, scale, m=TILE):
-    """CBOW against tile-shared negatives: ``(loss, dL/dh (B, d) times scale, W_out
-    RowGrad)``. Tile t: ``s = h_t [U_targets; U_negatives]^T`` (m, m + K), the
-    positives on its diagonal."""
-    xp = get_xp()
-    B, d = h.shape
-    nt, K = shared.shape
-    index, U = _output_rows(W_out, targets, shared, m)                       # (nt, m+K), (nt, m+K, d)
-    ht = _padded(h, nt * m).reshape(nt, m, d)                                # (nt, m, d)
-    s = ht @ U.transpose(0, 2, 1)                                            # (nt, m, m+K)
-    real = (xp.arange(nt * m) < B).astype(h.dtype).reshape(nt, m)            # (nt, m) 0: empty window
-    diag = xp.arange(m) * (m + K + 1)                                        # (m,) positions of s[:, i, i]
-    loss_p, g_p = _ns_terms(s.reshape(nt, -1)[:, diag], real, True)          # (nt, m)
-    loss_n, g_n = _ns_terms(s[:, :, m:], real[:, :, None], False)            # (nt, m, K)
-    G = xp.zeros((nt, m * (m + K)), dtype=h.dtype)
-    G[:, diag] = g_p
-    G = G.reshape(nt, m, m + K)                                              # (nt, m, m+K) dL/ds
-    G[:, :, m:] = g_n
-    G *= scale
-    dh = (G @ U).reshape(nt * m, d)[:B]                                      # (nt, m, m+K) @ (nt, m+K, d)
-    dU = G.transpose(0, 2, 1) @ ht                                           # (nt, m+K, m) @ (nt, m, d)
-    return float(loss_p + loss_n), dh, RowGrad(index.reshape(-1), dU.reshape(-1, d))

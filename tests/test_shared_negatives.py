@@ -1,0 +1,107 @@
+"""Negatives shared by groups of examples: the sampler's two layouts, their detection,
+and ``cbow_neg``'s shared path against the per-example formula.
+
+Sharing changes which negatives are drawn, never the formula: every example keeps
+its own K terms in the loss, so on the same batch the shared path must give the
+slow per-example loop's numbers (``slow_loss_and_grad`` of test_gradients).
+"""
+import numpy as np
+import pytest
+
+from w2v_numpy import Word2Vec
+from w2v_numpy.gradcheck import check
+from w2v_numpy.models import cbow_neg, create, span
+from w2v_numpy.negatives import NegativeSampler, spread_draws
+
+from conftest import randomize
+from test_gradients import slow_loss_and_grad
+from test_span import V, batcher, batches, text_file
+
+
+@pytest.mark.parametrize("B", [1, 3, 8, 21, 64])
+def test_spread_sampler_deals_one_draw_to_examples_g_apart(B, rng):
+    sampler = NegativeSampler(np.arange(1, 30))
+    targets = rng.integers(0, 29, B)
+    neg = sampler.sample(targets, 4, np.random.default_rng(2), group=4, spread=True)
+    G = -(-B // 4)
+    assert neg.shape == (B, 4)
+    np.testing.assert_array_equal(neg, neg[np.arange(B) % G])            # example b: draw b % G
+    for g in range(G):                    # no draw names a target of the examples sharing it
+        assert not np.isin(neg[g], targets[g::G]).any()
+
+
+def test_only_round_robin_draws_are_detected(rng):
+    sampler = NegativeSampler(np.arange(1, 300))
+    targets = rng.integers(0, 299, 21)
+    spread = sampler.sample(targets, 5, np.random.default_rng(1), group=4, spread=True)
+    np.testing.assert_array_equal(spread_draws(spread), spread[:6])
+    assert spread_draws(sampler.sample(targets, 5, np.random.default_rng(1))) is None
+    assert spread_draws(sampler.sample(targets, 5, np.random.default_rng(1), group=4)) is None
+    spread[13, 2] += 1                                                   # one row off the pattern
+    assert spread_draws(spread) is None
+
+
+def cbow_neg_model(rng):
+    model = create("cbow_neg", V, 4, dtype=np.float64)
+    return randomize(model, rng)
+
+
+@pytest.mark.parametrize("shuffle, spread", [(False, True), (True, True), (False, False)],
+                         ids=["spread", "spread-shuffled", "side-by-side"])
+def test_shared_path_equals_the_per_example_formula(shuffle, spread, rng):
+    """Groups spread over the batch (with or without a span) or side by side (a span's
+    tiles); batches of 11 windows, so the last group has empty slots."""
+    model = cbow_neg_model(rng)
+    taken = 0
+    for batch in batches(batcher(rng, negative=3, shared=span.TILE, shuffle=shuffle,
+                                 spread_negatives=spread)):
+        groups = cbow_neg.shared_groups(batch)
+        taken += groups is not None
+        loss, ref = slow_loss_and_grad(model, batch)
+        assert model.loss(batch) == pytest.approx(loss, rel=1e-12)
+        grad = model.grad(batch)
+        for k in ref:
+            np.testing.assert_allclose(grad[k], ref[k], rtol=1e-10, atol=1e-12)
+    assert taken > 3
+
+
+def test_shared_path_passes_the_gradient_check_and_a_wrong_grouping_fails(rng):
+    model = cbow_neg_model(rng)
+    batch = batches(batcher(rng, negative=3, shared=4, spread_negatives=True))[1]
+    draws, order = cbow_neg.shared_groups(batch)
+    assert order.shape == (-(-batch.size // 4), 4) and check(model, batch) < 1e-6
+    W_in, W_out = model.params["W_in"], model.params["W_out"]
+    h = cbow_neg.forward(W_in, W_out, batch)["h"]
+    right = cbow_neg.shared_loss_and_grad(h, W_out, batch.targets, draws, order)[0]
+    wrong = cbow_neg.shared_loss_and_grad(h, W_out, batch.targets, draws, order[::-1])[0]
+    assert right == pytest.approx(slow_loss_and_grad(model, batch)[0], rel=1e-12)
+    assert wrong != pytest.approx(right, rel=1e-6)
+
+
+def test_row_indices_name_the_rows_the_step_updates(rng):
+    model = cbow_neg_model(rng)
+    for spread in (True, False):
+        for batch in batches(batcher(rng, negative=3, shared=span.TILE, spread_negatives=spread)):
+            rows = model.row_indices(batch)
+            grads = model.loss_and_grad(batch)[1]
+            for name, index in rows.items():
+                np.testing.assert_array_equal(index, grads[name].index)
+            assert "W_out" in rows
+
+
+def test_word2vec_defaults_and_an_older_file(tmp_path, rng):
+    """cbow_neg shares a draw among 8 examples spread over the batch; sgram_neg and the HS
+    types draw per example; a file from before the setting resumes side by side."""
+    config = Word2Vec(type="cbow_neg").config
+    assert (config["shared_negatives"], config["spread_negatives"]) == (span.TILE, True)
+    assert Word2Vec(type="sgram_neg").config["shared_negatives"] == 1
+    assert Word2Vec(type="cbow_hs", negative=0).config["shared_negatives"] == 1
+    w2v = Word2Vec(type="cbow_neg", min_count=1, vector_size=8, epochs=1, progress=False)
+    w2v.build_vocab(str(text_file(tmp_path, rng)))
+    batcher_ = w2v.make_batcher()
+    assert (batcher_.shared_negatives, batcher_.spread_negatives) == (span.TILE, True)
+    assert cbow_neg.shared_groups(next(iter(batcher_.iter_epoch(0)))[3]) is not None
+    parts = w2v.to_parts()
+    del parts.config["spread_negatives"]
+    old = Word2Vec.from_parts(parts)
+    assert old.config["spread_negatives"] is False and old.config["shared_negatives"] == 8
