@@ -116,24 +116,29 @@ def shared_loss_and_grad(h, W_out, targets, draws, order, scale=1.0):
     B, d = h.shape
     G, m = order.shape
     K = draws.shape[1]
-    real = order < B                                                         # (G, m)
+    slots = order.reshape(-1)                                                # (G m,) each slot once
+    w = (order < B).astype(h.dtype)                                          # (G, m) 0: empty slot
     index = group_rows(targets, draws, order)                                # (G, m+K)
     U = W_out[index]                                                         # (G, m+K, d)
-    H = h[xp.where(real, order, 0)]                                          # (G, m, d)
+    H = span.padded(h, G * m)[order]                                         # (G, m, d) empty: zeros
     S = H @ U.transpose(0, 2, 1)                                             # (G, m, m+K)
-    w = real.astype(h.dtype)                                                 # (G, m) 0: empty slot
     diag = xp.arange(m) * (m + K + 1)                                        # (m,) flat S[:, i, i]
-    loss_p, e_p = span.ns_terms(S.reshape(G, -1)[:, diag], w, True)          # (G, m)
-    loss_n, e_n = span.ns_terms(S[:, :, m:], w[:, :, None], False)           # (G, m, K)
+    Z = xp.empty((G, m, 1 + K), dtype=h.dtype)                               # example i's own scores:
+    Z[:, :, 0] = S.reshape(G, -1)[:, diag]                                   # its target's,
+    Z[:, :, 1:] = S[:, :, m:]                                                # its K negatives'
+    sign = xp.asarray([1.0] + [-1.0] * K, dtype=h.dtype)                     # (1+K,)
+    loss = -(log_sigmoid(Z * sign).sum(axis=2) * w).sum(dtype=np.float64)
+    e = sigmoid(Z)                                                           # (G, m, 1+K)
+    e[:, :, 0] -= 1.0                                                        # dL/dZ
+    e *= (w * scale)[:, :, None]
     E = xp.zeros((G, m * (m + K)), dtype=h.dtype)
-    E[:, diag] = e_p
+    E[:, diag] = e[:, :, 0]
     E = E.reshape(G, m, m + K)                                               # (G, m, m+K) dL/dS
-    E[:, :, m:] = e_n
-    E *= scale
-    dh = xp.empty_like(h)                                                    # (B, d)
-    dh[order[real]] = (E @ U)[real]                                          # (G, m, m+K) @ (G, m+K, d)
+    E[:, :, m:] = e[:, :, 1:]
+    dh = xp.empty((G * m, d), dtype=h.dtype)
+    dh[slots] = (E @ U).reshape(-1, d)                                       # (G, m, m+K) @ (G, m+K, d)
     dU = E.transpose(0, 2, 1) @ H                                            # (G, m+K, m) @ (G, m, d)
-    return float(loss_p + loss_n), dh, RowGrad(index.reshape(-1), dU.reshape(-1, d))
+    return float(loss), dh[:B], RowGrad(index.reshape(-1), dU.reshape(-1, d))
 
 
 def loss_and_grad(W_in, W_out, batch, scale=1.0, undivided=False):

@@ -87,7 +87,7 @@ class Tiles(NamedTuple):
         return self.X.shape[1] - 2 * self.r
 
 
-def _padded(a, n):
+def padded(a, n):
     """``a`` with its first axis padded with zeros to ``n`` (the last tile's empty windows)."""
     if a.shape[0] == n:
         return a
@@ -120,7 +120,7 @@ def gather_tiles(W_in, span, B, C, m=TILE):
         raise W2VError(f"a span of {span.shape[0]} ids does not fit {B} windows of {C} slots "
                        f"(it needs B + C = {B + C})")
     nt = -(-B // m)
-    X = _padded(W_in[span], nt * m + 2 * r)                                  # (nt m + 2r, d)
+    X = padded(W_in[span], nt * m + 2 * r)                                  # (nt m + 2r, d)
     at = (xp.arange(nt) * m)[:, None] + xp.arange(m + 2 * r)[None, :]        # (nt, m + 2r)
     return Tiles(span, X[at], B, r)
 
@@ -155,7 +155,7 @@ def window_scores(t, U):
     """Scores ``S`` (B, C, J) of every window's context rows against its output rows
     ``U`` (B, J, d), and ``U`` laid out by tile (nt, m J, d) for :func:`window_grads`."""
     nt, J, d = t.X.shape[0], U.shape[1], U.shape[2]
-    Ut = _padded(U, nt * t.m).reshape(nt, t.m * J, d)                        # (nt, m J, d)
+    Ut = padded(U, nt * t.m).reshape(nt, t.m * J, d)                        # (nt, m J, d)
     R = t.X @ Ut.transpose(0, 2, 1)                                          # (nt, m+2r, d) @ (nt, d, m J)
     S = R.reshape(nt, -1)[:, _band(t, J)]                                    # (nt, m C J)
     return S.reshape(nt * t.m, 2 * t.r, J)[:t.B], Ut                         # (B, C, J)
@@ -167,7 +167,7 @@ def window_grads(t, Ut, G):
     xp = get_xp()
     nt, J = t.X.shape[0], G.shape[2]
     M = xp.zeros((nt, (t.m + 2 * t.r) * t.m * J), dtype=G.dtype)            # (nt, (m+2r) m J)
-    M[:, _band(t, J)] = _padded(G, nt * t.m).reshape(nt, -1)
+    M[:, _band(t, J)] = padded(G, nt * t.m).reshape(nt, -1)
     M = M.reshape(nt, t.m + 2 * t.r, t.m * J)                                # (nt, m+2r, m J)
     dX = M @ Ut                                                              # (nt, m+2r, m J) @ (nt, m J, d)
     dU = M.transpose(0, 2, 1) @ t.X                                          # (nt, m J, m+2r) @ (nt, m+2r, d)
@@ -181,7 +181,7 @@ def _slot_band(t, weight):
     i = xp.arange(t.m)[:, None]                                              # (m, 1)
     o = xp.asarray(slot_offsets(t.r))[None, :]                               # (1, C)
     A = xp.zeros((nt, t.m * rows), dtype=t.X.dtype)                          # (nt, m (m+2r))
-    A[:, (i * rows + i + t.r + o).reshape(-1)] = _padded(weight, nt * t.m).reshape(nt, -1)
+    A[:, (i * rows + i + t.r + o).reshape(-1)] = padded(weight, nt * t.m).reshape(nt, -1)
     return A.reshape(nt, t.m, rows)
 
 
@@ -196,7 +196,7 @@ def window_means(t, weight):
 def window_mean_grads(t, A, dh):
     """The :class:`RowGrad` of ``W_in`` from dL/dh (B, d): ``A^T dL/dh`` per tile."""
     nt = t.X.shape[0]
-    dht = _padded(dh, nt * t.m).reshape(nt, t.m, -1)                         # (nt, m, d)
+    dht = padded(dh, nt * t.m).reshape(nt, t.m, -1)                         # (nt, m, d)
     return _input_rows(t, A.transpose(0, 2, 1) @ dht)                        # (nt, m+2r, m) @ (nt, m, d)
 
 
@@ -229,7 +229,7 @@ def _output_rows(W_out, targets, shared, m):
     """Each tile's output ids ``[its m targets, its K negatives]`` (nt, m + K) and rows."""
     xp = get_xp()
     nt = shared.shape[0]
-    index = xp.concatenate([_padded(targets, nt * m).reshape(nt, m), shared], axis=1)
+    index = xp.concatenate([padded(targets, nt * m).reshape(nt, m), shared], axis=1)
     return index, W_out[index]                                               # (nt, m+K), (nt, m+K, d)
 
 
@@ -255,7 +255,7 @@ def shared_window_loss_and_grad(t, W_out, targets, shared, mask, scale):
     index, U = _output_rows(W_out, targets, shared, m)                       # (nt, m+K), (nt, m+K, d)
     R = t.X @ U.transpose(0, 2, 1)                                           # (nt, m+2r, m+K)
     band = _band(t, 1, m + K)                                                # (m C,) window i's target
-    slot_w = _padded(weight, nt * m).reshape(nt, -1)                         # (nt, m C)
+    slot_w = padded(weight, nt * m).reshape(nt, -1)                         # (nt, m C)
     loss_p, g_p = ns_terms(R.reshape(nt, -1)[:, band], slot_w, True)         # (nt, m C)
     loss_n, g_n = ns_terms(R[:, :, m:], count[:, :, None], False)            # (nt, m+2r, K)
     M = xp.zeros((nt, rows * (m + K)), dtype=t.X.dtype)
