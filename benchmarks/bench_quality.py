@@ -64,6 +64,7 @@ def child(a):
         extra = {"final_loss": round(w2v.state.epoch_losses[-1], 5), "batch_size": c["batch_size"],
                  "formulation": c["formulation"], "workers": a.workers, "shuffle": c["shuffle"],
                  "shared_negatives": c["shared_negatives"], "run_length": c["run_length"],
+                 "spread_negatives": c["spread_negatives"],
                  "cbow_update": c["cbow_update"], "alpha": c["alpha"], "epochs": c["epochs"],
                  "vector_size": c["vector_size"], "window": c["window"]}
     else:

@@ -74,7 +74,7 @@ def run_ours(a):
     wall = time.perf_counter() - t0
     return dict(impl="w2v_numpy", type=a.type, formulation=w2v.config["formulation"],
                 shuffle=w2v.config["shuffle"], shared_negatives=w2v.config.get("shared_negatives"),
-                run_length=w2v.config.get("run_length"),
+                spread_negatives=w2v.config.get("spread_negatives"), run_length=w2v.config.get("run_length"),
                 raw_words=w2v.corpus.raw_words, vocab=len(w2v.vocab),
                 wall_s=round(wall, 2), train_s=round(time.perf_counter() - t1, 2),
                 words_per_s=round(w2v.corpus.raw_words * a.epochs / wall),
