@@ -210,7 +210,8 @@ def window_mean_grads(t, A, dh):
 # by the number of the tile's windows it is a context word of (its error and its
 # loss count once per such window). The objective is the general path's on the
 # same batch: every example still has its own row of negatives, they are only
-# equal within a tile.
+# equal within a tile. CBOW's groups (side by side, or spread over the batch,
+# its default) are scored in :mod:`.cbow_neg`.
 
 
 def shared_negatives(negatives, m=TILE):
