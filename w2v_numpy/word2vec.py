@@ -133,8 +133,10 @@ class Word2Vec:
         cls = model_class(type, formulation)                 # W2VError for one it lacks
         run_length = cls.run_length if run_length is None else run_length
         uses_negatives = MODELS[type].uses_negatives
-        shared_negatives = (cls.shared_negatives if shared_negatives is None else shared_negatives
-                            ) if uses_negatives else 1
+        if not uses_negatives:
+            shared_negatives = 1                             # nothing to share
+        elif shared_negatives is None:
+            shared_negatives = cls.shared_negatives
         spread = cls.spread_negatives if spread_negatives is None else bool(spread_negatives)
         for name, value in (("window", window), ("vector_size", vector_size),
                             ("shared_negatives", shared_negatives), ("run_length", run_length)):

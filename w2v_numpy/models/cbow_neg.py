@@ -101,14 +101,6 @@ def shared_groups(batch):
     return None
 
 
-def group_rows(targets, draws, order):
-    """Each group's output ids ``[its m targets, its K negatives]`` (G, m + K); an
-    empty slot names example 0's target (its error is zero)."""
-    xp = get_xp()
-    at = xp.where(order < targets.shape[0], order, 0)                        # (G, m)
-    return xp.concatenate([targets[at], draws], axis=1)                      # (G, m+K)
-
-
 def shared_loss_and_grad(h, W_out, targets, draws, order, scale=1.0):
     """CBOW against negatives shared by groups (module docstring): ``(loss, scale *
     dL/dh (B, d), W_out RowGrad)`` for the groups ``order`` of :func:`shared_groups`."""
@@ -118,7 +110,7 @@ def shared_loss_and_grad(h, W_out, targets, draws, order, scale=1.0):
     K = draws.shape[1]
     slots = order.reshape(-1)                                                # (G m,) each slot once
     w = (order < B).astype(h.dtype)                                          # (G, m) 0: empty slot
-    index = group_rows(targets, draws, order)                                # (G, m+K)
+    index = span.group_rows(targets, draws, order)                           # (G, m+K)
     U = W_out[index]                                                         # (G, m+K, d)
     H = span.padded(h, G * m)[order]                                         # (G, m, d) empty: zeros
     S = H @ U.transpose(0, 2, 1)                                             # (G, m, m+K)
@@ -180,9 +172,9 @@ class CBOWNeg(WindowModel):
     loss_and_grad_fn = staticmethod(loss_and_grad)
 
     def row_indices(self, batch):
-        """Also the ``W_out`` rows of shared negatives (:func:`group_rows`)."""
+        """Also the ``W_out`` rows of shared negatives (:func:`.span.group_rows`)."""
         rows = super().row_indices(batch)
         shared = shared_groups(batch) if batch.span is not None else None
         if shared is not None:
-            rows["W_out"] = group_rows(batch.targets, *shared).reshape(-1)      # (G (m+K),)
+            rows["W_out"] = span.group_rows(batch.targets, *shared).reshape(-1)  # (G (m+K),)
         return rows

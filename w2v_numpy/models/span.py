@@ -120,7 +120,7 @@ def gather_tiles(W_in, span, B, C, m=TILE):
         raise W2VError(f"a span of {span.shape[0]} ids does not fit {B} windows of {C} slots "
                        f"(it needs B + C = {B + C})")
     nt = -(-B // m)
-    X = padded(W_in[span], nt * m + 2 * r)                                  # (nt m + 2r, d)
+    X = padded(W_in[span], nt * m + 2 * r)                                   # (nt m + 2r, d)
     at = (xp.arange(nt) * m)[:, None] + xp.arange(m + 2 * r)[None, :]        # (nt, m + 2r)
     return Tiles(span, X[at], B, r)
 
@@ -155,7 +155,7 @@ def window_scores(t, U):
     """Scores ``S`` (B, C, J) of every window's context rows against its output rows
     ``U`` (B, J, d), and ``U`` laid out by tile (nt, m J, d) for :func:`window_grads`."""
     nt, J, d = t.X.shape[0], U.shape[1], U.shape[2]
-    Ut = padded(U, nt * t.m).reshape(nt, t.m * J, d)                        # (nt, m J, d)
+    Ut = padded(U, nt * t.m).reshape(nt, t.m * J, d)                         # (nt, m J, d)
     R = t.X @ Ut.transpose(0, 2, 1)                                          # (nt, m+2r, d) @ (nt, d, m J)
     S = R.reshape(nt, -1)[:, _band(t, J)]                                    # (nt, m C J)
     return S.reshape(nt * t.m, 2 * t.r, J)[:t.B], Ut                         # (B, C, J)
@@ -196,7 +196,7 @@ def window_means(t, weight):
 def window_mean_grads(t, A, dh):
     """The :class:`RowGrad` of ``W_in`` from dL/dh (B, d): ``A^T dL/dh`` per tile."""
     nt = t.X.shape[0]
-    dht = padded(dh, nt * t.m).reshape(nt, t.m, -1)                         # (nt, m, d)
+    dht = padded(dh, nt * t.m).reshape(nt, t.m, -1)                          # (nt, m, d)
     return _input_rows(t, A.transpose(0, 2, 1) @ dht)                        # (nt, m+2r, m) @ (nt, m, d)
 
 
@@ -226,11 +226,19 @@ def shared_negatives(negatives, m=TILE):
     return first if bool(same.all()) else None
 
 
+def group_rows(targets, draws, order):
+    """Each group's output ids ``[its m targets, its K negatives]`` (G, m + K), for
+    groups ``order`` (G, m) of example numbers sharing the draws (G, K); an empty
+    slot (a number >= B) names example 0's target, whose error there is zero."""
+    xp = get_xp()
+    at = xp.where(order < targets.shape[0], order, 0)                        # (G, m)
+    return xp.concatenate([targets[at], draws], axis=1)                      # (G, m+K)
+
+
 def _output_rows(W_out, targets, shared, m):
     """Each tile's output ids ``[its m targets, its K negatives]`` (nt, m + K) and rows."""
-    xp = get_xp()
     nt = shared.shape[0]
-    index = xp.concatenate([padded(targets, nt * m).reshape(nt, m), shared], axis=1)
+    index = group_rows(targets, shared, get_xp().arange(nt * m).reshape(nt, m))
     return index, W_out[index]                                               # (nt, m+K), (nt, m+K, d)
 
 
@@ -256,7 +264,7 @@ def shared_window_loss_and_grad(t, W_out, targets, shared, mask, scale):
     index, U = _output_rows(W_out, targets, shared, m)                       # (nt, m+K), (nt, m+K, d)
     R = t.X @ U.transpose(0, 2, 1)                                           # (nt, m+2r, m+K)
     band = _band(t, 1, m + K)                                                # (m C,) window i's target
-    slot_w = padded(weight, nt * m).reshape(nt, -1)                         # (nt, m C)
+    slot_w = padded(weight, nt * m).reshape(nt, -1)                          # (nt, m C)
     loss_p, g_p = ns_terms(R.reshape(nt, -1)[:, band], slot_w, True)         # (nt, m C)
     loss_n, g_n = ns_terms(R[:, :, m:], count[:, :, None], False)            # (nt, m+2r, K)
     M = xp.zeros((nt, rows * (m + K)), dtype=t.X.dtype)
