@@ -8,6 +8,7 @@ Examples::
 
     python benchmarks/bench_train.py --type sgram_neg --vs-gensim
     python benchmarks/bench_train.py --type sgram_hs,cbow_hs --vs-gensim   # gensim hs=1, negative=0
+    python benchmarks/bench_train.py --type cbow_neg --prefetch off --vs-gensim   # one core each
     python benchmarks/bench_train.py --type cbow --max_vocab 30000 --epochs 1
     git worktree add /tmp/base HEAD~3 && python benchmarks/bench_train.py --type cbow_neg \
         --baseline /tmp/base --repeat 2     # before/after, alternating, in one invocation
@@ -51,11 +52,17 @@ def peak_rss_mb(who=resource.RUSAGE_SELF):
     return resource.getrusage(who).ru_maxrss / 1024
 
 
+#: --prefetch -> Word2Vec(prefetch=...); auto is left out (older checkouts lack it).
+PREFETCH = {"auto": None, "on": True, "off": False}
+
+
 def library_options(a):
     """The w2v_numpy settings given on the command line (the library's defaults otherwise)."""
     return {k: v for k, v in (("shuffle", None if a.shuffle is None else bool(a.shuffle)),
                               ("shared_negatives", a.shared_negatives),
-                              ("run_length", getattr(a, "run_length", None))) if v is not None}
+                              ("run_length", getattr(a, "run_length", None)),
+                              ("prefetch", PREFETCH[getattr(a, "prefetch", "auto")]))
+            if v is not None}
 
 
 def run_ours(a):
@@ -80,7 +87,7 @@ def run_ours(a):
                 words_per_s=round(w2v.corpus.raw_words * a.epochs / wall),
                 examples_per_s=round(state.examples / (time.perf_counter() - t1)),
                 final_loss=round(state.epoch_losses[-1], 5), peak_rss_mb=round(peak_rss_mb()),
-                batch_size=w2v.config["batch_size"], workers=a.workers,
+                batch_size=w2v.config["batch_size"], workers=a.workers, prefetch=a.prefetch,
                 worker_peak_rss_mb=round(peak_rss_mb(resource.RUSAGE_CHILDREN)))
 
 
@@ -132,6 +139,9 @@ def parser():
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--formulation", default=None, help="pair or window (default: the library's)")
     p.add_argument("--workers", type=int, default=1, help="w2v_numpy worker processes (default 1)")
+    p.add_argument("--prefetch", choices=list(PREFETCH), default="auto",
+                   help="w2v_numpy, one worker: batches from a second process (on), in the "
+                        "training process (off: one core, like gensim's workers=1), or auto")
     p.add_argument("--shuffle", type=int, choices=[0, 1], default=None,
                    help="w2v_numpy: 1 shuffles examples, 0 keeps corpus order (default: the library's)")
     p.add_argument("--run_length", type=int, default=None,

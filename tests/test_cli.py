@@ -330,6 +330,19 @@ def test_corpus_order_and_shared_negatives_flags(tmp_path, small):
         (False, 8, True)
 
 
+def test_prefetch_flag(tmp_path, small):
+    """--prefetch on/off: batches from a second process or not (the training line says
+    which); auto leaves a corpus this small to one process; a bad value is an error."""
+    proc = run_cli(tmp_path, "-d", small, "-t", "cbow_neg", "-v", "8", "-e", "1")
+    assert proc.returncode == 0 and "second process" not in proc.stderr
+    proc = run_cli(tmp_path, "-d", small, "-t", "cbow_neg", "-v", "8", "-e", "1", "-o",
+                   "--prefetch", "on")
+    assert proc.returncode == 0, proc.stderr
+    assert "1 worker(s), batches from a second process)" in proc.stderr
+    proc = run_cli(tmp_path, "-d", small, "-t", "cbow_neg", "--prefetch", "maybe")
+    assert proc.returncode == 2 and "--prefetch" in proc.stderr
+
+
 def test_run_length_flag(tmp_path, small):
     """cbow_hs is shuffled in runs of a tile by default; the flag sets it, and the
     training line says so; a bad value is a one-line error."""

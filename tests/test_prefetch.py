@@ -161,6 +161,23 @@ def test_when_a_producer_is_used(group_corpus, monkeypatch):
     assert not prefetch.wanted(None, object())          # GloVe's and the classifier's batchers
 
 
+def test_word2vec_takes_the_prefetch_setting(group_corpus, monkeypatch):
+    """``Word2Vec(prefetch=...)`` reaches the loop: None decides (corpus-order cbow_neg:
+    a producer), False keeps one process, True asks for one; the model is the same."""
+    monkeypatch.setattr(prefetch, "MIN_WORDS", 0)
+    calls, real = [], loop.prefetched
+    monkeypatch.setattr(loop, "prefetched", lambda *a, **k: calls.append(1) or real(*a, **k))
+    models = []
+    for setting, used in ((None, True), (False, False), (True, True)):
+        calls.clear()
+        models.append(Word2Vec(group_corpus, type="cbow_neg", vector_size=8, window=3,
+                               min_count=1, epochs=1, batch_size=48, progress=False, seed=3,
+                               prefetch=setting))
+        assert bool(calls) == used, setting
+    for other in models[1:]:
+        np.testing.assert_array_equal(other.model.params["W_in"], models[0].model.params["W_in"])
+
+
 @pytest.mark.parametrize("front", ["glove", "fasttext"])
 def test_other_trainers_with_a_producer_change_nothing(group_corpus, monkeypatch, front):
     """GloVe (its own optimiser, entry batches) and FastText (subword inputs): the

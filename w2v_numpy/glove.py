@@ -154,7 +154,8 @@ class GloVe(Word2Vec):
         self.state = train(self.model, batcher, epochs=epochs or c["epochs"], alpha=c["alpha"],
                            min_alpha=c["min_alpha"],
                            callbacks=self.callbacks if callbacks is None else callbacks,
-                           progress=self.progress, state=state, optimizer=self.optimizer)
+                           progress=self.progress, state=state, optimizer=self.optimizer,
+                           prefetch=self.prefetch)
         return self.state
 
     def epoch_size(self):

@@ -24,7 +24,8 @@ from .corpus import load_corpus, simple_tokenize
 from .errors import ModelFileError, W2VError
 from .files.model_file import ModelParts, read_model_file, write_model_file
 from .keyedvectors import KeyedVectors
-from .models import MODELS, create, default_formulation, model_class, window_types
+from .models import (MODELS, create, default_formulation, gensim_type, model_class,
+                     window_types)
 from .models.window import CBOW_UPDATES
 from .train import TrainState, train
 from .vocab import Vocab
@@ -111,6 +112,11 @@ class Word2Vec:
         default 1 is the reproducible one (same seed, same model to the bit;
         resume at any batch); with more, the order in which workers' updates
         land varies. A run setting, not stored in the model file.
+    prefetch : bool or None
+        With one worker, make the batches in a second process while this one
+        trains (the same model to the bit; :mod:`w2v_numpy.prefetch`). ``None``:
+        where it was measured to pay (see :func:`w2v_numpy.train.train`);
+        ``False`` keeps training to one core. A run setting, not stored.
     tokenizer : callable
         ``str -> list[str]``; default :func:`w2v_numpy.corpus.simple_tokenize`.
     dtype : numpy dtype
@@ -125,8 +131,8 @@ class Word2Vec:
                  min_alpha=0.0001, epochs=5, batch_size=None, seed=0, shuffle=None,
                  cbow_update="word2vec", tokenizer=simple_tokenize, dtype=np.float32, progress=True,
                  callbacks=(), hs=0, formulation=None, workers=1, shared_negatives=None,
-                 run_length=None, spread_negatives=None):
-        type = _gensim_type(type, hs, negative)
+                 run_length=None, spread_negatives=None, prefetch=None):
+        type = gensim_type(type, hs, negative)
         if type not in window_types():
             raise W2VError(f"must be one of {window_types()}, got {type!r}", param="type")
         formulation = formulation or default_formulation(type)
@@ -158,13 +164,14 @@ class Word2Vec:
                            shared_negatives=int(shared_negatives), spread_negatives=spread,
                            run_length=int(run_length) if shuffle and cls.batch_family
                            in WindowBatcher.SPAN_FAMILIES else 1)
-        self._start(corpus_file, tokenizer, dtype, progress, callbacks, workers)
+        self._start(corpus_file, tokenizer, dtype, progress, callbacks, workers, prefetch)
 
-    def _start(self, corpus_file, tokenizer, dtype, progress, callbacks, workers=1):
+    def _start(self, corpus_file, tokenizer, dtype, progress, callbacks, workers=1, prefetch=None):
         """Keep the run settings (every front door's ``__init__`` ends here); with a
         ``corpus_file``, build the vocabulary and train at once."""
         self.tokenizer, self.dtype = tokenizer, dtype
         self.progress, self.callbacks, self.workers = progress, tuple(callbacks), workers
+        self.prefetch = prefetch
         self.vocab = self.corpus = self.model = self.state = None
         self.meta = {}
         if corpus_file is not None:
@@ -217,7 +224,8 @@ class Word2Vec:
         self.state = train(self.model, batcher, epochs=epochs or c["epochs"],
                            alpha=c["alpha"], min_alpha=c["min_alpha"],
                            callbacks=self.callbacks if callbacks is None else callbacks,
-                           progress=self.progress, state=state, workers=self.workers)
+                           progress=self.progress, state=state, workers=self.workers,
+                           prefetch=self.prefetch)
         return self.state
 
     def epoch_size(self):
@@ -308,21 +316,4 @@ class Word2Vec:
             options["counts"] = parts.counts
         self.model = model_class(config["type"], config["formulation"]).from_params(
             {k: asarray(v) for k, v in parts.params.items()}, **options)
-
-
-def _gensim_type(type, hs, negative):
-    """The type that gensim's ``hs`` flag asks for (see :class:`Word2Vec`)."""
-    if hs not in (0, 1):
-        raise W2VError(f"must be 0 or 1, got {hs!r}", param="hs")
-    if not hs or type not in MODELS:
-        return type
-    if int(negative) > 0:
-        raise W2VError(f"hs=1 with negative={negative} would train hierarchical softmax and "
-                       "negative sampling together, as gensim does; w2v_numpy trains one output "
-                       "layer: pass negative=0", param="hs")
-    family = MODELS[type].batch_family
-    for name, cls in MODELS.items():
-        if cls.batch_family == family and cls.output_layer == "hierarchical_softmax":
-            return name
-    raise W2VError(f"no hierarchical-softmax type for {type!r}", param="hs")
 

@@ -101,8 +101,25 @@ def subword_types():
                   if cls.batch_family in WindowBatcher.FAMILIES and cls.input_layer == "subwords")
 
 
+def gensim_type(type, hs, negative):
+    """The type that gensim's ``hs`` flag asks for (see :class:`w2v_numpy.Word2Vec`)."""
+    if hs not in (0, 1):
+        raise W2VError(f"must be 0 or 1, got {hs!r}", param="hs")
+    if not hs or type not in MODELS:
+        return type
+    if int(negative) > 0:
+        raise W2VError(f"hs=1 with negative={negative} would train hierarchical softmax and "
+                       "negative sampling together, as gensim does; w2v_numpy trains one output "
+                       "layer: pass negative=0", param="hs")
+    family = MODELS[type].batch_family
+    for name, cls in MODELS.items():
+        if cls.batch_family == family and cls.output_layer == "hierarchical_softmax":
+            return name
+    raise W2VError(f"no hierarchical-softmax type for {type!r}", param="hs")
+
+
 __all__ = ["MODELS", "VARIANTS", "create", "model_class", "formulations",
-           "default_formulation", "window_types", "subword_types", "Model", "RowGrad", "apply_grad", "densify",
+           "default_formulation", "gensim_type", "window_types", "subword_types", "Model", "RowGrad", "apply_grad", "densify",
            "CBOW", "CBOWNeg", "CBOWHS", "SkipGram", "SkipGramNeg", "SkipGramHS", "SkipGramNegWindow", "SkipGramHSWindow", "GloVe",
            "FastTextClassifier", "FastTextSkipGram", "FastTextCBOW",
            "SupervisedSoftmax", "SupervisedNeg"]
