@@ -113,6 +113,9 @@ def main():
                    help="w2v_numpy: shuffle runs of this many windows (default: the library's)")
     p.add_argument("--shared_negatives", type=int, default=None,
                    help="w2v_numpy: examples sharing a draw of negatives (default: the library's)")
+    p.add_argument("--spread_negatives", type=int, choices=[0, 1], default=None,
+                   help="w2v_numpy: 1 spreads the examples sharing a draw over the batch, 0 "
+                        "keeps them side by side (default: the library's)")
     p.add_argument("--defaults", action="store_true",
                    help="train both with their library defaults (see the module docstring)")
     p.add_argument("--impl", help=argparse.SUPPRESS)
@@ -130,7 +133,7 @@ def main():
         for impl in a.impls.split(","):
             argv = [sys.executable, __file__, "--impl", impl, "--type", typ, "--alpha", str(alpha)]
             for k in ("corpus", "epochs", "size", "window", "batch_size", "cbow_update", "seed",
-                      "workers", "shuffle", "shared_negatives", "run_length"):
+                      "workers", "shuffle", "shared_negatives", "spread_negatives", "run_length"):
                 if getattr(a, k) is not None:
                     argv += [f"--{k}", str(getattr(a, k))]
             argv += ["--defaults"] if a.defaults else []

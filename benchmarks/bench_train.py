@@ -60,6 +60,8 @@ def library_options(a):
     """The w2v_numpy settings given on the command line (the library's defaults otherwise)."""
     return {k: v for k, v in (("shuffle", None if a.shuffle is None else bool(a.shuffle)),
                               ("shared_negatives", a.shared_negatives),
+                              ("spread_negatives", None if getattr(a, "spread_negatives", None)
+                               is None else bool(a.spread_negatives)),
                               ("run_length", getattr(a, "run_length", None)),
                               ("prefetch", PREFETCH[getattr(a, "prefetch", "auto")]))
             if v is not None}
@@ -148,6 +150,9 @@ def parser():
                    help="w2v_numpy: shuffle runs of this many windows (default: the library's)")
     p.add_argument("--shared_negatives", type=int, default=None,
                    help="w2v_numpy: examples sharing a draw of negatives (default: the library's)")
+    p.add_argument("--spread_negatives", type=int, choices=[0, 1], default=None,
+                   help="w2v_numpy: 1 spreads the examples sharing a draw over the batch, 0 "
+                        "keeps them side by side (default: the library's)")
     p.add_argument("--vs-gensim", dest="vs_gensim", action="store_true",
                    help="also run gensim with workers=1 and workers=2, and print ratios")
     p.add_argument("--baseline", default=None,

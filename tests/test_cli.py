@@ -303,25 +303,28 @@ def test_a_file_without_a_newer_setting_resumes_as_its_code_trained(tmp_path, sm
 
 
 def test_corpus_order_and_shared_negatives_flags(tmp_path, small):
-    """Defaults: corpus order; a draw of negatives per example for sgram_neg, one per 8
-    examples spread over the batch for cbow_neg; the flags change them, the training
-    line says so and the model file keeps them."""
+    """Defaults: corpus order; a draw of negatives per 8 examples spread over the batch
+    for cbow_neg and sgram_neg (window form), per example for the per-pair form; the
+    flags change them, the training line says so and the model file keeps them."""
     kw = parse(["-t", "cbow_neg"])[1]
     assert kw["shuffle"] is None and kw["shared_negatives"] is None  # None: the class decides
     kw = parse(["-t", "cbow_neg", "--shuffle", "--shared_negatives", "8"])[1]
     assert kw["shuffle"] is True and kw["shared_negatives"] == 8
     proc = run_cli(tmp_path, "-d", small, "-t", "sgram_neg", "-v", "8", "-e", "1")
     assert proc.returncode == 0, proc.stderr
-    assert "negatives shared" not in proc.stderr
-    config = load_model(tmp_path / "sgram_neg.model").config
-    assert (config["shuffle"], config["shared_negatives"]) == (False, 1)
-    proc = run_cli(tmp_path, "-d", small, "-t", "sgram_neg", "-v", "8", "-e", "1", "-o",
-                   "--shuffle", "--shared_negatives", "8")
-    assert proc.returncode == 0, proc.stderr
-    assert "negatives shared by 8 windows," in proc.stderr              # side by side: no "spread"
+    assert "negatives shared by 8 windows spread over the batch" in proc.stderr
     config = load_model(tmp_path / "sgram_neg.model").config
     assert (config["shuffle"], config["shared_negatives"], config["spread_negatives"]) == \
-        (True, 8, False)
+        (False, 8, True)
+    proc = run_cli(tmp_path, "-d", small, "-t", "sgram_neg", "-v", "8", "-e", "1", "-o",
+                   "--shuffle", "--shared_negatives", "1")
+    assert proc.returncode == 0, proc.stderr
+    assert "negatives shared" not in proc.stderr
+    config = load_model(tmp_path / "sgram_neg.model").config
+    assert (config["shuffle"], config["shared_negatives"]) == (True, 1)
+    proc = run_cli(tmp_path, "-d", small, "-t", "sgram_neg", "--formulation", "pair", "-v", "8",
+                   "-e", "1", "-o")
+    assert proc.returncode == 0 and "negatives shared" not in proc.stderr   # the documents' form
     proc = run_cli(tmp_path, "-d", small, "-t", "cbow_neg", "-v", "8", "-e", "1")
     assert proc.returncode == 0, proc.stderr
     assert "negatives shared by 8 windows spread over the batch" in proc.stderr

@@ -1,5 +1,6 @@
 """Negatives shared by groups of examples: the sampler's two layouts, their detection,
-and ``cbow_neg``'s shared path against the per-example formula.
+and the shared paths of ``cbow_neg`` and ``sgram_neg``'s window form against the
+per-example formula.
 
 Sharing changes which negatives are drawn, never the formula: every example keeps
 its own K terms in the loss, so on the same batch the shared path must give the
@@ -9,8 +10,9 @@ import numpy as np
 import pytest
 
 from w2v_numpy import Word2Vec
+from w2v_numpy.batching import Batch
 from w2v_numpy.gradcheck import check
-from w2v_numpy.models import cbow_neg, create, span
+from w2v_numpy.models import cbow_neg, create, sgram_neg_window, span
 from w2v_numpy.negatives import NegativeSampler, spread_draws
 
 from conftest import randomize
@@ -90,11 +92,13 @@ def test_row_indices_name_the_rows_the_step_updates(rng):
 
 
 def test_word2vec_defaults_and_an_older_file(tmp_path, rng):
-    """cbow_neg shares a draw among 8 examples spread over the batch; sgram_neg and the HS
-    types draw per example; a file from before the setting resumes side by side."""
-    config = Word2Vec(type="cbow_neg").config
-    assert (config["shared_negatives"], config["spread_negatives"]) == (span.TILE, True)
-    assert Word2Vec(type="sgram_neg").config["shared_negatives"] == 1
+    """cbow_neg and sgram_neg's window form share a draw among 8 examples spread over
+    the batch; the per-pair form and the HS types draw per example; a file from before
+    the setting resumes side by side."""
+    for type_ in ("cbow_neg", "sgram_neg"):
+        config = Word2Vec(type=type_).config
+        assert (config["shared_negatives"], config["spread_negatives"]) == (span.TILE, True)
+    assert Word2Vec(type="sgram_neg", formulation="pair").config["shared_negatives"] == 1
     assert Word2Vec(type="cbow_hs", negative=0).config["shared_negatives"] == 1
     w2v = Word2Vec(type="cbow_neg", min_count=1, vector_size=8, epochs=1, progress=False)
     w2v.build_vocab(str(text_file(tmp_path, rng)))
@@ -105,3 +109,48 @@ def test_word2vec_defaults_and_an_older_file(tmp_path, rng):
     del parts.config["spread_negatives"]
     old = Word2Vec.from_parts(parts)
     assert old.config["spread_negatives"] is False and old.config["shared_negatives"] == 8
+
+
+def sgram_window_model(rng):
+    return randomize(create("sgram_neg", V, 4, dtype=np.float64, formulation="window"), rng)
+
+
+def as_pairs(batch):
+    """One single-input example per real (window, context slot): the window form's
+    pairs, each with its window's negatives (what the slow loop takes)."""
+    rows, cols = np.nonzero(batch.mask)
+    return Batch(batch.inputs[rows, cols][:, None], None, batch.targets[rows],
+                 batch.negatives[rows])
+
+
+@pytest.mark.parametrize("shuffle", [False, True], ids=["corpus-order", "shuffled"])
+def test_sgram_window_spread_path_equals_the_per_pair_formula(shuffle, rng):
+    """Skip-gram windows whose negatives are dealt round-robin: each draw's rows are
+    gathered once and their gradients summed over the windows sharing it; the numbers
+    are the slow per-pair loop's on the window's pairs (batches of 11: a partial group)."""
+    model = sgram_window_model(rng)
+    taken = named = 0
+    for batch in batches(batcher(rng, negative=3, shared=4, shuffle=shuffle,
+                                 spread_negatives=True)):
+        taken += spread_draws(batch.negatives) is not None
+        loss, ref = slow_loss_and_grad(model, as_pairs(batch))
+        assert model.loss(batch) == pytest.approx(loss, rel=1e-12)
+        grad = model.grad(batch)
+        for k in ref:
+            np.testing.assert_allclose(grad[k], ref[k], rtol=1e-10, atol=1e-12)
+        rows = model.row_indices(batch)               # what the batch producer plans for
+        named += "W_out" in rows
+        for name, index in rows.items():
+            np.testing.assert_array_equal(index, model.loss_and_grad(batch)[1][name].index)
+    assert taken > 3 and (named > 3 or shuffle)
+
+
+def test_sgram_window_spread_path_passes_the_gradient_check_and_sums_each_draw(rng):
+    model = sgram_window_model(rng)
+    batch = batches(batcher(rng, negative=3, shared=4, spread_negatives=True))[1]
+    draws = spread_draws(batch.negatives)
+    assert draws is not None and check(model, batch) < 1e-6
+    rows_out = model.loss_and_grad(batch)[1]["W_out"]
+    B, G, K = batch.size, draws.shape[0], draws.shape[1]
+    assert rows_out.index.shape == (B + G * K,)         # one row per draw, not per window
+    np.testing.assert_array_equal(rows_out.index[B:], draws.reshape(-1))

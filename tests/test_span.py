@@ -168,13 +168,14 @@ def text_file(tmp_path, rng):
 
 def test_word2vec_trains_in_corpus_order_and_can_share_negatives(tmp_path, rng):
     text = text_file(tmp_path, rng)
-    assert Word2Vec(type="sgram_neg").config["shared_negatives"] == 1        # the default
+    config = Word2Vec(type="sgram_neg").config                  # the default: spread groups
+    assert (config["shared_negatives"], config["spread_negatives"]) == (span.TILE, True)
     assert Word2Vec(type="sgram_neg", formulation="pair").config["shuffle"] is True  # no span path
     for type_ in ("cbow_hs", "cbow", "sgram_hs"):   # the class says: shuffled (HS trained badly)
         assert Word2Vec(type=type_, negative=0).config["shuffle"] is True
         assert not model_class(type_, default_formulation(type_)).corpus_order
     w2v = Word2Vec(type="sgram_neg", min_count=1, vector_size=8, epochs=1, progress=False,
-                   shared_negatives=span.TILE)                      # a tile's windows share
+                   shared_negatives=span.TILE, spread_negatives=False)   # a tile's windows share
     w2v.build_vocab(str(text))
     assert w2v.config["shuffle"] is False
     batch = next(iter(w2v.make_batcher().iter_epoch(0)))[3]

@@ -82,13 +82,14 @@ class Word2Vec:
     shared_negatives : int or None
         Examples sharing one draw of negatives (1: each its own, as the
         documents; every example still has K of its own in the loss). ``None``:
-        the class's, 8 for ``cbow_neg`` (1.4-1.8x faster, 0.5 analogy points fewer on
-        wiki17m), else 1. Stored in the model file.
+        the class's: 8 for ``cbow_neg`` (1.4-1.8x faster, 0.5 analogy points fewer on
+        wiki17m) and ``sgram_neg``'s window form (1.1-1.3x faster, 0.5 points
+        fewer), else 1. Stored in the model file.
     spread_negatives : bool or None
-        Whether the examples sharing a draw are spread over the batch
-        (``cbow_neg``'s way) or side by side, a tile of consecutive windows (the
-        only grouping ``sgram_neg``'s window path speeds up; sharing by tiles
-        cost 4-7 analogy points). ``None``: the class's. Stored in the model file.
+        Whether the examples sharing a draw are spread over the batch (the
+        defaults' way) or side by side, a tile of consecutive windows (faster
+        still for ``sgram_neg``'s window path, but sharing by tiles cost 4-7
+        analogy points). ``None``: the class's. Stored in the model file.
     cbow_update : {"word2vec", "exact"}
         CBOW only. ``"word2vec"`` (default) gives each context row the
         undivided dL/dh, as word2vec.c and gensim (``cbow_mean=1``) do: it

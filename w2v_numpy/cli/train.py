@@ -103,9 +103,9 @@ def build_parser(prog=None):
       help="shuffle the examples of each corpus chunk (default: corpus order, as word2vec.c and "
            "gensim, which the fast banded path needs, for cbow_neg and sgram_neg)")
     a("--shared_negatives", type=number(int, 1, high=1 << 20),
-      help="sgram_neg, cbow_neg: examples that share one draw of negatives (default: the type's; "
-           "8 for cbow_neg, spread over the batch, 1.4-1.8x faster; 1 for sgram_neg, whose 8 shared by "
-           "consecutive windows is 2x faster but scored 4 analogy points lower on wiki17m)")
+      help="sgram_neg, cbow_neg: examples that share one draw of negatives, spread over the "
+           "batch (default: the type's, 8: 1.4-1.8x faster for cbow_neg, 1.1-1.3x for sgram_neg's "
+           "window form, about 0.5 analogy points fewer on wiki17m; 1: a draw per example)")
     a("--run_length", type=number(int, 1, high=1 << 20),
       help="shuffled cbow/sgram types: shuffle runs of this many consecutive windows (default: "
            "the type's, 8 for cbow_hs, whose runs take the banded path; 1 otherwise)")

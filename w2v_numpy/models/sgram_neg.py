@@ -35,3 +35,6 @@ class SkipGramNeg(CBOWNeg):
     type_name = "sgram_neg"
     batch_family = "sgram"
     averages_inputs = False
+    #: The documents' objective draws K fresh negatives for every pair (not CBOWNeg's groups).
+    shared_negatives = 1
+    spread_negatives = False
