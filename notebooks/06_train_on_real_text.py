@@ -97,8 +97,9 @@ print("training on", source)
 #
 # `Word2Vec` trains `sgram_neg` in its default *window* formulation: one
 # example is a centre word with all its context words, scored against
-# negatives shared by that window (same pairs as notebook 05's per-pair
-# objective, several times faster; see the README, "Training semantics").
+# negatives shared by that window, and by default by 7 more windows spread
+# over the batch (same pairs as notebook 05's per-pair objective, several
+# times faster; see the README, "Training semantics").
 # So "one example" below is one window, and its loss is the sum over the
 # window's pairs. `formulation="pair"` trains notebook 05's objective.
 
