@@ -51,6 +51,8 @@ PROBE_WORDS = ["king", "paris", "cat", "apple", "football", "piano", "queen", "f
 MAX_SIZE = 1_000_000
 #: --prefetch -> the library's ``prefetch``.
 PREFETCH = {"auto": None, "on": True, "off": False}
+
+
 def _prog():
     """How the user called the trainer: as the script, or as ``python -m w2v_numpy train``."""
     script = os.path.basename(sys.argv[0] or "")
