@@ -310,12 +310,13 @@ def test_corpus_order_and_shared_negatives_flags(tmp_path, small):
     assert kw["shuffle"] is None and kw["shared_negatives"] is None  # None: the class decides
     kw = parse(["-t", "cbow_neg", "--shuffle", "--shared_negatives", "8"])[1]
     assert kw["shuffle"] is True and kw["shared_negatives"] == 8
-    proc = run_cli(tmp_path, "-d", small, "-t", "sgram_neg", "-v", "8", "-e", "1")
-    assert proc.returncode == 0, proc.stderr
-    assert "negatives shared by 8 windows spread over the batch" in proc.stderr
-    config = load_model(tmp_path / "sgram_neg.model").config
-    assert (config["shuffle"], config["shared_negatives"], config["spread_negatives"]) == \
-        (False, 8, True)
+    for type_ in ("sgram_neg", "cbow_neg"):
+        proc = run_cli(tmp_path, "-d", small, "-t", type_, "-v", "8", "-e", "1")
+        assert proc.returncode == 0, proc.stderr
+        assert "negatives shared by 8 windows spread over the batch" in proc.stderr
+        config = load_model(tmp_path / f"{type_}.model").config
+        assert (config["shuffle"], config["shared_negatives"], config["spread_negatives"]) == \
+            (False, 8, True)
     proc = run_cli(tmp_path, "-d", small, "-t", "sgram_neg", "-v", "8", "-e", "1", "-o",
                    "--shuffle", "--shared_negatives", "1")
     assert proc.returncode == 0, proc.stderr
@@ -325,12 +326,6 @@ def test_corpus_order_and_shared_negatives_flags(tmp_path, small):
     proc = run_cli(tmp_path, "-d", small, "-t", "sgram_neg", "--formulation", "pair", "-v", "8",
                    "-e", "1", "-o")
     assert proc.returncode == 0 and "negatives shared" not in proc.stderr   # the documents' form
-    proc = run_cli(tmp_path, "-d", small, "-t", "cbow_neg", "-v", "8", "-e", "1")
-    assert proc.returncode == 0, proc.stderr
-    assert "negatives shared by 8 windows spread over the batch" in proc.stderr
-    config = load_model(tmp_path / "cbow_neg.model").config
-    assert (config["shuffle"], config["shared_negatives"], config["spread_negatives"]) == \
-        (False, 8, True)
 
 
 def test_prefetch_flag(tmp_path, small):

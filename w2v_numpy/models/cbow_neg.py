@@ -171,10 +171,9 @@ class CBOWNeg(WindowModel):
     forward_fn = staticmethod(forward)
     loss_and_grad_fn = staticmethod(loss_and_grad)
 
-    def row_indices(self, batch):
-        """Also the ``W_out`` rows of shared negatives (:func:`.span.group_rows`)."""
-        rows = super().row_indices(batch)
-        shared = shared_groups(batch) if batch.span is not None else None
-        if shared is not None:
-            rows["W_out"] = span.group_rows(batch.targets, *shared).reshape(-1)  # (G (m+K),)
-        return rows
+    def negative_rows(self, batch):
+        """With shared draws, the groups' rows (:func:`.span.group_rows`)."""
+        shared = shared_groups(batch)
+        if shared is None:
+            return super().negative_rows(batch)
+        return span.group_rows(batch.targets, *shared).reshape(-1)          # (G (m+K),)

@@ -197,10 +197,9 @@ class SkipGramNegWindow(WindowModel):
     forward_fn = staticmethod(forward)
     loss_and_grad_fn = staticmethod(loss_and_grad)
 
-    def row_indices(self, batch):
-        """With negatives dealt round-robin, the ``W_out`` rows of :func:`spread_grads`."""
-        rows = super().row_indices(batch)
-        draws = spread_draws(batch.negatives) if "W_out" in rows else None
-        if draws is not None:
-            rows["W_out"] = spread_index(batch, draws)                   # (B + GK,)
-        return rows
+    def negative_rows(self, batch):
+        """With negatives dealt round-robin, the rows of :func:`spread_grads` (the
+        tiles' own sharing, which :func:`loss_and_grad` checks first, still wins)."""
+        rows = super().negative_rows(batch)
+        draws = None if rows is None else spread_draws(batch.negatives)
+        return rows if draws is None else spread_index(batch, draws)    # (B + GK,)

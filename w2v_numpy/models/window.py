@@ -148,14 +148,24 @@ class WindowModel(Model):
 
     def row_indices(self, batch):
         """A batch with a ``span``: ``W_in`` gets one row per span position (every
-        objective's banded path), and ``W_out`` the rows of :func:`output_index` under
-        negative sampling with per-example negatives."""
+        objective's banded path), and ``W_out`` under negative sampling the rows of
+        :meth:`negative_rows`, where it names them."""
         if batch.span is None:
             return {}
         rows = {"W_in": batch.span.reshape(-1)}                              # strips: (nt (m+C),)
-        if self.uses_negatives and span.shared_negatives(batch.negatives, span.tile_of(batch)) is None:
-            rows["W_out"] = output_index(batch).reshape(-1)                  # (B(1+K),)
+        out = self.negative_rows(batch) if self.uses_negatives else None
+        if out is not None:
+            rows["W_out"] = out
         return rows
+
+    def negative_rows(self, batch):
+        """The ``W_out`` rows a negative-sampling step on this span batch updates:
+        :func:`output_index` for per-example negatives; ``None`` for negatives shared
+        by the span's tiles (the skip-gram tile product makes its own). Objectives
+        that group shared draws otherwise override it."""
+        if span.shared_negatives(batch.negatives, span.tile_of(batch)) is not None:
+            return None
+        return output_index(batch).reshape(-1)                               # (B(1+K),)
 
     def update_rows(self, batch, scale):
         """With ``cbow_update="word2vec"``, an averaging objective's input rows get the
