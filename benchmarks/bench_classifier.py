@@ -36,7 +36,7 @@ def analogy_sections(folder):
 
 
 def ours(train, test, n):
-    from w2v_numpy.supervised import train_supervised
+    from w2v_numpy.classifier import train_supervised
 
     t0 = time.perf_counter()
     clf = train_supervised(str(train), wordNgrams=n, batch_size=32, **SETTINGS)

@@ -67,7 +67,7 @@ def train(impl, corpus, epochs, seed):
         m = G(LineSentence(corpus), sg=1, hs=0, workers=1, seed=seed, **s)
         return m, list(m.wv.index_to_key), m.wv.vectors, m.wv.get_vector, time.perf_counter() - t0
     from w2v_numpy import FastText, Word2Vec
-    from w2v_numpy.corpus import whitespace_tokenize
+    from w2v_numpy.text.corpus import whitespace_tokenize
 
     if impl == "sgram_neg":
         for k in ("min_n", "max_n", "bucket"):
@@ -84,7 +84,7 @@ def train(impl, corpus, epochs, seed):
 def held_out_words(corpus, n):
     """The same words for every implementation: picked by rank in *our* vocabulary
     (count-descending, min_count 5), whatever tool is being measured."""
-    from w2v_numpy.corpus import load_corpus, whitespace_tokenize
+    from w2v_numpy.text.corpus import load_corpus, whitespace_tokenize
 
     words = load_corpus(corpus, min_count=5, tokenizer=whitespace_tokenize)[0].words
     pool = [w for w in words[3000:15000] if w.isalpha() and len(w) >= 5]

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from w2v_numpy.batching import WindowBatcher
-from w2v_numpy.corpus import load_corpus, whitespace_tokenize
+from w2v_numpy.text.corpus import load_corpus, whitespace_tokenize
 from w2v_numpy.models import create
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "data" / "wiki2m.txt.xz"

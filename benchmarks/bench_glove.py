@@ -86,7 +86,7 @@ def read_text_vectors(path):
 
 def run_ours(a, text):
     from w2v_numpy import GloVe
-    from w2v_numpy.corpus import whitespace_tokenize
+    from w2v_numpy.text.corpus import whitespace_tokenize
 
     t0 = time.perf_counter()
     g = GloVe(vector_size=a.size, window=a.window, min_count=a.min_count, x_max=a.x_max,
@@ -106,8 +106,8 @@ def run_ours(a, text):
 
 def count_only(a, text):
     """Read the corpus and count co-occurrences, nothing else: time, entries, peak RSS."""
-    from w2v_numpy.cooccurrence import count_cooccurrences
-    from w2v_numpy.corpus import load_corpus, whitespace_tokenize
+    from w2v_numpy.text.cooccurrence import count_cooccurrences
+    from w2v_numpy.text.corpus import load_corpus, whitespace_tokenize
 
     t0 = time.perf_counter()
     vocab, corpus = load_corpus(text, min_count=a.min_count, tokenizer=whitespace_tokenize)
@@ -120,7 +120,7 @@ def count_only(a, text):
 
 def run_sgram_neg(a, text):
     from w2v_numpy import Word2Vec
-    from w2v_numpy.corpus import whitespace_tokenize
+    from w2v_numpy.text.corpus import whitespace_tokenize
 
     t0 = time.perf_counter()
     w = Word2Vec(corpus_file=text, type="sgram_neg", vector_size=a.size, window=5,

@@ -33,7 +33,7 @@ def evaluate(words, vectors):
     pairs = kv.evaluate_word_pairs(str(DATA / "wordsim353.tsv"))
     out = {"analogy": round(float(analogy), 4), "wordsim353": round(float(pairs[1][0]), 4)}
     try:
-        from w2v_numpy.keyedvectors import KeyedVectors
+        from w2v_numpy.vectors.keyedvectors import KeyedVectors
 
         ours = KeyedVectors(list(words), vectors)
         out["analogy_ours_eval"] = round(float(ours.evaluate_word_analogies(
@@ -49,7 +49,7 @@ def child(a):
     t0 = time.perf_counter()
     if a.impl == "ours":
         from w2v_numpy import Word2Vec
-        from w2v_numpy.corpus import whitespace_tokenize
+        from w2v_numpy.text.corpus import whitespace_tokenize
 
         from bench_train import library_options          # this folder is on sys.path
 

@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_train import DEFAULT_CORPUS, plain_text  # noqa: E402
 
 from w2v_numpy import GloVe, Word2Vec  # noqa: E402
-from w2v_numpy.corpus import whitespace_tokenize  # noqa: E402
+from w2v_numpy.text.corpus import whitespace_tokenize  # noqa: E402
 
 
 def main():

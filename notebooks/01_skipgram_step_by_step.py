@@ -6,9 +6,9 @@
 # коврике», centre word «сидит», context word «кот», $N = 2$, $\eta = 0.01$.
 # The math is in the docstring of `w2v_numpy.models.sgram`.
 #
-# The inputs come from `w2v_numpy.examples` (`EXAMPLES["skipgram"]()`), the
+# The inputs come from `w2v_numpy.teaching.worked_examples` (`EXAMPLES["skipgram"]()`), the
 # one place that holds the document's numbers. Every intermediate comes from
-# `w2v_numpy.trace.trace`, which records what the model's own `forward`,
+# `w2v_numpy.teaching.trace.trace`, which records what the model's own `forward`,
 # `loss_and_grad` and `step` compute; `compare` asserts agreement with the
 # document's printed value.
 #
@@ -22,8 +22,8 @@
 import numpy as np
 
 from nbhelpers import compare, trace_rows
-from w2v_numpy.examples import EXAMPLES
-from w2v_numpy.trace import format_trace, trace
+from w2v_numpy.teaching.worked_examples import EXAMPLES
+from w2v_numpy.teaching.trace import format_trace, trace
 
 np.set_printoptions(precision=7, suppress=True)
 
@@ -138,12 +138,12 @@ assert p_after > p[context]
 # %% [markdown]
 # ## 5. Gradient check on the same problem
 #
-# `w2v_numpy.gradcheck.check` compares `model.grad` with central differences
+# `w2v_numpy.teaching.gradcheck.check` compares `model.grad` with central differences
 # of `model.loss` in float64 and returns the largest relative error (the last
 # line of the trace above is the same check).
 
 # %%
-from w2v_numpy.gradcheck import check
+from w2v_numpy.teaching.gradcheck import check
 
 error = check(EXAMPLES["skipgram"]().model, batch, eps=1e-6, verbose=True)
 assert error < 1e-6

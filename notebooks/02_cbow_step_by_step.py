@@ -7,8 +7,8 @@
 # $N = 2$, $\eta = 0.01$. The math is in the docstring of
 # `w2v_numpy.models.cbow`.
 #
-# The inputs come from `w2v_numpy.examples` (`EXAMPLES["cbow"]()`); every
-# intermediate comes from `w2v_numpy.trace.trace`, which records what the
+# The inputs come from `w2v_numpy.teaching.worked_examples` (`EXAMPLES["cbow"]()`); every
+# intermediate comes from `w2v_numpy.teaching.trace.trace`, which records what the
 # model itself computes.
 #
 # Symbols: the document's $W$ is `params["W_in"]`; its $W'$ ($N \times V$, a
@@ -21,8 +21,8 @@
 import numpy as np
 
 from nbhelpers import compare, erratum, trace_rows
-from w2v_numpy.examples import EXAMPLES
-from w2v_numpy.trace import format_trace, trace
+from w2v_numpy.teaching.worked_examples import EXAMPLES
+from w2v_numpy.teaching.trace import format_trace, trace
 
 np.set_printoptions(precision=7, suppress=True)
 
@@ -152,7 +152,7 @@ assert np.array_equal(model.params["W_in"][[0, 2]], W_in_old[[0, 2]])
 # ## 5. Gradient check on the same problem
 
 # %%
-from w2v_numpy.gradcheck import check
+from w2v_numpy.teaching.gradcheck import check
 
 error = check(EXAMPLES["cbow"]().model, batch, eps=1e-6, verbose=True)
 assert error < 1e-6

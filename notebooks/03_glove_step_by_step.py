@@ -7,8 +7,8 @@
 # `compare` asserts that they agree to the document's printed precision. Where
 # the document's arithmetic is off, `erratum` shows both values and says why.
 # The inputs are exactly the document's (`EXAMPLES["glove"]()` in
-# `w2v_numpy.examples`); nothing is adjusted to make numbers match. The numbers
-# of the step come from `w2v_numpy.trace.trace`, which records what the model
+# `w2v_numpy.teaching.worked_examples`); nothing is adjusted to make numbers match. The numbers
+# of the step come from `w2v_numpy.teaching.trace.trace`, which records what the model
 # computes in its own `forward`, `loss_and_grad` and `step`.
 #
 # The math (loss, weighting, gradients) is in the docstring of
@@ -20,8 +20,8 @@
 import numpy as np
 
 from nbhelpers import compare, erratum
-from w2v_numpy.examples import EXAMPLES
-from w2v_numpy.trace import format_trace, trace
+from w2v_numpy.teaching.worked_examples import EXAMPLES
+from w2v_numpy.teaching.trace import format_trace, trace
 
 np.set_printoptions(precision=7, suppress=True)
 
@@ -197,12 +197,12 @@ assert changed == 6
 # Central differences of the loss summed over all ten non-zero pairs of $X$,
 # against `glove.loss_and_grad`, in float64.
 #
-# `w2v_numpy.gradcheck.check_gradient` takes the loss and the gradient as two
+# `w2v_numpy.teaching.gradcheck.check_gradient` takes the loss and the gradient as two
 # functions of the parameter dict, so it checks any objective, not only the
 # word2vec models.
 
 # %%
-from w2v_numpy.gradcheck import check_gradient
+from w2v_numpy.teaching.gradcheck import check_gradient
 
 rows, cols, xs = glove.to_coo(counts)
 params = {"W": W.copy(), "W_ctx": W_ctx.copy(), "b": b.copy(), "b_ctx": b_ctx.copy()}
@@ -220,13 +220,13 @@ assert report.max_error < 1e-6
 #
 # 1. it counts $X_{ij}$ over the corpus, window by window, with each pair
 #    weighted by $1/\text{distance}$ and no window crossing a line
-#    (`w2v_numpy.cooccurrence.count_cooccurrences`, which gives the same
+#    (`w2v_numpy.text.cooccurrence.count_cooccurrences`, which gives the same
 #    numbers as the small `glove.cooccurrence` used above, in memory that grows
 #    with the number of distinct pairs);
 # 2. it fits the same loss, with the paper's target $\log X_{ij}$ instead of
 #    the worked example's $\log(1 + X_{ij})$ (`target="log1p"` keeps the
 #    document's variant), using AdaGrad as the reference tool `glove.c` does
-#    (`w2v_numpy.optim`: each coordinate's step is divided by the square root
+#    (`w2v_numpy.training.adagrad`: each coordinate's step is divided by the square root
 #    of its accumulated squared steps), over shuffled mini-batches of entries;
 # 3. its word vectors are $\mathbf v_i + \mathbf v'_i$, word plus context
 #    vector (glove.c's `-model 2`).
@@ -247,7 +247,7 @@ import matplotlib.pyplot as plt
 
 from nbhelpers import show_neighbours
 from w2v_numpy import GloVe
-from w2v_numpy.corpus import whitespace_tokenize
+from w2v_numpy.text.corpus import whitespace_tokenize
 
 REPO = Path.cwd().parent                       # this notebook runs in notebooks/
 WIKI = REPO.parent / "shared" / "data" / "wiki2m.txt.xz"

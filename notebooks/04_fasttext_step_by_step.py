@@ -2,15 +2,15 @@
 # # FastText classification: one training step, number by number
 #
 # This notebook replays the FastText worked example of `003_24886efe243728b3.txt`
-# (lines 6227-6570) with `w2v_numpy.models.fasttext`: document «хороший фильм», true
+# (lines 6227-6570) with `w2v_numpy.models.fasttext_supervised`: document «хороший фильм», true
 # class «позитив», one negative class «негатив», $d = 2$, $\eta = 0.1$.
 # The library computes every quantity; `compare` asserts agreement with the
 # document's printed value, and `erratum` flags what does not hold.
-# The math is in the docstring of `w2v_numpy.models.fasttext`.
+# The math is in the docstring of `w2v_numpy.models.fasttext_supervised`.
 #
 # The inputs (the document's n-gram table, its sets $G_w$, the class vectors)
-# come from `w2v_numpy.examples` (`EXAMPLES["fasttext"]()`); the numbers of the
-# step come from `w2v_numpy.trace.trace`, which records what the
+# come from `w2v_numpy.teaching.worked_examples` (`EXAMPLES["fasttext"]()`); the numbers of the
+# step come from `w2v_numpy.teaching.trace.trace`, which records what the
 # `fasttext_supervised` model computes in its own `forward`, `loss_and_grad`
 # and `step`.
 #
@@ -20,9 +20,9 @@
 import numpy as np
 
 from nbhelpers import compare, erratum, trace_rows
-from w2v_numpy import examples
-from w2v_numpy.examples import EXAMPLES
-from w2v_numpy.trace import format_trace, trace
+from w2v_numpy.teaching import worked_examples as examples
+from w2v_numpy.teaching.worked_examples import EXAMPLES
+from w2v_numpy.teaching.trace import format_trace, trace
 
 np.set_printoptions(precision=7, suppress=True)
 
@@ -42,7 +42,7 @@ print(format_trace(t))
 # ## 1. The document's table of n-gram vectors and class vectors (lines 6248-6271)
 
 # %%
-from w2v_numpy.models import fasttext as ft
+from w2v_numpy.models import fasttext_supervised as ft
 
 model, eta = ex.model, ex.alpha
 table = examples.FASTTEXT_TABLE                      # n-gram -> its vector, as printed
@@ -190,12 +190,12 @@ print("rows not in the document left unchanged:", [list(table)[r] for r in untou
 # Central differences against `ft.loss_and_grad` for both ways of building a
 # word vector, in float64.
 #
-# `w2v_numpy.gradcheck.check_gradient` takes the loss and the gradient as two
+# `w2v_numpy.teaching.gradcheck.check_gradient` takes the loss and the gradient as two
 # functions of the parameter dict, so it checks any objective, not only the
 # word2vec models.
 
 # %%
-from w2v_numpy.gradcheck import check_gradient
+from w2v_numpy.teaching.gradcheck import check_gradient
 
 for combine in ("sum", "mean"):
     def loss_fn(p, combine=combine):
@@ -220,7 +220,7 @@ for combine in ("sum", "mean"):
 # `ft_ngram_hashes`, Cyrillic included (the tests check that).
 
 # %%
-from w2v_numpy.subwords import fasttext_ngrams, ngram_hashes
+from w2v_numpy.text.ngrams import fasttext_ngrams, ngram_hashes
 
 for w in ("фильм", "films"):
     grams = fasttext_ngrams(w, 3, 4)
@@ -277,7 +277,7 @@ for w in unseen:
 # %% [markdown]
 # ## 9. The classifier trained for real
 #
-# `w2v_numpy.supervised.train_supervised` trains the classifier of the worked
+# `w2v_numpy.classifier.train_supervised` trains the classifier of the worked
 # example on `__label__X text` lines (what `python -m w2v_numpy supervised`
 # does), with a softmax over the labels by default. The shipped reviews
 # (`data/labelled_*.txt`, written by `data/make_labelled.py`) carry their
@@ -285,7 +285,7 @@ for w in unseen:
 # bigrams (`wordNgrams=2`) are needed to read «not good» right.
 
 # %%
-from w2v_numpy.supervised import train_supervised
+from w2v_numpy.classifier import train_supervised
 
 data = Path.cwd().parent / "data"
 for n in (1, 2):

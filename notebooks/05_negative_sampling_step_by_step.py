@@ -5,8 +5,8 @@
 # (lines 4627-4645) sketches the same step with negative sampling, $k = 1$ and
 # the negative word «на», but prints no numbers. So this notebook takes the
 # setup of notebook 01 with that negative added (`EXAMPLES["negative_sampling"]()`
-# in `w2v_numpy.examples`), traces one step of the library's `sgram_neg` model
-# with `w2v_numpy.trace.trace`, and checks each traced number against the
+# in `w2v_numpy.teaching.worked_examples`), traces one step of the library's `sgram_neg` model
+# with `w2v_numpy.teaching.trace.trace`, and checks each traced number against the
 # formulas of lines 4286-4331 evaluated directly with NumPy (column
 # "formula"). The math is in the docstring of `w2v_numpy.models.sgram_neg`.
 #
@@ -16,8 +16,8 @@
 import numpy as np
 
 from nbhelpers import compare, trace_rows
-from w2v_numpy.examples import EXAMPLES
-from w2v_numpy.trace import format_trace, trace
+from w2v_numpy.teaching.worked_examples import EXAMPLES
+from w2v_numpy.teaching.trace import format_trace, trace
 
 np.set_printoptions(precision=7, suppress=True)
 
@@ -123,7 +123,7 @@ assert model.loss(batch) < loss
 # negative repeats, so that repeated rows must accumulate.
 
 # %%
-from w2v_numpy.gradcheck import check
+from w2v_numpy.teaching.gradcheck import check
 
 from w2v_numpy.batching import Batch
 

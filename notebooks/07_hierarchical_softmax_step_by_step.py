@@ -211,12 +211,12 @@ assert p_after > p_words[context]
 # %% [markdown]
 # ## 6. Gradient check
 #
-# `w2v_numpy.gradcheck.check` compares `model.grad` with central differences
+# `w2v_numpy.teaching.gradcheck.check` compares `model.grad` with central differences
 # of `model.loss` in float64, here on a batch of all 4 x 3 (centre, context)
 # pairs of the sentence, so that the root's row collects many contributions.
 
 # %%
-from w2v_numpy.gradcheck import check
+from w2v_numpy.teaching.gradcheck import check
 
 pairs = [(c, o) for c in range(V) for o in range(V) if c != o]
 full = Batch(np.array([[c] for c, _ in pairs]), None, np.array([o for _, o in pairs]), None)

@@ -8,15 +8,15 @@ prints and fails (``AssertionError``) unless they agree; ``erratum`` prints the
 pair for a documented value that exact arithmetic does not reproduce, together
 with the reason, and fails if the two agree after all. ``document_model``
 builds the document's small Skip-gram setup as a model of any skip-gram type
-(notebooks 01-05 take their setups from ``w2v_numpy.examples`` directly).
+(notebooks 01-05 take their setups from ``w2v_numpy.teaching.worked_examples`` directly).
 """
 import numpy as np
 
-from w2v_numpy import examples
+from w2v_numpy.teaching import worked_examples as examples
 from w2v_numpy.models import create
 
 # The Skip-gram example of 003_24886efe243728b3.txt (lines 4352-4445): four
-# words, two dimensions. The numbers live in ``w2v_numpy.examples``; these are
+# words, two dimensions. The numbers live in ``w2v_numpy.teaching.worked_examples``; these are
 # NumPy copies of them. The document writes W_out as N x V (one column per
 # word); the library stores it as V x N (one row per word).
 SKIPGRAM_VOCAB = list(examples.SKIPGRAM_WORDS)
@@ -77,7 +77,7 @@ def erratum(name, ours, documented, note, digits=None, tol=None):
 
 
 def trace_rows(t, param, section="gradient"):
-    """Names of the rows of ``param`` that a ``w2v_numpy.trace.Trace`` lists in
+    """Names of the rows of ``param`` that a ``w2v_numpy.teaching.trace.Trace`` lists in
     ``section`` ("gradient" or "update"): ``["сидит"]`` for ``W_in[сидит]``."""
     prefix = param + "["
     return [s.name[len(prefix):-1] for s in t.steps

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from w2v_numpy.batching import Batch, CooccurrenceBatch
-from w2v_numpy.models import fasttext
+from w2v_numpy.models import fasttext_supervised as fasttext
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 

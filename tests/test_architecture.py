@@ -12,10 +12,10 @@ PACKAGE = Path(__file__).resolve().parents[1] / "w2v_numpy"
 #: Layers that must not import the named higher layers.
 FORBIDDEN = {
     "w2v_numpy.files": ("w2v_numpy.models", "w2v_numpy.word2vec", "w2v_numpy.cli",
-                        "w2v_numpy.keyedvectors", "w2v_numpy.train", "w2v_numpy.callbacks"),
+                        "w2v_numpy.vectors.keyedvectors", "w2v_numpy.training.loop", "w2v_numpy.training.callbacks"),
     "w2v_numpy.models": ("w2v_numpy.files", "w2v_numpy.word2vec", "w2v_numpy.cli",
-                         "w2v_numpy.train", "w2v_numpy.callbacks", "w2v_numpy.keyedvectors"),
-    "w2v_numpy.keyedvectors": ("w2v_numpy.word2vec", "w2v_numpy.cli", "w2v_numpy.models"),
+                         "w2v_numpy.training.loop", "w2v_numpy.training.callbacks", "w2v_numpy.vectors.keyedvectors"),
+    "w2v_numpy.vectors.keyedvectors": ("w2v_numpy.word2vec", "w2v_numpy.cli", "w2v_numpy.models"),
     "w2v_numpy.word2vec": ("w2v_numpy.cli",),
 }
 MAX_LINES = 330

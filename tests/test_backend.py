@@ -4,7 +4,7 @@ import pytest
 
 from w2v_numpy import Word2Vec, backend
 from w2v_numpy.batching import Batch
-from w2v_numpy.gradcheck import check
+from w2v_numpy.teaching.gradcheck import check
 from w2v_numpy.models import create, window_types
 
 from strict_backend import HostDeviceLeak, strict_scatter_add, xp as strict_xp

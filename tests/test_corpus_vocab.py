@@ -5,9 +5,9 @@ import lzma
 import numpy as np
 import pytest
 
-from w2v_numpy.corpus import (expand_paths, iter_sentences, load_corpus, scan, simple_tokenize,
+from w2v_numpy.text.corpus import (expand_paths, iter_sentences, load_corpus, scan, simple_tokenize,
                               whitespace_tokenize)
-from w2v_numpy.vocab import Vocab
+from w2v_numpy.text.vocab import Vocab
 
 
 def test_tokenizer_keeps_letters_of_any_script():

@@ -8,8 +8,8 @@ import pytest
 
 from vector_helpers import structured_kv, write_analogies, write_pairs
 from w2v_numpy.cli import evaluate, export, neighbors, plot
-from w2v_numpy.plotting import pca_2d
-from w2v_numpy.keyedvectors import KeyedVectors
+from w2v_numpy.vectors.plotting import pca_2d
+from w2v_numpy.vectors.keyedvectors import KeyedVectors
 
 
 @pytest.fixture

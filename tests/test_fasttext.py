@@ -1,9 +1,9 @@
-"""FastText math (w2v_numpy.models.fasttext): n-grams, the worked example of
+"""FastText math (w2v_numpy.models.fasttext_supervised): n-grams, the worked example of
 003_24886efe243728b3.txt (lines 6227-6570) and finite-difference checks."""
 import numpy as np
 import pytest
 
-from w2v_numpy.models import fasttext as ft
+from w2v_numpy.models import fasttext_supervised as ft
 from test_glove import max_fd_error, printed  # one local helper for both files
 
 # The document's n-gram table (in its order) and vectors; classes позитив=0, негатив=1.

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from w2v_numpy import FastText, W2VError, load_model
-from w2v_numpy.fasttext_vectors import FastTextKeyedVectors
+from w2v_numpy.vectors.subword_vectors import FastTextKeyedVectors
 from w2v_numpy.models import create
 
 from conftest import GROUPS, slow_ngram_ids

@@ -7,14 +7,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from w2v_numpy import GloVe, load_model
-from w2v_numpy.cooccurrence import cooccurrence, count_cooccurrences
-from w2v_numpy.cooccurrence_batching import CooccurrenceBatcher
-from w2v_numpy.corpus import EncodedCorpus
+from w2v_numpy.text.cooccurrence import cooccurrence, count_cooccurrences
+from w2v_numpy.batching.cooccurrence_batcher import CooccurrenceBatcher
+from w2v_numpy.text.corpus import EncodedCorpus
 from w2v_numpy.errors import ModelFileError, W2VError
-from w2v_numpy.gradcheck import check_gradient
+from w2v_numpy.teaching.gradcheck import check_gradient
 from w2v_numpy.models import create
-from w2v_numpy.batches import CooccurrenceBatch
-from w2v_numpy.optim import AdaGrad
+from w2v_numpy.batching.batch import CooccurrenceBatch
+from w2v_numpy.training.adagrad import AdaGrad
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 

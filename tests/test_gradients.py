@@ -4,7 +4,7 @@ import pytest
 
 from w2v_numpy.batching import Batch
 from w2v_numpy.functional import log_sigmoid, log_softmax, sigmoid
-from w2v_numpy.gradcheck import check, check_gradient, check_report, numeric_grad
+from w2v_numpy.teaching.gradcheck import check, check_gradient, check_report, numeric_grad
 from w2v_numpy.models import MODELS, VARIANTS, create, densify
 
 from conftest import family_batch, options_for, randomize, slow_ngram_ids, vocab_words

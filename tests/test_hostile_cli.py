@@ -16,12 +16,13 @@ import pytest
 
 from test_cli_helpers import (ENV, REPO, assert_one_line_error, run_cli, snapshot,
                               write_small_corpus)
-from w2v_numpy import Word2Vec, callbacks as cb
+from w2v_numpy import Word2Vec
+from w2v_numpy.training import callbacks as cb
 from w2v_numpy.cli import common, train as cli_train
-from w2v_numpy.evaluation import evaluate_word_pairs
+from w2v_numpy.vectors.evaluation import evaluate_word_pairs
 from w2v_numpy.files.atomic import atomic_open
-from w2v_numpy.keyedvectors import KeyedVectors
-from w2v_numpy.train import TrainState
+from w2v_numpy.vectors.keyedvectors import KeyedVectors
+from w2v_numpy.training.loop import TrainState
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "v1_cbow_neg.w2vmodel"
 TINY = ["-v", "4", "-e", "1"]

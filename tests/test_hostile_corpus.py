@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 
 from w2v_numpy import W2VError, Word2Vec
-from w2v_numpy import batching
+from w2v_numpy.batching import window_batcher as batching
 from w2v_numpy.batching import NegativeSampler, WindowBatcher
-from w2v_numpy.corpus import (MAX_SENTENCE_LENGTH, DecodeWarning, EncodedCorpus, iter_sentences,
+from w2v_numpy.text.corpus import (MAX_SENTENCE_LENGTH, DecodeWarning, EncodedCorpus, iter_sentences,
                               load_corpus, open_text, whitespace_tokenize)
 
 SYNTHETIC = Path(__file__).resolve().parents[1] / "data" / "synthetic.txt"

@@ -8,7 +8,7 @@ import pytest
 from w2v_numpy import Word2Vec
 from w2v_numpy.batching import Batch
 from w2v_numpy.functional import sigmoid
-from w2v_numpy.gradcheck import check
+from w2v_numpy.teaching.gradcheck import check
 from w2v_numpy.models import MODELS, cbow_hs, create
 from w2v_numpy.models.huffman import build, max_code_length
 

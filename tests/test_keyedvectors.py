@@ -4,9 +4,9 @@ import pytest
 
 from vector_helpers import (gensim_kv, same_sections, shared_file, structured_kv,
                             words_in, write_analogies, write_pairs)
-from w2v_numpy import evaluation
-from w2v_numpy.evaluation import betainc, pearson, rankdata, spearman
-from w2v_numpy.keyedvectors import KeyedVectors, top_indices
+from w2v_numpy.vectors import evaluation
+from w2v_numpy.vectors.evaluation import betainc, pearson, rankdata, spearman
+from w2v_numpy.vectors.keyedvectors import KeyedVectors, top_indices
 from w2v_numpy.loading import load_vectors
 
 

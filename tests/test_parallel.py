@@ -1,4 +1,4 @@
-"""Several worker processes on shared parameters (workers > 1; w2v_numpy.parallel)."""
+"""Several worker processes on shared parameters (workers > 1; w2v_numpy.training.workers)."""
 import multiprocessing
 
 import numpy as np
@@ -6,8 +6,8 @@ import pytest
 
 from w2v_numpy import Word2Vec
 from w2v_numpy.batching import NegativeSampler, WindowBatcher
-from w2v_numpy.parallel import can_fork
-from w2v_numpy.train import TrainingDiverged, usable_workers
+from w2v_numpy.training.workers import can_fork
+from w2v_numpy.training.loop import TrainingDiverged, usable_workers
 
 from test_train import group_precision
 

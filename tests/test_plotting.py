@@ -3,7 +3,7 @@ import time
 
 import numpy as np
 
-from w2v_numpy.plotting import binned, moving_average, plot_loss
+from w2v_numpy.vectors.plotting import binned, moving_average, plot_loss
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

@@ -1,4 +1,4 @@
-"""Batches made by a producer process (w2v_numpy.prefetch): the same training, to the bit."""
+"""Batches made by a producer process (w2v_numpy.batching.producer): the same training, to the bit."""
 import multiprocessing
 import os
 import signal
@@ -6,14 +6,14 @@ import signal
 import numpy as np
 import pytest
 
-import w2v_numpy.prefetch as prefetch
-import w2v_numpy.train as loop
+import w2v_numpy.batching.producer as prefetch
+import w2v_numpy.training.loop as loop
 from w2v_numpy import Word2Vec
 from w2v_numpy.backend import RowPlan, scatter_add
 from w2v_numpy.batching import WindowBatcher
 from w2v_numpy.models import window_types
-from w2v_numpy.parallel import can_fork
-from w2v_numpy.train import train
+from w2v_numpy.training.workers import can_fork
+from w2v_numpy.training.loop import train
 
 pytestmark = pytest.mark.skipif(not can_fork(), reason="the producer needs the fork start method")
 

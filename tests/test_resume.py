@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 
 from w2v_numpy import Word2Vec
-from w2v_numpy import callbacks as cb
+from w2v_numpy.training import callbacks as cb
 from w2v_numpy import load_model
 from w2v_numpy.files.model_file import list_checkpoints
-from w2v_numpy.train import TrainState
+from w2v_numpy.training.loop import TrainState
 
 from test_cli_helpers import ENV, run_cli, snapshot, train_cmd, write_small_corpus
 

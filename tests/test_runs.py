@@ -5,8 +5,8 @@ import pytest
 
 from w2v_numpy import Word2Vec
 from w2v_numpy.batching import WindowBatcher, slot_offsets
-from w2v_numpy.gradcheck import check
-from w2v_numpy.models import span
+from w2v_numpy.teaching.gradcheck import check
+from w2v_numpy.kernels import span
 
 from test_batching import corpus_of
 from test_span import (V, WINDOW_TYPES, batcher, batches, dense, model_for, sentences,

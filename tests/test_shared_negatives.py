@@ -11,9 +11,10 @@ import pytest
 
 from w2v_numpy import Word2Vec
 from w2v_numpy.batching import Batch
-from w2v_numpy.gradcheck import check
-from w2v_numpy.models import cbow_neg, create, sgram_neg_window, span
-from w2v_numpy.negatives import NegativeSampler, spread_draws
+from w2v_numpy.teaching.gradcheck import check
+from w2v_numpy.models import cbow_neg, create, sgram_neg_window
+from w2v_numpy.kernels import span
+from w2v_numpy.batching.negatives import NegativeSampler, spread_draws
 
 from conftest import randomize
 from test_gradients import slow_loss_and_grad

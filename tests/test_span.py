@@ -1,5 +1,5 @@
 """Corpus-order batches: the ``span`` the batcher attaches, the banded fast path of the
-models (:mod:`w2v_numpy.models.span`) and negatives shared by a tile of windows.
+models (:mod:`w2v_numpy.kernels.span`) and negatives shared by a tile of windows.
 
 The fast path must compute the general path's numbers on the same batch: the
 batch with its ``span`` against the same batch with ``span=None``.
@@ -9,8 +9,9 @@ import pytest
 
 from w2v_numpy import Word2Vec
 from w2v_numpy.batching import NegativeSampler, WindowBatcher, slot_offsets
-from w2v_numpy.gradcheck import check
-from w2v_numpy.models import create, default_formulation, densify, model_class, span
+from w2v_numpy.teaching.gradcheck import check
+from w2v_numpy.models import create, default_formulation, densify, model_class
+from w2v_numpy.kernels import span
 
 from conftest import randomize
 from test_batching import corpus_of

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from w2v_numpy.subwords import (fasttext_ngrams, ft_hash_many, ngram_hashes, subword_table,
+from w2v_numpy.text.ngrams import (fasttext_ngrams, ft_hash_many, ngram_hashes, subword_table,
                                 char_ngrams)
 
 from conftest import slow_ft_hash, slow_ngram_ids

@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 
 from w2v_numpy import load_model
-from w2v_numpy.batches import DocumentBatch
-from w2v_numpy.gradcheck import check_report
-from w2v_numpy.labelled import Dictionary, features, read_labelled
+from w2v_numpy.batching.batch import DocumentBatch
+from w2v_numpy.teaching.gradcheck import check_report
+from w2v_numpy.text.labelled import Dictionary, features, read_labelled
 from w2v_numpy.models import create
-from w2v_numpy.supervised import Classifier, train_supervised
+from w2v_numpy.classifier import Classifier, train_supervised
 
 from conftest import randomize, slow_ft_hash
 from test_cli_helpers import ENV, assert_one_line_error

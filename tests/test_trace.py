@@ -8,9 +8,9 @@ import pytest
 
 from conftest import family_batch, options_for, randomize
 from test_cli_helpers import ENV
-from w2v_numpy.examples import EXAMPLES
+from w2v_numpy.teaching.worked_examples import EXAMPLES
 from w2v_numpy.models import MODELS, create
-from w2v_numpy.trace import SYMBOLS, format_trace, kind_of, trace, trace_to_json
+from w2v_numpy.teaching.trace import SYMBOLS, format_trace, kind_of, trace, trace_to_json
 
 
 def tiny(type_, rng):

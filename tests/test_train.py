@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from w2v_numpy import Word2Vec
-from w2v_numpy.train import TrainingDiverged, alpha_at
+from w2v_numpy.training.loop import TrainingDiverged, alpha_at
 from w2v_numpy.models import window_types
 
 from conftest import GROUPS

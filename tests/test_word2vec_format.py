@@ -4,7 +4,7 @@ import os
 import numpy as np
 import pytest
 
-from w2v_numpy.keyedvectors import KeyedVectors
+from w2v_numpy.vectors.keyedvectors import KeyedVectors
 from w2v_numpy.files.atomic import atomic_open
 from w2v_numpy.files.word2vec_format import load_word2vec_format, save_word2vec_format
 

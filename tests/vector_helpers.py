@@ -4,7 +4,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from w2v_numpy.keyedvectors import KeyedVectors
+from w2v_numpy.vectors.keyedvectors import KeyedVectors
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 

@@ -6,9 +6,9 @@ package stays cheap (matplotlib, for example, is only loaded when plotting).
 __version__ = "0.1.0"
 
 _LAZY = {
-    "Vocab": ("w2v_numpy.vocab", "Vocab"),
+    "Vocab": ("w2v_numpy.text.vocab", "Vocab"),
     "Batch": ("w2v_numpy.batching", "Batch"),
-    "KeyedVectors": ("w2v_numpy.keyedvectors", "KeyedVectors"),
+    "KeyedVectors": ("w2v_numpy.vectors.keyedvectors", "KeyedVectors"),
     "load_vectors": ("w2v_numpy.loading", "load_vectors"),
     "load_model": ("w2v_numpy.loading", "load_model"),
     "save_model": ("w2v_numpy.loading", "save_model"),
@@ -16,7 +16,7 @@ _LAZY = {
     "FastText": ("w2v_numpy.fasttext", "FastText"),
     "Word2Vec": ("w2v_numpy.word2vec", "Word2Vec"),
     "W2VError": ("w2v_numpy.errors", "W2VError"),
-    "DecodeWarning": ("w2v_numpy.corpus", "DecodeWarning"),
+    "DecodeWarning": ("w2v_numpy.text.corpus", "DecodeWarning"),
 }
 
 __all__ = sorted(_LAZY) + ["__version__"]

@@ -124,7 +124,7 @@ class RowPlan:
     :func:`row_plan` and passes it to every :func:`scatter_add`.
 
     It is three arrays and a tuple, so that it travels cheaply between
-    processes (the batch producer of :mod:`w2v_numpy.prefetch` makes it):
+    processes (the batch producer of :mod:`w2v_numpy.batching.producer` makes it):
     ``take``, the positions in ``index`` ordered round by round (every row's
     occurrence 0, then every row's occurrence 1, ...; the occurrences past
     :data:`SCATTER_ROUNDS`, the few very frequent rows, last), ``rows =

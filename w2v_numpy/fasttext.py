@@ -12,16 +12,16 @@ checkpoints are the same), with gensim's ``FastText`` spelling::
     ft.save("text.ft")
 
 The objective is :mod:`w2v_numpy.models.subword`; the vectors are
-:class:`w2v_numpy.fasttext_vectors.FastTextKeyedVectors`. Memory: the n-gram
+:class:`w2v_numpy.vectors.subword_vectors.FastTextKeyedVectors`. Memory: the n-gram
 table is ``bucket x vector_size`` float32 (2,000,000 x 100 is 800 MB, and the
 model file as large); a smaller ``bucket`` trades collisions for memory.
 """
 import numpy as np
 
 from .backend import asarray, to_numpy
-from .corpus import simple_tokenize
+from .text.corpus import simple_tokenize
 from .errors import W2VError
-from .fasttext_vectors import FastTextKeyedVectors
+from .vectors.subword_vectors import FastTextKeyedVectors
 from .models import MODELS, create, subword_types
 from .models.subword import BUCKET, INPUT_UPDATES, MAX_N, MIN_N
 from .word2vec import Word2Vec

@@ -13,10 +13,10 @@ What it does, following the GloVe paper and its reference tool ``glove.c``:
 1. read the corpus and build the vocabulary (``min_count``, ``max_vocab``);
 2. count :math:`X_{ij}` over a symmetric window of ``window`` words on each
    side, each pair weighted by 1/distance, never across a line
-   (:func:`w2v_numpy.cooccurrence.count_cooccurrences`);
+   (:func:`w2v_numpy.text.cooccurrence.count_cooccurrences`);
 3. fit :math:`\\sum f(X_{ij})(w_i^\\top \\tilde w_j + b_i + \\tilde b_j - \\log X_{ij})^2`
    (:class:`w2v_numpy.models.GloVe`) with glove.c's AdaGrad
-   (:class:`w2v_numpy.optim.AdaGrad`, rate ``alpha``, 0.05 by default) over
+   (:class:`w2v_numpy.training.adagrad.AdaGrad`, rate ``alpha``, 0.05 by default) over
    shuffled mini-batches of the non-zero entries;
 4. give ``W + W_ctx`` as the word vectors (glove.c's ``-model 2``).
 
@@ -26,15 +26,15 @@ Not to be confused with :class:`w2v_numpy.models.GloVe`, the objective
 import numpy as np
 
 from .backend import asarray, to_numpy
-from .cooccurrence import count_cooccurrences
-from .cooccurrence_batching import CooccurrenceBatcher
-from .corpus import simple_tokenize
+from .text.cooccurrence import count_cooccurrences
+from .batching.cooccurrence_batcher import CooccurrenceBatcher
+from .text.corpus import simple_tokenize
 from .errors import W2VError
-from .keyedvectors import KeyedVectors
+from .vectors.keyedvectors import KeyedVectors
 from .models import MODELS, create
 from .models.glove import ALPHA, TARGETS, X_MAX
-from .optim import AdaGrad
-from .train import train
+from .training.adagrad import AdaGrad
+from .training.loop import train
 from .word2vec import Word2Vec
 
 #: Model-file parameter names of the AdaGrad accumulators: ``adagrad.W`` for ``W``, ...
@@ -75,15 +75,15 @@ class GloVe(Word2Vec):
     epochs : int
         Passes over the non-zero entries (glove.c's ``-iter``; 25 in the paper).
     batch_size : int
-        Entries per AdaGrad step (see :mod:`w2v_numpy.optim` for what a batch means).
+        Entries per AdaGrad step (see :mod:`w2v_numpy.training.adagrad` for what a batch means).
     seed, shuffle, tokenizer, dtype, progress, callbacks
         As for :class:`w2v_numpy.word2vec.Word2Vec`.
 
     Attributes
     ----------
-    cooccurrences : w2v_numpy.cooccurrence.CooccurrenceMatrix or None
+    cooccurrences : w2v_numpy.text.cooccurrence.CooccurrenceMatrix or None
         The counts (after :meth:`build_vocab`).
-    optimizer : w2v_numpy.optim.AdaGrad or None
+    optimizer : w2v_numpy.training.adagrad.AdaGrad or None
     """
 
     def __init__(self, corpus_file=None, vector_size=100, window=10, min_count=5,

@@ -12,8 +12,8 @@ from .files.model_file import read_model_file
 from .fasttext import FastText
 from .files.word2vec_format import VECTOR_SUFFIXES
 from .glove import GloVe
-from .keyedvectors import KeyedVectors
-from .supervised import Classifier
+from .vectors.keyedvectors import KeyedVectors
+from .classifier import Classifier
 from .word2vec import Word2Vec
 
 #: The front doors, each with ``accepts(type)`` and ``from_parts(parts, path)``.

@@ -20,15 +20,14 @@ import numpy as np
 
 from .backend import asarray, to_numpy
 from .batching import NegativeSampler, WindowBatcher
-from .corpus import load_corpus, simple_tokenize
+from .text.corpus import load_corpus, simple_tokenize
 from .errors import ModelFileError, W2VError
 from .files.model_file import ModelParts, read_model_file, write_model_file
-from .keyedvectors import KeyedVectors
-from .models import (MODELS, create, default_formulation, gensim_type, model_class,
-                     window_types)
+from .vectors.keyedvectors import KeyedVectors
+from .models import MODELS, create, default_formulation, gensim_type, model_class, window_types
 from .models.window import CBOW_UPDATES
-from .train import TrainState, train
-from .vocab import Vocab
+from .training.loop import TrainState, train
+from .text.vocab import Vocab
 
 #: Settings a model file may lack, with the value of the version that wrote such files.
 _LEGACY = {"cbow_update": "exact", "formulation": "pair", "shared_negatives": 1,
@@ -51,7 +50,7 @@ class Word2Vec:
         Maximum number of context words on *each side* of the centre word
         (gensim's meaning; the CLI's ``--window`` is the full span 2*window+1).
     min_count, max_vocab : int
-        Vocabulary filtering (see :meth:`w2v_numpy.vocab.Vocab.from_counts`).
+        Vocabulary filtering (see :meth:`w2v_numpy.text.vocab.Vocab.from_counts`).
     sample : float
         Sub-sampling threshold ``t``; 0 disables sub-sampling.
     negative : int
@@ -73,7 +72,7 @@ class Word2Vec:
         Shuffle examples inside each corpus chunk. ``None``: corpus order (as
         word2vec.c and gensim) for the context-slot types whose class says
         ``corpus_order`` (``cbow_neg``, ``sgram_neg``), whose batches of consecutive windows
-        then take the banded path of :mod:`w2v_numpy.models.span`; shuffled for the
+        then take the banded path of :mod:`w2v_numpy.kernels.span`; shuffled for the
         others. Stored in the model file.
     run_length : int or None
         Shuffled context-slot types: shuffle runs of this many consecutive windows
@@ -109,22 +108,22 @@ class Word2Vec:
         and ``"pair"`` for every other type. Stored in the model file.
     workers : int or None
         gensim's name: processes training at once on shared parameters
-        (Hogwild; :mod:`w2v_numpy.parallel`). ``None`` uses every core. The
+        (Hogwild; :mod:`w2v_numpy.training.workers`). ``None`` uses every core. The
         default 1 is the reproducible one (same seed, same model to the bit;
         resume at any batch); with more, the order in which workers' updates
         land varies. A run setting, not stored in the model file.
     prefetch : bool or None
         With one worker, make the batches in a second process while this one
-        trains (the same model to the bit; :mod:`w2v_numpy.prefetch`). ``None``:
-        where it was measured to pay (see :func:`w2v_numpy.train.train`);
+        trains (the same model to the bit; :mod:`w2v_numpy.batching.producer`). ``None``:
+        where it was measured to pay (see :func:`w2v_numpy.training.loop.train`);
         ``False`` keeps training to one core. A run setting, not stored.
     tokenizer : callable
-        ``str -> list[str]``; default :func:`w2v_numpy.corpus.simple_tokenize`.
+        ``str -> list[str]``; default :func:`w2v_numpy.text.corpus.simple_tokenize`.
     dtype : numpy dtype
     progress : bool
         Show a progress bar.
     callbacks : sequence
-        Passed to :func:`w2v_numpy.train.train`.
+        Passed to :func:`w2v_numpy.training.loop.train`.
     """
 
     def __init__(self, corpus_file=None, type="sgram_neg", vector_size=100, window=5,
@@ -214,7 +213,7 @@ class Word2Vec:
                              run_length=c.get("run_length", 1))
 
     def train(self, epochs=None, callbacks=None, state=None, batcher=None):
-        """Run the training loop; returns the final :class:`w2v_numpy.train.TrainState`.
+        """Run the training loop; returns the final :class:`w2v_numpy.training.loop.TrainState`.
 
         ``batcher`` is one made earlier by :meth:`make_batcher` (default: a new one).
         """
@@ -235,7 +234,7 @@ class Word2Vec:
 
     @property
     def wv(self):
-        """The word vectors (``W_in``) as :class:`w2v_numpy.keyedvectors.KeyedVectors`."""
+        """The word vectors (``W_in``) as :class:`w2v_numpy.vectors.keyedvectors.KeyedVectors`."""
         vectors = self.model.params[self.model.vectors_param]
         return KeyedVectors(list(self.vocab.words), to_numpy(vectors))
 

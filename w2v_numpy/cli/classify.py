@@ -10,7 +10,7 @@ labels separated by spaces (with ``--prob``, each followed by its probability).
 import sys
 
 from ..loading import load_model
-from ..supervised import Classifier
+from ..classifier import Classifier
 from .common import ArgumentParser, UserError, number, run
 
 

@@ -25,7 +25,7 @@ import json
 import math
 import sys
 
-from ..evaluation import RESTRICT_VOCAB, evaluate_word_analogies, score_word_pairs
+from ..vectors.evaluation import RESTRICT_VOCAB, evaluate_word_analogies, score_word_pairs
 from .common import ArgumentParser, vectors_argument, UserError, load_vectors, run
 
 

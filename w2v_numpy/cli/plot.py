@@ -7,7 +7,7 @@ and the caller's pyplot backend is left alone).
 """
 import sys
 
-from ..plotting import plot_words
+from ..vectors.plotting import plot_words
 from .common import ArgumentParser, vectors_argument, UserError, check_words, load_vectors, run
 
 

@@ -13,7 +13,7 @@ import sys
 import time
 
 from ..files.atomic import remove_stale_temps
-from ..supervised import LOSSES, train_supervised
+from ..classifier import LOSSES, train_supervised
 from .common import ArgumentParser, UserError, check_writable, non_empty, number, run
 
 #: Library parameter -> flag, for error messages.

@@ -6,7 +6,7 @@ CENTRE CONTEXT``, the window, the size, the negatives, the learning rate and
 the initial weights (``--weights FILE.json|.npz``, else seeded values rounded
 to 2 decimals so that the arithmetic can be redone by hand). It prints each
 quantity with its formula, the gradient rows, the updated rows and a
-finite-difference check of the gradients (see :mod:`w2v_numpy.trace`).
+finite-difference check of the gradients (see :mod:`w2v_numpy.teaching.trace`).
 """
 import json
 import sys
@@ -14,12 +14,12 @@ import sys
 import numpy as np
 
 from ..batching import Batch, CooccurrenceBatch, NegativeSampler
-from ..cooccurrence import cooccurrence, to_coo
-from ..examples import EXAMPLES
+from ..text.cooccurrence import cooccurrence, to_coo
+from ..teaching.worked_examples import EXAMPLES
 from ..models import MODELS, create
-from ..models.fasttext import make_batch
-from ..subwords import char_ngrams
-from ..trace import format_trace, trace, trace_to_json
+from ..models.fasttext_supervised import make_batch
+from ..text.ngrams import char_ngrams
+from ..teaching.trace import format_trace, trace, trace_to_json
 from .common import ArgumentParser, UserError, non_empty, number, run
 
 

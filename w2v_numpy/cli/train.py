@@ -9,7 +9,7 @@ gensim-named additions; run it with ``--help`` for the list. What a run does:
    on stderr and exit code 2;
 2. read the data and build the vocabulary;
 3. train, saving the model, the per-epoch checkpoints and the loss plot as
-   described in :mod:`w2v_numpy.callbacks`; Ctrl-C (or SIGTERM) stops after
+   described in :mod:`w2v_numpy.training.callbacks`; Ctrl-C (or SIGTERM) stops after
    the current batch, saves, and exits with code 130 (143 for SIGTERM);
    divergence (NaN/inf) exits with code 1 and leaves the last good save;
 4. print a summary and the nearest neighbours of a few words, and write
@@ -27,16 +27,15 @@ import numpy as np
 
 from .. import __version__
 from ..backend import backend_name, set_backend
-from ..callbacks import Checkpointer, StopRequest
-from ..corpus import MAX_SENTENCE_LENGTH, expand_paths
+from ..training.callbacks import Checkpointer, StopRequest
+from ..text.corpus import MAX_SENTENCE_LENGTH, expand_paths
 from ..files.atomic import atomic_open, remove_stale_temps
 from ..files.model_file import list_checkpoints
 from ..loading import load_model
-from ..prefetch import wanted
-from ..train import TrainingDiverged, training_workers
+from ..batching.producer import wanted
+from ..training.loop import TrainingDiverged, training_workers
 from .common import ArgumentParser, UserError, check_writable, non_empty, number, run
-from .settings import (DEFAULTS, FLAGS, default, front_door, merge_settings,  # noqa: F401
-                       trainable_types, uses_negatives)
+from .settings import (DEFAULTS, FLAGS, default, front_door, merge_settings, trainable_types, uses_negatives)
 
 #: The corpus a run uses when no data file is given (made by data/make_corpus.py).
 SHIPPED_CORPUS = Path(__file__).resolve().parents[2] / "data" / "synthetic.txt"

@@ -16,7 +16,7 @@ from .base import Model, RowGrad, apply_grad, densify
 from .cbow import CBOW
 from .cbow_hs import CBOWHS
 from .cbow_neg import CBOWNeg
-from .fasttext import FastTextClassifier
+from .fasttext_supervised import FastTextClassifier
 from .glove import GloVe
 from .sgram import SkipGram
 from .sgram_hs import SkipGramHS

@@ -63,7 +63,7 @@ def apply_grad(params, grads, scale=1.0, plans=None):
     Repeated indices accumulate (through :func:`w2v_numpy.backend.scatter_add`);
     this is the only place where a sparse gradient meets the parameters.
     ``plans`` (``{name: RowPlan}``, from :meth:`Model.row_plans`) is the scatter's
-    bookkeeping made ahead, by the batch producer of :mod:`w2v_numpy.prefetch`.
+    bookkeeping made ahead, by the batch producer of :mod:`w2v_numpy.batching.producer`.
     """
     plans = plans or {}
     for name, g in grads.items():

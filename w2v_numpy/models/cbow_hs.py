@@ -67,7 +67,8 @@ import numpy as np
 from ..backend import get_xp, to_numpy
 from ..errors import W2VError
 from ..functional import log_sigmoid, sigmoid
-from . import huffman, span
+from . import huffman
+from ..kernels import span
 from .base import RowGrad
 from .window import WindowModel, hidden_layer, input_grads
 

@@ -25,7 +25,7 @@ A word drawn twice as a negative gets both contributions (scatter-add).
 
 **Negatives shared by a group** (the default, ``shared_negatives=8``). When
 the batcher deals one draw of K negatives to each group of m examples
-(:meth:`w2v_numpy.negatives.NegativeSampler.sample`), a group needs
+(:meth:`w2v_numpy.batching.negatives.NegativeSampler.sample`), a group needs
 m + K output rows instead of m (1 + K). Stack the group's hidden vectors as
 :math:`H_g` (m x d) and its rows as :math:`U_g = [u_{o_1..o_m}; u_{n_1..n_K}]`
 ((m + K) x d): all its scores are one product :math:`S = H_g U_g^\top`
@@ -59,8 +59,8 @@ import numpy as np
 
 from ..backend import get_xp
 from ..functional import log_sigmoid, sigmoid
-from ..negatives import spread_draws
-from . import span
+from ..batching.negatives import spread_draws
+from ..kernels import span
 from .base import RowGrad
 from .window import WindowModel, hidden_layer, input_grads, output_index
 

@@ -46,7 +46,7 @@ reuse.
 """
 import numpy as np
 
-from ..cooccurrence import cooccurrence, to_coo, to_dense  # noqa: F401 (part of this module's API)
+from ..text.cooccurrence import cooccurrence, to_coo, to_dense  # noqa: F401 (part of this module's API)
 from ..backend import get_xp
 from ..errors import W2VError
 from .base import Model, RowGrad, apply_grad, densify

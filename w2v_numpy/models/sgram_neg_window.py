@@ -47,7 +47,7 @@ The same idea is Intel's pWord2Vec ("HogBatch", Ji et al. 2016) and Amazon's
 BlazingText ``batch_skipgram``.
 
 A batch of consecutive windows (corpus order, ``batch.span``) is computed as
-banded products by :mod:`w2v_numpy.models.span`, and when each tile of
+banded products by :mod:`w2v_numpy.kernels.span`, and when each tile of
 windows shares its negatives (``shared_negatives``), as one dense
 (positions x negatives) block per tile: same loss and gradient as below, each
 position's row gathered and updated once.
@@ -70,8 +70,8 @@ import numpy as np
 
 from ..backend import get_xp
 from ..functional import log_sigmoid, sigmoid
-from ..negatives import spread_draws
-from . import span
+from ..batching.negatives import spread_draws
+from ..kernels import span
 from .base import RowGrad
 from .window import WindowModel, output_index
 
@@ -79,7 +79,7 @@ from .window import WindowModel, output_index
 def context_scores(W_in, U, batch):
     """Scores ``S`` (B, C, J) of each window's context rows against its output rows
     ``U`` (B, J, d), and what the gradient needs: ``{"V": (B, C, d) context rows}``,
-    or for a batch with a ``span`` the tiles of :mod:`w2v_numpy.models.span`."""
+    or for a batch with a ``span`` the tiles of :mod:`w2v_numpy.kernels.span`."""
     if batch.span is not None:
         tiles = span.gather_tiles(W_in, batch.span, *batch.inputs.shape)
         S, Ut = span.window_scores(tiles, U)                             # (B, C, J)

@@ -11,7 +11,7 @@ Notes
 Word :math:`w` has a word row :math:`v_w` (row of ``W_in``, (V, d)) and the
 rows :math:`z_g` of its character n-grams :math:`g \in G_w` (rows of
 ``W_ngram``, (bucket, d); the ids are fastText's hashes, see
-:func:`w2v_numpy.subwords.subword_table`). fastText's input vector of a word
+:func:`w2v_numpy.text.ngrams.subword_table`). fastText's input vector of a word
 is the mean of all those rows:
 
 .. math:: x_w = \frac{1}{1 + |G_w|}\Big(v_w + \sum_{g \in G_w} z_g\Big)
@@ -66,9 +66,9 @@ the rows of its batch.
 import numpy as np
 
 from ..backend import get_xp
-from ..batches import Batch
+from ..batching.batch import Batch
 from ..errors import W2VError
-from ..subwords import subword_table
+from ..text.ngrams import subword_table
 from . import cbow_neg
 from .base import Model, RowGrad
 

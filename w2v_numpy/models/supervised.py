@@ -1,9 +1,9 @@
 r"""The fastText classifier as trained for real: word and hashed word-n-gram features,
 softmax or negative-sampling loss.
 
-:class:`w2v_numpy.models.fasttext.FastTextClassifier` is the worked example's
+:class:`w2v_numpy.models.fasttext_supervised.FastTextClassifier` is the worked example's
 model (one table of n-gram rows); these are the ones
-:mod:`w2v_numpy.supervised` trains on ``__label__X text`` lines.
+:mod:`w2v_numpy.classifier` trains on ``__label__X text`` lines.
 
 Notes
 -----
@@ -51,7 +51,7 @@ Initialisation as fastText: ``E`` and ``E_ngram`` uniform in
 import numpy as np
 
 from ..backend import get_xp
-from ..batches import Batch
+from ..batching.batch import Batch
 from ..errors import W2VError
 from . import cbow, cbow_neg
 from .base import Model, RowGrad

@@ -20,7 +20,7 @@ import numpy as np
 
 from ..backend import get_xp
 from ..errors import W2VError
-from . import span
+from ..kernels import span
 from .base import Model, RowGrad
 
 #: How ``step`` may update CBOW context rows (see :attr:`WindowModel.cbow_update`).
@@ -31,7 +31,7 @@ def hidden_layer(W_in, batch):
     r"""Mean of the (masked) input rows: :math:`h = \frac{1}{n}\sum_{c} v_{w_c}`.
 
     A CBOW batch with a ``span`` (consecutive windows) takes the banded path
-    of :mod:`w2v_numpy.models.span`: the same ``h``, each position's row
+    of :mod:`w2v_numpy.kernels.span`: the same ``h``, each position's row
     gathered once.
 
     Returns

@@ -1,0 +1,110 @@
+"""The worked examples of the reference documents, as ready-made inputs.
+
+Each function returns an :class:`Example`: a float64 model holding exactly the
+document's initial weights, the batch of its one training example, its
+learning rate and the names of the rows. Only the *inputs* are here; every
+number the documents print is computed from them by the library (the
+notebooks and the tests compare the results with the printed values, errata
+included). The examples are in ``003_24886efe243728b3.txt`` (see
+``docs/references.md`` for the line ranges).
+
+``python -m w2v_numpy trace --example NAME`` prints one of them step by step.
+"""
+from typing import NamedTuple, Optional
+
+import numpy as np
+
+from ..batching import Batch, CooccurrenceBatch
+from ..models import create
+from ..models.fasttext_supervised import make_batch
+
+
+class Example(NamedTuple):
+    """A worked example: model, batch, learning rate, row names and a title."""
+
+    model: object
+    batch: object
+    alpha: float
+    words: list
+    labels: Optional[dict]
+    title: str
+
+
+#: Skip-gram (lines 4346-4645): "кот сидит на коврике", V = 4, N = 2.
+SKIPGRAM_WORDS = ["кот", "сидит", "на", "коврике"]
+SKIPGRAM_W_IN = [[0.1, 0.3], [0.5, 0.7], [0.2, 0.4], [0.6, 0.8]]
+SKIPGRAM_W_OUT_NxV = [[0.05, 0.15, 0.25, 0.35], [0.10, 0.20, 0.30, 0.40]]   # as printed: N x V
+
+
+def _word2vec_model(type_name, w_in, w_out_nxv):
+    model = create(type_name, len(w_in), len(w_in[0]), dtype=np.float64)
+    model.params["W_in"][:] = w_in
+    model.params["W_out"][:] = np.asarray(w_out_nxv).T      # ours: one row per word
+    return model
+
+
+def skipgram():
+    """One full-softmax skip-gram step: centre «сидит», context «кот», eta = 0.01."""
+    w = SKIPGRAM_WORDS
+    batch = Batch(np.array([[w.index("сидит")]]), None, np.array([w.index("кот")]), None)
+    return Example(_word2vec_model("sgram", SKIPGRAM_W_IN, SKIPGRAM_W_OUT_NxV), batch, 0.01, w,
+                   None, "skip-gram, full softmax: centre 'сидит', context 'кот' (003, lines 4346-4645)")
+
+
+def negative_sampling():
+    """The skip-gram step again with negative sampling, k = 1, negative «на» (lines 4627-4645)."""
+    w = SKIPGRAM_WORDS
+    batch = Batch(np.array([[w.index("сидит")]]), None, np.array([w.index("кот")]),
+                  np.array([[w.index("на")]]))
+    return Example(_word2vec_model("sgram_neg", SKIPGRAM_W_IN, SKIPGRAM_W_OUT_NxV), batch, 0.01,
+                   w, None, "skip-gram with negative sampling: negative 'на' (003, lines 4627-4645)")
+
+
+def cbow():
+    """One full-softmax CBOW step (lines 4886-5190): context «люблю», «собак» -> «кошек»."""
+    w = ["я", "люблю", "кошек", "собак"]
+    model = _word2vec_model("cbow", [[0.1, 0.3], [0.5, 0.7], [0.2, 0.4], [0.6, 0.8]],
+                            [[0.9, 0.8, 0.7, 0.6], [0.5, 0.4, 0.3, 0.2]])
+    batch = Batch(np.array([[w.index("люблю"), w.index("собак")]]), None,
+                  np.array([w.index("кошек")]), None)
+    return Example(model, batch, 0.01, w, None,
+                   "CBOW, full softmax: 'люблю', 'собак' -> 'кошек' (003, lines 4886-5190)")
+
+
+def glove():
+    """One GloVe step (lines 5613-5912): entry (cat, chases), X = 1, x_max = 10, log(1 + X)."""
+    w = ["cat", "chases", "mouse", "runs", "from"]
+    model = create("glove", 5, 2, dtype=np.float64, x_max=10.0, alpha=0.75, target="log1p")
+    model.params["W"][:] = [[0.1, 0.2], [0.3, 0.4], [0.5, 0.6], [0.7, 0.8], [0.9, 1.0]]
+    model.params["W_ctx"][:] = [[0.05, 0.15], [0.25, 0.35], [0.45, 0.55], [0.65, 0.75],
+                                [0.85, 0.95]]
+    model.params["b"][:] = model.params["b_ctx"][:] = [0.01, 0.02, 0.03, 0.04, 0.05]
+    batch = CooccurrenceBatch(np.array([0]), np.array([1]), np.array([1.0]))
+    return Example(model, batch, 0.01, w, None,
+                   "GloVe: entry (cat, chases), X = 1, target log(1 + X) (003, lines 5613-5912)")
+
+
+#: FastText (lines 6227-6570): the document's n-gram table (not the true 3-grams: an erratum).
+FASTTEXT_TABLE = {"<хор": [0.1, 0.2], "хор": [0.05, 0.15], "оро": [0.2, 0.1], "рог": [0.1, 0.05],
+                  "оги": [0.15, 0.25], "гий": [0.25, 0.0], "ий>": [0.0, 0.1], "<фил": [0.3, 0.1],
+                  "фил": [0.1, 0.3], "илм": [0.2, 0.2], "лм>": [0.05, 0.05]}
+#: The n-grams the document uses for each word.
+FASTTEXT_G = {"хороший": ["<хор", "оро", "гий", "ий>"], "фильм": ["<фил", "илм", "лм>"]}
+
+
+def fasttext():
+    """One fastText classification step: «хороший фильм», true class «позитив», K = 1, eta = 0.1."""
+    grams = list(FASTTEXT_TABLE)
+    model = create("fasttext_supervised", len(grams), 2, dtype=np.float64, n_labels=2)
+    model.params["E"][:] = list(FASTTEXT_TABLE.values())
+    model.params["U"][:] = [[0.1, -0.1], [-0.05, 0.05]]
+    doc = [np.array([grams.index(g) for g in FASTTEXT_G[w]]) for w in ("хороший", "фильм")]
+    batch = make_batch([doc], [0], [[1]], combine="sum")
+    return Example(model, batch, 0.1, None, {"E": grams, "U": ["позитив", "негатив"]},
+                   "fastText classifier: 'хороший фильм', class 'позитив', negative 'негатив' "
+                   "(003, lines 6227-6570)")
+
+
+#: Preset name -> function, for ``trace --example``.
+EXAMPLES = {"skipgram": skipgram, "cbow": cbow, "negative_sampling": negative_sampling,
+            "glove": glove, "fasttext": fasttext}

@@ -1,0 +1,281 @@
+"""Reading a corpus: paths and globs, tokenization, and encoding to int32 ids.
+
+Text is streamed line by line (one line = one sentence). Only the distinct
+words are kept as Python strings; the tokens themselves go straight into a
+compact int32 array, so a corpus of tens of millions of tokens needs a few
+hundred MB, not gigabytes of Python objects. ``.xz``, ``.gz`` and ``.bz2``
+files are decompressed on the fly; a truncated or mislabelled one is a
+:class:`W2VError` that names it. Bytes that are not UTF-8 are replaced and
+counted, and a file with many of them gets one :class:`DecodeWarning`.
+"""
+import bz2
+import codecs
+import glob
+import gzip
+import io
+import lzma
+import os
+import re
+import threading
+import warnings
+import zlib
+from array import array
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import W2VError
+from .vocab import Vocab
+
+_WORD_RE = re.compile(r"[^\W\d_]+")
+
+#: Longer lines are cut into pieces of this many tokens (gensim's limit),
+#: so that a single-line corpus such as text8 still has bounded "sentences".
+MAX_SENTENCE_LENGTH = 10000
+
+#: Compressed formats read directly, by file extension: (opener, name in messages).
+COMPRESSED = {".xz": (lzma.open, "xz"), ".gz": (gzip.open, "gzip"), ".bz2": (bz2.open, "bz2")}
+
+#: A file gets a :class:`DecodeWarning` when more than this share of its bytes
+#: (decompressed), and at least :data:`DECODE_WARN_MIN_BYTES` of them, are not UTF-8.
+DECODE_WARN_SHARE = 0.001
+DECODE_WARN_MIN_BYTES = 10
+
+#: The decompressors' own errors for a truncated, damaged or foreign file: the
+#: truncated stream (EOFError), lzma's and zlib's data errors, and the errno-less
+#: OSError that gzip (BadGzipFile) and bz2 ("Invalid data stream") raise.
+_DAMAGED = (EOFError, lzma.LZMAError, zlib.error, OSError)
+
+#: Lines read per decoding step (a size hint in characters), see :func:`_read_lines`.
+_READ_HINT = 1 << 16
+
+
+class DecodeWarning(UserWarning):
+    """A corpus file has many bytes that are not valid UTF-8 (they were replaced)."""
+
+
+# The undecodable-byte counter of the file being decoded in this thread. The
+# handler below is global (codecs has no per-stream handler), so the reader
+# points it at its own counter just before each read and clears it after.
+_decoding = threading.local()
+
+
+def _count_and_replace(exc):
+    """Codecs error handler: replace like ``errors="replace"`` and count the bytes."""
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    counter = getattr(_decoding, "counter", None)
+    if counter is not None:
+        counter[0] += exc.end - exc.start
+    return "\ufffd", exc.end
+
+
+_COUNT_REPLACE = "w2v_numpy.count_replace"
+codecs.register_error(_COUNT_REPLACE, _count_and_replace)
+
+
+def simple_tokenize(line):
+    """Default tokenizer: lowercase, keep runs of letters of any script.
+
+    Digits, punctuation and underscores separate words and are dropped, so
+    ``"Кот, сидит 2 раза!"`` gives ``["кот", "сидит", "раза"]``.
+    """
+    return _WORD_RE.findall(line.lower())
+
+
+def whitespace_tokenize(line):
+    """Split on white space only: the fast choice for pre-normalised text (text8)."""
+    return line.split()
+
+
+def expand_paths(paths):
+    """Turn a path, a glob, or a list of them into a sorted list of files.
+
+    Raises
+    ------
+    W2VError
+        If a pattern matches nothing or a path is not a file.
+    """
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    files = []
+    for pattern in paths:
+        pattern = os.fspath(pattern)
+        matches = sorted(glob.glob(pattern)) if glob.has_magic(pattern) else [pattern]
+        if not matches:
+            raise W2VError(f"{pattern!r} matches no file", param="corpus_file")
+        for path in matches:
+            if not os.path.isfile(path):
+                raise W2VError(f"{path!r} does not exist or is not a file", param="corpus_file")
+            files.append(path)
+    if not files:
+        raise W2VError("no input files given", param="corpus_file")
+    return files
+
+
+def open_text(path):
+    """Open a (possibly compressed) text file as UTF-8.
+
+    Bytes that are not valid UTF-8 are replaced by U+FFFD, which no tokenizer
+    keeps as part of a word, so a stray bad byte splits a word instead of
+    stopping a long run. (:func:`iter_sentences` also counts them and checks
+    that a compressed file is whole.)
+    """
+    opener, _ = COMPRESSED.get(os.path.splitext(path)[1], (open, None))
+    return opener(path, "rt", encoding="utf-8", errors="replace")
+
+
+def _read_lines(path):
+    """Yield the lines of one file; warn about undecodable bytes; name a damaged archive.
+
+    Lines are split as text mode does (``\\n``, ``\\r\\n`` and ``\\r``), and
+    bytes that are not UTF-8 become U+FFFD, as in :func:`open_text`. Once the
+    file is read, a :class:`DecodeWarning` names it when its undecodable bytes
+    are at least :data:`DECODE_WARN_MIN_BYTES` and more than
+    :data:`DECODE_WARN_SHARE` of its (decompressed) bytes: a few stray bytes
+    are normal in web text, a large share means the file is not UTF-8 text
+    (Latin-1, UTF-16, a binary).
+
+    Raises
+    ------
+    W2VError
+        If a compressed file is truncated, damaged or not in the format its
+        extension says.
+    """
+    opener, fmt = COMPRESSED.get(os.path.splitext(path)[1], (open, None))
+    bad = [0]
+    try:
+        with io.TextIOWrapper(opener(path, "rb"), encoding="utf-8", errors=_COUNT_REPLACE) as fh:
+            while True:
+                # Decoding happens inside readlines, so this counter gets exactly this
+                # file's bad bytes even if another file's reader runs between our yields.
+                _decoding.counter = bad
+                try:
+                    lines = fh.readlines(_READ_HINT)
+                finally:
+                    _decoding.counter = None
+                if not lines:
+                    break
+                yield from lines
+            size = fh.buffer.tell()
+    except _DAMAGED as e:
+        # A plain file's OSError, or one with an errno (a real I/O error), is not
+        # about the format; it names its file already and the CLI reports it.
+        if fmt is None or (isinstance(e, OSError) and e.errno is not None):
+            raise
+        why = "truncated or damaged" if isinstance(e, EOFError) else f"damaged, or not {fmt} data"
+        raise W2VError(f"{path}: cannot read it as {fmt} ({why}: {e})", param="corpus_file") from e
+    if bad[0] >= DECODE_WARN_MIN_BYTES and bad[0] > DECODE_WARN_SHARE * size:
+        warnings.warn(f"{path}: {bad[0]} of its {size} bytes ({bad[0] / size:.1%}) are not "
+                      "valid UTF-8 and were replaced, splitting the words they were in; "
+                      "is it UTF-8 text?", DecodeWarning, stacklevel=2)
+
+
+def iter_sentences(paths, tokenizer=simple_tokenize):
+    """Yield each non-empty line of every file as a list of tokens.
+
+    Raises
+    ------
+    W2VError
+        If a path matches nothing, or a compressed file cannot be read as its
+        format (see :func:`_read_lines`).
+
+    Warns
+    -----
+    DecodeWarning
+        Once per file that has many bytes that are not UTF-8.
+    """
+    for path in expand_paths(paths):
+        for line in _read_lines(path):
+            tokens = tokenizer(line)
+            if tokens:
+                yield tokens
+
+
+@dataclass
+class EncodedCorpus:
+    """A corpus as word ids.
+
+    Attributes
+    ----------
+    ids : int32 array (N,)
+        Every in-vocabulary token, in order.
+    starts : int64 array (S,)
+        Index in ``ids`` where each sentence begins (``starts[0] == 0``).
+    raw_words : int
+        Tokens read, out-of-vocabulary ones included (gensim's "raw words").
+    """
+
+    ids: np.ndarray
+    starts: np.ndarray
+    raw_words: int
+
+    def __len__(self):
+        return int(self.ids.size)
+
+    def sentence_ids(self, begin, end):
+        """Sentence number of each token in ``ids[begin:end]`` (int64)."""
+        return np.searchsorted(self.starts, np.arange(begin, end), side="right") - 1
+
+
+def scan(paths, tokenizer=simple_tokenize):
+    """Read the corpus once: distinct words, their counts, and provisional ids.
+
+    Returns
+    -------
+    words : list of str
+        Distinct words in order of first appearance.
+    counts : int64 array
+    ids : int32 array
+        Every token as an index into ``words``.
+    starts : int64 array
+        Sentence start offsets into ``ids``.
+    """
+    index = {}
+    ids = array("i")
+    starts = array("q")
+    for tokens in iter_sentences(paths, tokenizer):
+        starts.append(len(ids))
+        ids.extend([index.setdefault(t, len(index)) for t in tokens])
+    ids = np.frombuffer(ids, dtype=np.int32) if len(ids) else np.zeros(0, np.int32)
+    counts = np.bincount(ids, minlength=len(index)).astype(np.int64)
+    return list(index), counts, ids, np.asarray(starts, dtype=np.int64)
+
+
+def load_corpus(paths, min_count=5, max_vocab=None, tokenizer=simple_tokenize,
+                max_sentence_length=MAX_SENTENCE_LENGTH):
+    """Scan files, build the vocabulary and encode the corpus, in one pass.
+
+    Out-of-vocabulary tokens are removed before windows are formed, as in
+    word2vec.c. Sentences emptied by that removal disappear, and sentences
+    longer than ``max_sentence_length`` are cut.
+
+    Returns
+    -------
+    vocab : Vocab
+    corpus : EncodedCorpus
+    """
+    words, counts, raw_ids, raw_starts = scan(paths, tokenizer)
+    vocab = Vocab.from_counts(words, counts, min_count=min_count, max_vocab=max_vocab)
+    remap = np.full(len(words), -1, dtype=np.int32)
+    lookup = {w: i for i, w in enumerate(words)}
+    remap[[lookup[w] for w in vocab.words]] = np.arange(len(vocab), dtype=np.int32)
+    new_ids = remap[raw_ids]
+    kept = new_ids >= 0
+    position = np.concatenate([[0], np.cumsum(kept, dtype=np.int64)])  # (N_raw+1,)
+    ids = new_ids[kept]
+    starts = np.unique(position[raw_starts])
+    starts = starts[starts < ids.size]
+    starts = _split_long(starts, ids.size, max_sentence_length)
+    return vocab, EncodedCorpus(ids=ids, starts=starts, raw_words=int(raw_ids.size))
+
+
+def _split_long(starts, n_tokens, limit):
+    """Add sentence starts so that no sentence is longer than ``limit``."""
+    if starts.size == 0:
+        return starts
+    lengths = np.diff(np.append(starts, n_tokens))
+    if lengths.max() <= limit:
+        return starts
+    pieces = [np.arange(s, s + n, limit) for s, n in zip(starts, lengths)]
+    return np.concatenate(pieces).astype(np.int64)

@@ -1,0 +1,156 @@
+"""Labelled text for the classifier: ``__label__X text`` lines, features and batches.
+
+A line holds its labels as tokens starting with ``__label__`` (anywhere in the
+line, one or more, as fastText reads them) and its words as the other
+whitespace-separated tokens. A document's features are its in-vocabulary
+words and, with ``word_ngrams`` = n > 1, its word 2..n-grams hashed into
+``bucket`` rows: a word n-gram's id is ``V + hash % bucket`` (see
+:mod:`w2v_numpy.models.supervised`). The hash is fastText's recipe: each token's
+FNV-1a hash (:func:`w2v_numpy.text.ngrams.ft_hash_many`), combined left to right
+as ``h = h * 116049371 + hash(next)`` in 64 bits. Unknown words take part in
+the n-grams (their hash needs no vocabulary), as in fastText.
+"""
+import sys
+
+import numpy as np
+
+from ..batching.batch import DocumentBatch
+from .corpus import open_text
+from ..errors import W2VError
+from .ngrams import ft_hash_many
+
+LABEL_PREFIX = "__label__"
+NGRAM_MULTIPLIER = np.uint64(116049371)
+
+
+def parse_line(line, prefix=LABEL_PREFIX):
+    """``(labels, words)`` of one line (lists of str)."""
+    tokens = line.split()
+    return ([t for t in tokens if t.startswith(prefix)],
+            [t for t in tokens if not t.startswith(prefix)])
+
+
+def read_labelled(path, prefix=LABEL_PREFIX):
+    """Every line of ``path`` as ``(labels, words)``; ``-`` is standard input.
+
+    Raises
+    ------
+    W2VError
+        ``param="input"`` if no line has a label.
+    """
+    if str(path) == "-":
+        examples = [parse_line(line, prefix) for line in sys.stdin]
+    else:
+        with open_text(str(path)) as fh:
+            examples = [parse_line(line, prefix) for line in fh]
+    if not any(labels for labels, _ in examples):
+        raise W2VError(f"{path}: no line has a label (labels are tokens starting with "
+                       f"{prefix!r}, e.g. '{prefix}sports the match ...')", param="input")
+    return examples
+
+
+class Dictionary:
+    """Words and labels of a training set, most frequent first (ties: first seen)."""
+
+    def __init__(self, words, counts, labels, label_counts):
+        self.words, self.counts = list(words), np.asarray(counts, dtype=np.int64)
+        self.labels, self.label_counts = list(labels), np.asarray(label_counts, dtype=np.int64)
+        self.word_index = {w: i for i, w in enumerate(self.words)}
+        self.label_index = {w: i for i, w in enumerate(self.labels)}
+
+    @classmethod
+    def from_examples(cls, examples, min_count=1):
+        def ranked(counter):
+            items = sorted(counter.items(), key=lambda kv: -kv[1])   # stable: first seen wins ties
+            return [k for k, _ in items], [c for _, c in items]
+
+        words, labels = {}, {}
+        for labs, toks in examples:
+            for t in toks:
+                words[t] = words.get(t, 0) + 1
+            for t in labs:
+                labels[t] = labels.get(t, 0) + 1
+        words = {w: c for w, c in words.items() if c >= min_count}
+        if not words:
+            raise W2VError(f"no word occurs {min_count} times or more", param="minCount")
+        if len(labels) < 2:
+            raise W2VError(f"need at least 2 different labels, found {len(labels)}", param="input")
+        return cls(*ranked(words), *ranked(labels))
+
+
+def features(words, dictionary, word_ngrams=1, bucket=0):
+    """Feature ids (int64) of one document: word ids, then hashed word n-gram ids."""
+    ids = [dictionary.word_index[w] for w in words if w in dictionary.word_index]
+    if word_ngrams > 1 and bucket > 0 and len(words) > 1:
+        h = ft_hash_many(words).astype(np.uint64)                                 # (T,)
+        V, grams = len(dictionary.words), []
+        with np.errstate(over="ignore"):
+            acc = h.copy()
+            for n in range(2, word_ngrams + 1):
+                acc = acc[:-1] * NGRAM_MULTIPLIER + h[n - 1:]                     # (T - n + 1,)
+                grams.append(acc % np.uint64(bucket))
+        ids = np.concatenate([np.asarray(ids, dtype=np.int64)]
+                             + [V + g.astype(np.int64) for g in grams])
+    return np.asarray(ids, dtype=np.int64)
+
+
+def encode(examples, dictionary, word_ngrams=1, bucket=0):
+    """All documents as CSR features: ``ptr`` (n + 1,), ``ids``; and the label sets."""
+    feats = [features(w, dictionary, word_ngrams, bucket) for _, w in examples]
+    ptr = np.zeros(len(feats) + 1, dtype=np.int64)
+    np.cumsum([f.size for f in feats], out=ptr[1:])
+    ids = np.concatenate(feats) if feats else np.zeros(0, np.int64)
+    gold = [[dictionary.label_index[x] for x in labs if x in dictionary.label_index]
+            for labs, _ in examples]
+    return ptr, ids, gold
+
+
+def document_batch(ptr, ids, docs, targets, negatives):
+    """A :class:`DocumentBatch` of documents ``docs``: every feature weighs 1/|F_D|."""
+    first, count = ptr[docs], ptr[docs + 1] - ptr[docs]                         # (B,)
+    ends = np.cumsum(count)
+    doc = np.repeat(np.arange(docs.size), count)                                # (n,)
+    flat = ids[np.arange(int(ends[-1]) if ends.size else 0) - (ends - count)[doc] + first[doc]]
+    weights = 1.0 / count[doc]                                                   # (n,)
+    return DocumentBatch(flat, weights, doc, targets, negatives)
+
+
+class DocumentBatcher:
+    """Shuffled mini-batches of labelled documents for :func:`w2v_numpy.training.loop.train`.
+
+    Documents without a feature or a known label are left out. A document with
+    several labels trains on its first. The order of each epoch is drawn from
+    ``(seed, epoch)`` and each batch's negatives from ``(seed, epoch, batch)``,
+    so a run can resume at any batch. Progress is counted in documents.
+    """
+
+    family = "documents"
+    progress_unit = "doc"
+
+    def __init__(self, ptr, ids, gold, batch_size=32, negative=0, sampler=None, shuffle=True,
+                 seed=0):
+        usable = np.array([bool(g) for g in gold]) & (np.diff(ptr) > 0)
+        if not usable.any():
+            raise W2VError("no line has both a label and a known word", param="input")
+        self.ptr, self.ids, self.docs = ptr, ids, np.flatnonzero(usable)
+        self.targets = np.array([gold[i][0] for i in self.docs], dtype=np.int64)
+        self.batch_size, self.negative, self.sampler = int(batch_size), int(negative), sampler
+        self.shuffle, self.seed = bool(shuffle), int(seed)
+
+    @property
+    def words_per_epoch(self):
+        return int(self.docs.size)
+
+    def iter_epoch(self, epoch, start_chunk=0, start_batch=0):
+        """Yield ``(0, batch_index, documents_done, DocumentBatch)``."""
+        n, B = self.docs.size, self.batch_size
+        order = (np.random.default_rng([self.seed, epoch]).permutation(n) if self.shuffle
+                 else np.arange(n))
+        for b in range(start_batch, -(-n // B)):
+            pick = order[b * B:(b + 1) * B]
+            targets, negatives = self.targets[pick], None
+            if self.negative:
+                rng = np.random.default_rng([self.seed, epoch, b])
+                negatives = self.sampler.sample(targets, self.negative, rng)
+            yield 0, b, min(n, (b + 1) * B), document_batch(self.ptr, self.ids, self.docs[pick],
+                                                            targets, negatives)

@@ -1,0 +1,1 @@
+"""Training: the one loop, the policy table, workers, callbacks and AdaGrad."""

@@ -1,0 +1,82 @@
+r"""Optimisers other than plain SGD (which is every model's own ``step``).
+
+Notes
+-----
+GloVe is trained with AdaGrad, as in the reference tool ``glove.c``. For a
+parameter row :math:`\theta` that receives gradient :math:`g_t` at step
+:math:`t`, with learning rate :math:`\eta`:
+
+.. math::
+
+    \theta \leftarrow \theta - \frac{\eta\, g_t}{\sqrt{G_{t-1}}}, \qquad
+    G_t = G_{t-1} + (\eta\, g_t)^2, \qquad G_0 = 1 .
+
+This is glove.c's variant of AdaGrad: the accumulator :math:`G` starts at 1
+(not 0, so the first step is a plain SGD step of size :math:`\eta`), it
+accumulates the squared *scaled* gradient :math:`(\eta g)^2`, and a step
+divides by the accumulator from *before* its own gradient is added. Every
+coordinate (each entry of a vector row, each bias) has its own accumulator,
+so the accumulators have the shapes of the parameters.
+
+A mini-batch is applied as glove.c's threads apply their entries when they
+run at the same time: every entry of the batch computes its gradient and its
+step from the parameters and accumulators as they were before the batch, and
+the steps of entries that share a row are added (scatter-add), as are their
+squared gradients. With one entry per batch this is exactly glove.c's
+sequential update.
+"""
+from ..backend import get_xp, row_plan, scatter_add
+
+
+class AdaGrad:
+    """glove.c's AdaGrad (see the module notes) over a model's sparse gradient.
+
+    Parameters
+    ----------
+    model : w2v_numpy.models.Model
+        Any model of the contract; its ``loss_and_grad`` gives the gradient.
+    grad_scale : float
+        Multiplies the model's gradient before the update. ``glove.c``
+        minimises half of GloVe's loss :math:`J` (its "cost" is
+        :math:`\\frac12 f e^2`), so the GloVe trainer passes 0.5 and the same
+        :math:`\\eta` then takes the same steps as glove.c.
+    initial : float
+        :math:`G_0` (1 in glove.c).
+
+    Attributes
+    ----------
+    accumulators : dict of name -> array
+        :math:`G`, one array per parameter with its shape; it is part of the
+        training state (model files store it, so a resumed run continues exactly).
+    """
+
+    def __init__(self, model, grad_scale=1.0, initial=1.0, accumulators=None):
+        xp = get_xp()
+        self.model, self.grad_scale = model, float(grad_scale)
+        if accumulators is None:
+            accumulators = {name: xp.full_like(p, initial) for name, p in model.params.items()}
+        if {k: tuple(v.shape) for k, v in accumulators.items()} != \
+                {k: tuple(p.shape) for k, p in model.params.items()}:
+            raise ValueError("AdaGrad accumulators do not have the shapes of the parameters")
+        self.accumulators = {k: xp.asarray(v, dtype=model.params[k].dtype)
+                             for k, v in accumulators.items()}
+
+    def step(self, batch, alpha):
+        """One AdaGrad step on ``batch`` with rate ``alpha``; returns the loss before it."""
+        xp = get_xp()
+        self.model.check_batch(batch)
+        loss, grads = self.model.loss_and_grad(batch, scale=alpha * self.grad_scale)
+        plans = {}    # blocks that share an index (GloVe: W and b, W_ctx and b_ctx) share a plan
+        for name, g in grads.items():                   # g.rows = eta * gradient
+            param, G = self.model.params[name], self.accumulators[name]
+            if g.index is None:                         # a dense block
+                param -= g.rows / xp.sqrt(G)
+                G += g.rows * g.rows
+                continue
+            if id(g.index) not in plans:
+                plans[id(g.index)] = row_plan(g.index, param.shape[0])
+            plan = plans[id(g.index)]
+            update = g.rows / xp.sqrt(G[g.index])       # (n, ...) every entry against the old G
+            scatter_add(param, g.index, -update, plan)  # entries sharing a row add up
+            scatter_add(G, g.index, g.rows * g.rows, plan)   # (n, ...) squared scaled gradients
+        return loss

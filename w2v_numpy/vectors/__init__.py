@@ -1,0 +1,1 @@
+"""Trained vectors: KeyedVectors, vectors from subwords, evaluation and plots."""
