@@ -1,9 +1,15 @@
 # %% [markdown]
 # # Skip-gram with a full softmax: one training step, number by number
 #
-# This notebook replays the Skip-gram worked example of `003_24886efe243728b3.txt`
-# (lines 4346-4645) with the library's `sgram` model: sentence «кот сидит на
-# коврике», centre word «сидит», context word «кот», $N = 2$, $\eta = 0.01$.
+# This notebook replays a worked example of **the textbook chapter**: Chapter 2,
+# «Управление данными и векторизация в NLP» (data handling and vectorisation in
+# NLP), of a Russian NLP course. The chapter is a reference document that does
+# not ship with the package; `docs/references.md` says where to find it and
+# where each of its sections is. Below, "the document" is this chapter. The
+# example is its section «8. Аналитический пример: Пошаговое вычисление
+# Skip-gram» (worked example: Skip-gram step by step), and we replay it with
+# the library's `sgram` model: sentence «кот сидит на коврике», centre word
+# «сидит», context word «кот», $N = 2$, $\eta = 0.01$.
 # The math is in the docstring of `w2v_numpy.models.sgram`.
 #
 # The inputs come from `w2v_numpy.teaching.worked_examples` (`EXAMPLES["skipgram"]()`), the
@@ -40,9 +46,13 @@ t = trace(ex.model, ex.batch, ex.alpha, words=ex.words, labels=ex.labels, title=
 print(format_trace(t))
 
 # %% [markdown]
-# ## 1. Parameters and the training pair (lines 4352-4445)
+# ## 1. Parameters and the training pair
 #
-# The 003 file itself corrects one initial value (line 4414): an earlier
+# The example's sub-headings «1. Исходные данные и инициализация» (inputs and
+# initialisation) and «2. Выбор обучающей пары» (choosing the training pair).
+#
+# The chapter itself corrects one initial value, in a warning note «Ошибка в
+# оригинале» (error in the original) under its matrix $W_{in}$: an earlier
 # version of its text gave $\mathbf v_{сидит} = [0.3, 0.4]$, which is not the
 # second row of its $W_{in}$. The corrected row $[0.5, 0.7]$ is the one its
 # computation uses, and so do we.
@@ -57,7 +67,10 @@ compare("v_сидит (row 1 of W_in)", W_in_old[centre], [0.5, 0.7], digits=1)
 compare("u_кот (column 0 of W_out)", W_out_old[context], [0.05, 0.10], digits=2)
 
 # %% [markdown]
-# ## 2. Forward pass (lines 4447-4521)
+# ## 2. Forward pass
+#
+# The example's sub-headings «3. Прямой проход» (forward pass) and «4. Функция
+# потерь» (loss function).
 #
 # Rounding note: the document rounds each exponential to 4 decimals before
 # dividing (and prints 0.20695 as 0.2069), so its probabilities can be off by
@@ -73,7 +86,13 @@ compare("loss -log P(кот | сидит)", t.value("loss")[0], 1.575, digits=3)
 compare("model.loss(batch)", model.loss(batch), 1.575, digits=3)
 
 # %% [markdown]
-# ## 3. Backward pass (lines 4523-4601)
+# ## 3. Backward pass
+#
+# The example's sub-heading «5. Обратное распространение ошибки» (backward
+# pass), steps «5.1. Вычисление ошибок» (the errors $e_j$), «5.2. Обновление
+# выходных эмбеддингов» (updating the output embeddings, for the gradients) and
+# «5.3. Вычисление градиента по скрытому слою» (the gradient with respect to
+# the hidden layer).
 #
 # The errors are $e_j = P(w_j \mid w_t) - y_j$ (the trace's `e`). Products of
 # the document's 4-decimal errors with $\mathbf h$ or $\mathbf u_j$ inherit
@@ -105,7 +124,11 @@ assert trace_rows(t, "W_in") == ["сидит"], "only the centre row has gradien
 assert not np.any(np.delete(model.grad(batch)["W_in"], centre, axis=0)), "the others are zero"
 
 # %% [markdown]
-# ## 4. SGD update (lines 4543-4615)
+# ## 4. SGD update
+#
+# The example's steps «5.2. Обновление выходных эмбеддингов» (updating the
+# output embeddings) and «5.4. Обновление входного эмбеддинга» (updating the
+# input embedding).
 #
 # `model.step` (which the trace ran on a copy of the model) computes every
 # gradient from the old parameters, then updates in place. The updated values

@@ -1,8 +1,14 @@
 # %% [markdown]
 # # CBOW with a full softmax: one training step, number by number
 #
-# This notebook replays the CBOW worked example of `003_24886efe243728b3.txt`
-# (lines 4886-5190) with the library's `cbow` model: «я люблю кошек собак»,
+# This notebook replays a worked example of **the textbook chapter**: Chapter 2,
+# «Управление данными и векторизация в NLP» (data handling and vectorisation in
+# NLP), of a Russian NLP course. The chapter is a reference document that does
+# not ship with the package; `docs/references.md` says where to find it and
+# where each of its sections is. Below, "the document" is this chapter. The
+# example is its section «Аналитический пример математической архитектуры
+# Continuous Bag-of-Words (CBOW)» (worked example of the CBOW architecture),
+# and we replay it with the library's `cbow` model: «я люблю кошек собак»,
 # target «кошек», context «люблю» and «собак» ($C = 1$, two context words),
 # $N = 2$, $\eta = 0.01$. The math is in the docstring of
 # `w2v_numpy.models.cbow`.
@@ -39,7 +45,10 @@ t = trace(ex.model, ex.batch, ex.alpha, words=ex.words, labels=ex.labels, title=
 print(format_trace(t))
 
 # %% [markdown]
-# ## 1. Parameters and the training example (lines 4890-4949)
+# ## 1. Parameters and the training example
+#
+# The example's sub-heading «1. Исходные данные и параметры» (inputs and
+# parameters).
 
 # %%
 model, batch, eta, vocab = ex.model, ex.batch, ex.alpha, ex.words
@@ -50,7 +59,10 @@ print("W (V x N):\n", W_in_old)
 print("W' as the document prints it (N x V, a column per word):\n", W_out_old.T)
 
 # %% [markdown]
-# ## 2. Forward pass (lines 4951-5084)
+# ## 2. Forward pass
+#
+# The example's sub-heading «2. Прямой проход» (forward pass), down to its step
+# «2.5. Функция потерь: Кросс-энтропия» (loss: cross-entropy).
 #
 # The document divides exponentials rounded to 3 decimals, which moves its
 # probabilities by a few units of the 5th decimal; three of them still round
@@ -70,7 +82,11 @@ erratum("P(люблю)", p[1], P_documented[1], digits=4,
 compare("loss E = -log P(кошек)", t.value("loss")[0], 1.462, digits=3)
 
 # %% [markdown]
-# ## 3. Backward pass (lines 5086-5156)
+# ## 3. Backward pass
+#
+# The example's sub-heading «3. Обратный проход» (backward pass): «3.1.
+# Градиенты для W'» (gradients for the output weights) and «3.2. Градиенты
+# для W» (gradients for the input weights).
 #
 # The errors are $\delta_k = P_k - y_k$ (the trace's `e`). Gradients and
 # products that use $\delta_1$ inherit the slip above; the others agree within
@@ -121,7 +137,10 @@ assert trace_rows(t, "W_in") == ["люблю", "собак"], "я and кошек
 assert not np.any(model.grad(batch)["W_in"][[0, 2]]), "so their gradient rows are zero"
 
 # %% [markdown]
-# ## 4. SGD update (lines 5116-5174)
+# ## 4. SGD update
+#
+# The example's steps «Обновление весов W'» (updating W', under 3.1) and
+# «Обновление весов W» (updating W, under 3.2).
 #
 # The document's $W'_2$ update is printed to 6 decimals from its rounded
 # gradient, so it inherits that rounding times $\eta$.

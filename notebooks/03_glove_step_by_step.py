@@ -1,8 +1,14 @@
 # %% [markdown]
 # # GloVe: one training step, number by number
 #
-# This notebook replays the GloVe worked example of `003_24886efe243728b3.txt`
-# (lines 5613-5912) with `w2v_numpy.models.glove`. The library computes every
+# This notebook replays a worked example of **the textbook chapter**: Chapter 2,
+# «Управление данными и векторизация в NLP» (data handling and vectorisation in
+# NLP), of a Russian NLP course. The chapter is a reference document that does
+# not ship with the package; `docs/references.md` says where to find it and
+# where each of its sections is. Below, "the document" is this chapter. The
+# example is its section «Аналитический пример модели GloVe: Пошаговые
+# вычисления» (worked example of the GloVe model: step-by-step computation),
+# and we replay it with `w2v_numpy.models.glove`. The library computes every
 # quantity; each is printed next to the value the document prints, and
 # `compare` asserts that they agree to the document's printed precision. Where
 # the document's arithmetic is off, `erratum` shows both values and says why.
@@ -38,7 +44,11 @@ t = trace(ex.model, ex.batch, ex.alpha, words=ex.words, labels=ex.labels, title=
 print(format_trace(t))
 
 # %% [markdown]
-# ## 1. Corpus, vocabulary and co-occurrence counts (lines 5619-5669)
+# ## 1. Corpus, vocabulary and co-occurrence counts
+#
+# The example's sub-heading «1. Исходные данные» (input data): «1.1. Корпус
+# текстов» (the corpus), «1.2. Словарь» (the vocabulary) and «1.3. Матрица
+# со-встречаемости X» (the co-occurrence matrix).
 #
 # Window radius 1, context counted on both sides, one count per neighbour.
 # The trace starts from one entry of $X$; this is where that entry comes from.
@@ -62,7 +72,10 @@ print(X)
 compare("co-occurrence matrix X", X, X_documented, digits=0)
 
 # %% [markdown]
-# ## 2. Parameters (lines 5671-5706)
+# ## 2. Parameters
+#
+# The example's sub-heading «1.4. Инициализация параметров» (initialising the
+# parameters).
 #
 # The document gives one list of biases and uses it for both roles, so the
 # word biases `b` and the context biases `b_ctx` start from the same values.
@@ -82,11 +95,17 @@ compare("X_ij of the example's batch", x, X[word_id["cat"], word_id["chases"]], 
         label="X above")
 
 # %% [markdown]
-# ## 3. Forward pass (lines 5716-5782)
+# ## 3. Forward pass
 #
-# The objective at line 5301 regresses on $\log X_{ij}$ (line 5309 adds that
-# $\log(1 + X_{ij})$ is used in practice), and the example uses
-# $\log(1 + X_{ij})$ at line 5746. `w2v_numpy.models.glove` offers both through
+# The example's sub-heading «3. Прямой проход» (forward pass).
+#
+# The chapter's GloVe theory, section «GloVe: Глобальные векторы для
+# представления слов» (GloVe: global vectors for word representation), states
+# the objective in its sub-heading «2.2. Функция потерь GloVe» (the GloVe loss
+# function): the formula regresses on $\log X_{ij}$, and the list of symbols
+# under it adds that $\log(1 + X_{ij})$ is used in practice. The example uses
+# $\log(1 + X_{ij})$ (its step «3.3. Вычисление целевого значения», computing
+# the target value). `w2v_numpy.models.glove` offers both through
 # `target="log"` / `target="log1p"`; the example's model follows the example.
 # The trace does not show the formula's $\log X$, so that one value comes from
 # `glove.pair_forward`.
@@ -106,8 +125,9 @@ compare("weight f(X_01)", f["weight"], 0.1778, digits=4)
 f_formula = glove.pair_forward(W[i], W_ctx[j], b[i], b_ctx[j], x, x_max=x_max, alpha=alpha,
                                target="log")
 erratum("target, formula's log X", f_formula["target"], 0.6931, digits=4,
-        note="the objective (line 5301) says log X, which is 0 for X = 1; the example "
-             "quietly uses log(1 + X). We keep the example's choice from here on.")
+        note="the objective (the chapter's «2.2. Функция потерь GloVe», the GloVe loss) "
+             "says log X, which is 0 for X = 1; the example quietly uses log(1 + X). "
+             "We keep the example's choice from here on.")
 
 # %% [markdown]
 # The squared error and the loss are where the document's arithmetic slips.
@@ -123,7 +143,10 @@ assert np.isclose(f["loss"], 0.1 ** 0.75 * (0.125 - np.log(2)) ** 2, rtol=1e-14)
 print("exact L_01 =", f["loss"])
 
 # %% [markdown]
-# ## 4. Gradients (lines 5784-5841)
+# ## 4. Gradients
+#
+# The example's sub-heading «4. Обратное распространение ошибки» (backward
+# pass).
 #
 # All four gradients share the factor $2 f(X_{ij})\,e_{ij}$ (`scale`). The
 # document's factor is wrong, and each gradient inherits that error.
@@ -158,7 +181,10 @@ for key, label in labels.items():
             np.asarray(grad_documented[key]) / factor_documented, direction[key], digits=6)
 
 # %% [markdown]
-# ## 5. SGD update (lines 5843-5903)
+# ## 5. SGD update
+#
+# The example's sub-heading «5. Обновление параметров» (updating the
+# parameters).
 
 # %%
 v0_new, v1_new, b0_new, b1_new = (t.value(f"{name}[{vocab[row]}]", "update")[1]

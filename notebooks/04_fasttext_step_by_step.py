@@ -1,8 +1,14 @@
 # %% [markdown]
 # # FastText classification: one training step, number by number
 #
-# This notebook replays the FastText worked example of `003_24886efe243728b3.txt`
-# (lines 6227-6570) with `w2v_numpy.models.fasttext_supervised`: document «хороший фильм», true
+# This notebook replays a worked example of **the textbook chapter**: Chapter 2,
+# «Управление данными и векторизация в NLP» (data handling and vectorisation in
+# NLP), of a Russian NLP course. The chapter is a reference document that does
+# not ship with the package; `docs/references.md` says where to find it and
+# where each of its sections is. Below, "the document" is this chapter. The
+# example is its section «Аналитический пример FastText: Пошаговые вычисления»
+# (worked example of FastText: step-by-step computation), and we replay it with
+# `w2v_numpy.models.fasttext_supervised`: document «хороший фильм», true
 # class «позитив», one negative class «негатив», $d = 2$, $\eta = 0.1$.
 # The library computes every quantity; `compare` asserts agreement with the
 # document's printed value, and `erratum` flags what does not hold.
@@ -39,7 +45,10 @@ t = trace(ex.model, ex.batch, ex.alpha, words=ex.words, labels=ex.labels, title=
 print(format_trace(t))
 
 # %% [markdown]
-# ## 1. The document's table of n-gram vectors and class vectors (lines 6248-6271)
+# ## 1. The document's table of n-gram vectors and class vectors
+#
+# The example's sub-heading «Инициализация» (initialisation), with its table of
+# n-gram vectors and «Векторы весов классов» (the class weight vectors).
 
 # %%
 from w2v_numpy.models import fasttext_supervised as ft
@@ -58,7 +67,10 @@ words = ["хороший", "фильм"]
 target, negatives = classes.index("позитив"), [classes.index("негатив")]
 
 # %% [markdown]
-# ## 2. Character n-grams (lines 6281-6293)
+# ## 2. Character n-grams
+#
+# The example's forward pass («1. Прямой проход»), step «Шаг 1: Извлечение
+# n-грамм для каждого слова» (step 1: extracting each word's n-grams).
 #
 # Erratum: the document's table is not the set of 3-grams of its words. Its
 # list of "full 3-grams" is mostly 4-grams, its table holds strings that do
@@ -69,9 +81,10 @@ target, negatives = classes.index("позитив"), [classes.index("негат�
 # the step functions accept any n-gram ids.
 
 # %%
-listed = {"хороший": ["<хор", "хоро", "орош", "роши", "оший", "ший>", "ий>"],   # line 6284
-          "фильм": ["<фил", "филь", "ильм", "лм>"]}                            # line 6289
-G = examples.FASTTEXT_G                  # the sets G_w the document uses (lines 6286, 6291)
+# Step 1's lists of "Полные 3-граммы" (full 3-grams), as printed, and the sets G_w it then uses.
+listed = {"хороший": ["<хор", "хоро", "орош", "роши", "оший", "ший>", "ий>"],
+          "фильм": ["<фил", "филь", "ильм", "лм>"]}
+G = examples.FASTTEXT_G
 print("G_w:", G)
 for w in words:
     true = ft.char_ngrams(w, minn=3, maxn=3)
@@ -85,7 +98,11 @@ print("ids the true n-grams would pick from this table:",
       {w: [list(table)[r] for r in ft.ngram_ids(w, row, 3, 3)] for w in words})
 
 # %% [markdown]
-# ## 3. Word vectors and the document vector (lines 6295-6338)
+# ## 3. Word vectors and the document vector
+#
+# The example's steps «Шаг 2» (the n-gram vectors, from the table), «Шаг 3»
+# (a word vector as the sum of its n-gram vectors) and «Шаг 4» (the document
+# vector as the mean of the word vectors).
 #
 # The document sums the n-gram vectors of a word (`combine="sum"`); fastText's
 # own word vectors use their mean (`combine="mean"`, shown for comparison).
@@ -101,7 +118,11 @@ compare("v_D", v_D, [0.55, 0.375], digits=3)
 print("v_D with combine='mean':", ft.document_vector(E, doc, combine="mean"))
 
 # %% [markdown]
-# ## 4. Scores, sigmoids and the loss (lines 6340-6406)
+# ## 4. Scores, sigmoids and the loss
+#
+# The example's steps «Шаг 5: Выбор отрицательных классов» (choosing the
+# negative classes), «Шаг 6: Вычисление счетов и сигмоидов» (scores and
+# sigmoids) and «Шаг 7: Вычисление функции потерь» (the loss).
 
 # %%
 scores, sigma, losses = t.value("scores")[0], t.value("sigma")[0], t.value("losses")[0]
@@ -114,7 +135,11 @@ compare("log p_neg", -losses[1], -0.6888, digits=4)
 compare("loss L", t.value("loss")[0], 1.3732, digits=4)
 
 # %% [markdown]
-# ## 5. Gradients (lines 6410-6505)
+# ## 5. Gradients
+#
+# The example's sub-heading «2. Backpropagation (Обратное распространение
+# ошибки)» (backward pass): step 1, the class vectors $\mathbf u_c$; step 2,
+# the document vector $\mathbf v_D$; step 3, the n-gram vectors $\mathbf v_g$.
 #
 # A rounding note, not an erratum: the document rounds $\sigma$ to 4 decimals
 # and then prints products with $\mathbf v_D$ to 5-6 decimals. Our exact
@@ -143,7 +168,11 @@ assert np.array_equal(E_rows, np.tile(E_rows[0], (7, 1)))   # the same for all s
 compare("dL/dv_g (each of the seven)", E_rows[0], [-0.037225, 0.037225], tol=3e-6)
 
 # %% [markdown]
-# ## 6. SGD update (lines 6446-6553)
+# ## 6. SGD update
+#
+# The example's «Обновление весов классов» (updating the class weights, under
+# backward step 1) and «Обновление весов n-грамм» (updating the n-gram
+# weights, under backward step 3).
 #
 # The trace ran one `model.step` on a copy of the model. All gradients come
 # from the old values, so $\delta_D$ uses the old class vectors, as in the

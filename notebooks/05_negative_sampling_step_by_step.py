@@ -1,14 +1,24 @@
 # %% [markdown]
 # # Skip-gram with negative sampling: one training step
 #
-# Section 7 of the Skip-gram example in `003_24886efe243728b3.txt`
-# (lines 4627-4645) sketches the same step with negative sampling, $k = 1$ and
+# Our source is **the textbook chapter**: Chapter 2, «Управление данными и
+# векторизация в NLP» (data handling and vectorisation in NLP), of a Russian
+# NLP course. The chapter is a reference document that does not ship with the
+# package; `docs/references.md` says where to find it and where each of its
+# sections is. Below, "the document" is this chapter. Its Skip-gram worked
+# example, section «8. Аналитический пример: Пошаговое вычисление Skip-gram»
+# (worked example: Skip-gram step by step), ends with the sub-heading «7.
+# Краткое упоминание Negative Sampling» (a brief mention of negative
+# sampling), which sketches the same step with negative sampling, $k = 1$ and
 # the negative word «на», but prints no numbers. So this notebook takes the
 # setup of notebook 01 with that negative added (`EXAMPLES["negative_sampling"]()`
 # in `w2v_numpy.teaching.worked_examples`), traces one step of the library's `sgram_neg` model
 # with `w2v_numpy.teaching.trace.trace`, and checks each traced number against the
-# formulas of lines 4286-4331 evaluated directly with NumPy (column
-# "formula"). The math is in the docstring of `w2v_numpy.models.sgram_neg`.
+# formulas of the chapter's Skip-gram theory («Математические основы модели
+# Skip-gram», the mathematics of the Skip-gram model), its section «6.
+# Оптимизация: Negative Sampling» (optimisation: negative sampling), evaluated
+# directly with NumPy (column "formula"). The math is in the docstring of
+# `w2v_numpy.models.sgram_neg`.
 #
 # `compare` and `trace_rows` come from `nbhelpers.py` in this folder.
 
@@ -34,7 +44,8 @@ t = trace(ex.model, ex.batch, ex.alpha, words=ex.words, labels=ex.labels, title=
 print(format_trace(t))
 
 # %%
-# The document's Skip-gram setup (lines 4352-4445), as in notebook 01, with «на» as the negative.
+# The worked example's setup («1. Исходные данные и инициализация», inputs and initialisation),
+# as in notebook 01, with «на» as the negative.
 model, batch, eta, vocab = ex.model, ex.batch, ex.alpha, ex.words
 centre, context, negative = vocab.index("сидит"), vocab.index("кот"), vocab.index("на")
 W_in_old, W_out_old = model.params["W_in"].copy(), model.params["W_out"].copy()
@@ -49,7 +60,10 @@ def sigma(x):                                   # plain logistic function, for t
 v, u_pos, u_neg = W_in_old[centre], W_out_old[context], W_out_old[negative]
 
 # %% [markdown]
-# ## 1. Forward pass (lines 4286-4299)
+# ## 1. Forward pass
+#
+# The theory's «6.2. Функция потерь с Negative Sampling» (the loss with
+# negative sampling):
 #
 # $\mathcal L_{NS} = -\log\sigma(\mathbf v_{w_t}^\top \mathbf u_{w_c}) - \log\sigma(-\mathbf v_{w_t}^\top \mathbf u_{на})$
 
@@ -63,7 +77,11 @@ compare("loss L_NS", t.value("loss")[0], L, digits=12, label="formula")
 print(f"    full-softmax loss of the same pair (notebook 01): 1.575; L_NS = {t.loss:.4f}")
 
 # %% [markdown]
-# ## 2. Gradients (lines 4301-4326)
+# ## 2. Gradients
+#
+# The theory's «6.3. Обратное распространение с Negative Sampling»
+# (backpropagation with negative sampling), for the positive word and for
+# each negative word.
 #
 # Both scores share one pattern: $\partial L / \partial s$ is $\sigma(s) - 1$
 # for the positive word and $\sigma(s_1)$ for the negative one (the trace's

@@ -4,9 +4,14 @@
 # This notebook takes the four-word example of notebook 01 («кот сидит на
 # коврике», centre word «сидит», context word «кот», $N = 2$, $\eta = 0.01$)
 # and replaces the full softmax with **hierarchical softmax** (`sgram_hs`).
-# `003_24886efe243728b3.txt` describes the method in words only (lines
-# 5196-5197): the words are the leaves of a Huffman tree, and a word's probability is a
-# product of binary decisions along the path from the root. It prints no
+# Our source is **the textbook chapter**: Chapter 2, «Управление данными и
+# векторизация в NLP» (data handling and vectorisation in NLP), of a Russian
+# NLP course, a reference document that does not ship with the package (see
+# `docs/references.md`); below, "the document" is this chapter. In its section
+# «Оптимизации Word2Vec» (Word2Vec optimisations), the paragraph
+# «Иерархический Softmax» (hierarchical softmax) describes the method in words
+# only: the words are the leaves of a Huffman tree, and a word's probability
+# is a product of binary decisions along the path from the root. It prints no
 # numbers for it, so **every value below is ours**: each one is computed by the
 # library and checked against a slow loop written here straight from the
 # formula. The math is in the docstring of `w2v_numpy.models.cbow_hs`, the

@@ -15,8 +15,10 @@ import numpy as np
 from w2v_numpy.teaching import worked_examples as examples
 from w2v_numpy.models import create
 
-# The Skip-gram example of 003_24886efe243728b3.txt (lines 4352-4445): four
-# words, two dimensions. The numbers live in ``w2v_numpy.teaching.worked_examples``; these are
+# The Skip-gram worked example of the textbook chapter (Chapter 2, data handling
+# and vectorisation in NLP; see docs/references.md), its inputs «1. Исходные
+# данные и инициализация» (inputs and initialisation): four words, two
+# dimensions. The numbers live in ``w2v_numpy.teaching.worked_examples``; these are
 # NumPy copies of them. The document writes W_out as N x V (one column per
 # word); the library stores it as V x N (one row per word).
 SKIPGRAM_VOCAB = list(examples.SKIPGRAM_WORDS)

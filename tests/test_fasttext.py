@@ -1,5 +1,6 @@
 """FastText math (w2v_numpy.models.fasttext_supervised): n-grams, the worked example of
-003_24886efe243728b3.txt (lines 6227-6570) and finite-difference checks."""
+the textbook chapter (section «Аналитический пример FastText: Пошаговые вычисления»,
+worked example of FastText: step-by-step computation) and finite-difference checks."""
 import numpy as np
 import pytest
 

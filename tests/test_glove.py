@@ -1,5 +1,6 @@
 """GloVe math (w2v_numpy.models.glove): counts, the worked example of
-003_24886efe243728b3.txt (lines 5613-5912) and finite-difference checks."""
+the textbook chapter (section «Аналитический пример модели GloVe: Пошаговые вычисления»,
+worked example of the GloVe model: step-by-step computation) and finite-difference checks."""
 import numpy as np
 import pytest
 
@@ -59,7 +60,8 @@ def test_log_target_options():
 
 # ---------------------------------------------------------------- co-occurrence
 def test_cooccurrence_matches_document_matrix():
-    # cat=0 chases=1 mouse=2 runs=3 from=4; window 1, symmetric (lines 5643-5675)
+    # cat=0 chases=1 mouse=2 runs=3 from=4; window 1, symmetric (the example's
+    # «1.3. Матрица со-встречаемости X», the co-occurrence matrix)
     X = glove.to_dense(glove.cooccurrence([[0, 1, 2], [2, 3, 4, 0]], window=1), 5)
     expected = np.array([[0, 1, 0, 0, 1],
                          [1, 0, 1, 0, 0],

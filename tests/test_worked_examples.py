@@ -1,5 +1,6 @@
-"""One training step of the worked examples in 003_24886efe243728b3.txt,
-computed by the library and compared at the document's printed precision."""
+"""One training step of the worked examples in the textbook chapter (Chapter 2,
+data handling and vectorisation in NLP; see docs/references.md), computed by the
+library and compared at the document's printed precision."""
 import numpy as np
 import pytest
 
@@ -12,7 +13,8 @@ def approx(x, digits):
 
 
 def test_skipgram_full_softmax_step():
-    # "кот сидит на коврике": кот=0, сидит=1, на=2, коврике=3; lines 4346-4645.
+    # "кот сидит на коврике": кот=0, сидит=1, на=2, коврике=3; the chapter's «8. Аналитический
+    # пример: Пошаговое вычисление Skip-gram» (worked example: Skip-gram step by step).
     m = create("sgram", 4, 2, dtype=np.float64)
     m.params["W_in"][:] = [[0.1, 0.3], [0.5, 0.7], [0.2, 0.4], [0.6, 0.8]]
     m.params["W_out"][:] = np.array([[0.05, 0.15, 0.25, 0.35], [0.10, 0.20, 0.30, 0.40]]).T
@@ -34,7 +36,8 @@ def test_skipgram_full_softmax_step():
 
 
 def test_cbow_full_softmax_step():
-    # "я люблю кошек собак": context люблю(1), собак(3) -> target кошек(2); lines 4886-5190.
+    # "я люблю кошек собак": context люблю(1), собак(3) -> target кошек(2); the chapter's
+    # «Аналитический пример математической архитектуры CBOW» (worked example of CBOW).
     m = create("cbow", 4, 2, dtype=np.float64)
     m.params["W_in"][:] = [[0.1, 0.3], [0.5, 0.7], [0.2, 0.4], [0.6, 0.8]]
     m.params["W_out"][:] = np.array([[0.9, 0.8, 0.7, 0.6], [0.5, 0.4, 0.3, 0.2]]).T

@@ -5,8 +5,12 @@ document's initial weights, the batch of its one training example, its
 learning rate and the names of the rows. Only the *inputs* are here; every
 number the documents print is computed from them by the library (the
 notebooks and the tests compare the results with the printed values, errata
-included). The examples are in ``003_24886efe243728b3.txt`` (see
-``docs/references.md`` for the line ranges).
+included). The examples are those of the textbook chapter: Chapter 2,
+«Управление данными и векторизация в NLP» (data handling and vectorisation in
+NLP), of a Russian NLP course, a reference document that does not ship with
+the package. Each function below names the chapter's section it takes its
+example from, by heading and with an English gloss; ``docs/references.md``
+says where each section is.
 
 ``python -m w2v_numpy trace --example NAME`` prints one of them step by step.
 """
@@ -30,7 +34,8 @@ class Example(NamedTuple):
     title: str
 
 
-#: Skip-gram (lines 4346-4645): "кот сидит на коврике", V = 4, N = 2.
+#: Skip-gram: the chapter's «8. Аналитический пример: Пошаговое вычисление Skip-gram»
+#: (worked example: Skip-gram step by step), "кот сидит на коврике", V = 4, N = 2.
 SKIPGRAM_WORDS = ["кот", "сидит", "на", "коврике"]
 SKIPGRAM_W_IN = [[0.1, 0.3], [0.5, 0.7], [0.2, 0.4], [0.6, 0.8]]
 SKIPGRAM_W_OUT_NxV = [[0.05, 0.15, 0.25, 0.35], [0.10, 0.20, 0.30, 0.40]]   # as printed: N x V
@@ -44,35 +49,54 @@ def _word2vec_model(type_name, w_in, w_out_nxv):
 
 
 def skipgram():
-    """One full-softmax skip-gram step: centre «сидит», context «кот», eta = 0.01."""
+    """One full-softmax skip-gram step: centre «сидит», context «кот», eta = 0.01.
+
+    The chapter's «8. Аналитический пример: Пошаговое вычисление Skip-gram»
+    (worked example: Skip-gram step by step).
+    """
     w = SKIPGRAM_WORDS
     batch = Batch(np.array([[w.index("сидит")]]), None, np.array([w.index("кот")]), None)
     return Example(_word2vec_model("sgram", SKIPGRAM_W_IN, SKIPGRAM_W_OUT_NxV), batch, 0.01, w,
-                   None, "skip-gram, full softmax: centre 'сидит', context 'кот' (003, lines 4346-4645)")
+                   None, "skip-gram, full softmax: centre 'сидит', context 'кот' "
+                   "(the textbook chapter's worked example: Skip-gram step by step)")
 
 
 def negative_sampling():
-    """The skip-gram step again with negative sampling, k = 1, negative «на» (lines 4627-4645)."""
+    """The skip-gram step again with negative sampling, k = 1, negative «на».
+
+    The Skip-gram worked example's «7. Краткое упоминание Negative Sampling» (a
+    brief mention of negative sampling) sketches this step but prints no numbers.
+    """
     w = SKIPGRAM_WORDS
     batch = Batch(np.array([[w.index("сидит")]]), None, np.array([w.index("кот")]),
                   np.array([[w.index("на")]]))
     return Example(_word2vec_model("sgram_neg", SKIPGRAM_W_IN, SKIPGRAM_W_OUT_NxV), batch, 0.01,
-                   w, None, "skip-gram with negative sampling: negative 'на' (003, lines 4627-4645)")
+                   w, None, "skip-gram with negative sampling: negative 'на' (the textbook "
+                   "chapter's Skip-gram worked example: a brief mention of negative sampling)")
 
 
 def cbow():
-    """One full-softmax CBOW step (lines 4886-5190): context «люблю», «собак» -> «кошек»."""
+    """One full-softmax CBOW step: context «люблю», «собак» -> «кошек».
+
+    The chapter's «Аналитический пример математической архитектуры Continuous
+    Bag-of-Words (CBOW)» (worked example of the CBOW architecture).
+    """
     w = ["я", "люблю", "кошек", "собак"]
     model = _word2vec_model("cbow", [[0.1, 0.3], [0.5, 0.7], [0.2, 0.4], [0.6, 0.8]],
                             [[0.9, 0.8, 0.7, 0.6], [0.5, 0.4, 0.3, 0.2]])
     batch = Batch(np.array([[w.index("люблю"), w.index("собак")]]), None,
                   np.array([w.index("кошек")]), None)
     return Example(model, batch, 0.01, w, None,
-                   "CBOW, full softmax: 'люблю', 'собак' -> 'кошек' (003, lines 4886-5190)")
+                   "CBOW, full softmax: 'люблю', 'собак' -> 'кошек' "
+                   "(the textbook chapter's worked example of the CBOW architecture)")
 
 
 def glove():
-    """One GloVe step (lines 5613-5912): entry (cat, chases), X = 1, x_max = 10, log(1 + X)."""
+    """One GloVe step: entry (cat, chases), X = 1, x_max = 10, log(1 + X).
+
+    The chapter's «Аналитический пример модели GloVe: Пошаговые вычисления»
+    (worked example of the GloVe model: step-by-step computation).
+    """
     w = ["cat", "chases", "mouse", "runs", "from"]
     model = create("glove", 5, 2, dtype=np.float64, x_max=10.0, alpha=0.75, target="log1p")
     model.params["W"][:] = [[0.1, 0.2], [0.3, 0.4], [0.5, 0.6], [0.7, 0.8], [0.9, 1.0]]
@@ -81,19 +105,27 @@ def glove():
     model.params["b"][:] = model.params["b_ctx"][:] = [0.01, 0.02, 0.03, 0.04, 0.05]
     batch = CooccurrenceBatch(np.array([0]), np.array([1]), np.array([1.0]))
     return Example(model, batch, 0.01, w, None,
-                   "GloVe: entry (cat, chases), X = 1, target log(1 + X) (003, lines 5613-5912)")
+                   "GloVe: entry (cat, chases), X = 1, target log(1 + X) "
+                   "(the textbook chapter's worked example of GloVe)")
 
 
-#: FastText (lines 6227-6570): the document's n-gram table (not the true 3-grams: an erratum).
+#: FastText: the chapter's «Аналитический пример FastText: Пошаговые вычисления» (worked
+#: example of FastText: step-by-step computation). Its n-gram table, from the sub-heading
+#: «Инициализация» (initialisation); not the true 3-grams: an erratum.
 FASTTEXT_TABLE = {"<хор": [0.1, 0.2], "хор": [0.05, 0.15], "оро": [0.2, 0.1], "рог": [0.1, 0.05],
                   "оги": [0.15, 0.25], "гий": [0.25, 0.0], "ий>": [0.0, 0.1], "<фил": [0.3, 0.1],
                   "фил": [0.1, 0.3], "илм": [0.2, 0.2], "лм>": [0.05, 0.05]}
-#: The n-grams the document uses for each word.
+#: The n-grams the document uses for each word (its forward pass, «Шаг 1: Извлечение
+#: n-грамм для каждого слова», step 1: extracting each word's n-grams).
 FASTTEXT_G = {"хороший": ["<хор", "оро", "гий", "ий>"], "фильм": ["<фил", "илм", "лм>"]}
 
 
 def fasttext():
-    """One fastText classification step: «хороший фильм», true class «позитив», K = 1, eta = 0.1."""
+    """One fastText classification step: «хороший фильм», true class «позитив», K = 1, eta = 0.1.
+
+    The chapter's «Аналитический пример FastText: Пошаговые вычисления» (worked
+    example of FastText: step-by-step computation).
+    """
     grams = list(FASTTEXT_TABLE)
     model = create("fasttext_supervised", len(grams), 2, dtype=np.float64, n_labels=2)
     model.params["E"][:] = list(FASTTEXT_TABLE.values())
@@ -102,7 +134,7 @@ def fasttext():
     batch = make_batch([doc], [0], [[1]], combine="sum")
     return Example(model, batch, 0.1, None, {"E": grams, "U": ["позитив", "негатив"]},
                    "fastText classifier: 'хороший фильм', class 'позитив', negative 'негатив' "
-                   "(003, lines 6227-6570)")
+                   "(the textbook chapter's worked example of FastText)")
 
 
 #: Preset name -> function, for ``trace --example``.
