@@ -1,0 +1,188 @@
+r"""Subword and feature rows gathered, summed and updated once per distinct row.
+
+Two references have inputs made of many rows from a large table:
+
+* :meth:`SubwordModel.loss_and_grad
+  <w2v_numpy.models.subword_input.SubwordModel.loss_and_grad>` (``fasttext_sgram``,
+  ``fasttext_cbow``): an example's hidden vector is the mean of its words' rows and
+  their n-gram rows, and each row occurrence gets a gradient row;
+* :meth:`SupervisedModel.loss_and_grad
+  <w2v_numpy.models.supervised_input.SupervisedModel.loss_and_grad>` (the classifier):
+  a document vector is the weighted sum of its feature rows, each occurrence
+  gets a gradient row.
+
+Written per occurrence, a batch gathers a frequent word's twenty-odd n-gram
+rows once per slot it fills, and scatter-adds one row per n-gram occurrence
+into a table of millions of rows (the scatter-add's bookkeeping is a pass over
+the whole index). :func:`loss_and_grad` does the same arithmetic for the
+subword models in this order instead:
+
+1. :func:`expand`: the *distinct* input words of the batch, each word's
+   n-gram ids once, and which word each input slot holds;
+2. each distinct word's row sum :math:`v_w + \sum_{g \in G_w} z_g` once
+   (:func:`segment_sum`), then per example the sum of its slots' word sums:
+   the reference's :math:`N h`, the same terms, grouped by word;
+3. the output layer of :mod:`w2v_numpy.models.cbow_neg` as in the reference;
+4. backward, each slot's share summed per distinct word (every row of a
+   word gets the same sum), then spread to that word's n-grams and summed per
+   distinct n-gram id (:func:`merge_rows`), so both tables are updated by
+   plain indexing (``RowGrad(..., unique=True)``).
+
+Exact: a row's total update is the sum of the same per-occurrence terms as
+the reference's scatter-add; only the order of the additions changes (sums
+grouped by word, then by id), so float64 agrees to rounding.
+:func:`classifier_loss_and_grad` does the classifier's part of the same: the
+document vectors by :func:`segment_sum`, the ``E_ngram`` rows merged by
+:func:`merge_rows`, and the softmax on a reused buffer
+(:mod:`w2v_numpy.kernels.softmax`).
+"""
+from ..backend import get_xp
+from ..models import cbow_neg
+from ..models.base import RowGrad
+from . import softmax
+
+
+def expand(ptr, ids, batch):
+    """The rows of a batch, each distinct input word's rows once.
+
+    A word that fills several slots of a batch (a frequent word, or a centre
+    word with several context words) has its n-grams gathered, summed and
+    updated once; the slots point to it.
+
+    Returns
+    -------
+    unique : (U,) the distinct input words; ``slot_word`` (S,) the position in
+        ``unique`` of each real input slot's word; ``slot_ex`` (S,) its example
+    ngrams : (G,) the n-gram row ids of the unique words; ``owner`` (G,) their word
+    rows : (U,) rows of each unique word, 1 + its n-gram count
+    """
+    xp = get_xp()
+    B, C = batch.inputs.shape
+    if batch.mask is None:
+        slot_ex, words = xp.repeat(xp.arange(B), C), batch.inputs.reshape(-1)   # (S,)
+    else:
+        slot_ex, col = xp.nonzero(batch.mask)                              # (S,) row-major
+        words = batch.inputs[slot_ex, col]
+    unique, slot_word = xp.unique(words, return_inverse=True)              # (U,), (S,)
+    first, count = ptr[unique], ptr[unique + 1] - ptr[unique]              # (U,)
+    ends = xp.cumsum(count)                                                # (U,)
+    owner = xp.repeat(xp.arange(unique.size), count)                       # (G,) word of each
+    # n-gram k of the flat list is entry k - (its word's start in the list) of that word's ids
+    at = xp.arange(int(ends[-1]) if ends.size else 0) - (ends - count)[owner] + first[owner]
+    return unique, slot_word.reshape(-1), slot_ex, ids[at], owner, 1 + count
+
+
+def segment_sum(values, owner, n):
+    """Row sums of ``values`` (m, d) per ``owner`` (sorted, in 0..n-1): (n, d), zeros where none.
+
+    Each owner's rows are one run (an example's n-grams, some twenty rows), and
+    ``add.reduceat`` sums runs of that length fast.
+    """
+    xp = get_xp()
+    count = xp.bincount(owner, minlength=n)                                # (n,)
+    out = xp.zeros((n, values.shape[1]), dtype=values.dtype)
+    some = count > 0
+    if values.shape[0]:
+        out[some] = xp.add.reduceat(values, (xp.cumsum(count) - count)[some], axis=0)
+    return out
+
+
+def merge_rows(index, source, owner, weight=None):
+    """The rows ``source[owner[i]] (* weight[i])`` summed per id of ``index``:
+    ``(unique ids, rows)``, so that they can be added with plain indexing
+    (:class:`RowGrad` ``unique=True``) instead of the scatter-add, whose
+    bookkeeping is a pass over every row of a table of millions.
+
+    Sorted by id, most ids occur once: their row is taken as it is, and only the
+    rest of each longer run is summed (``reduceat`` is slow on runs of one or two).
+    The per-occurrence rows are gathered once, already in sorted order.
+    """
+    xp = get_xp()
+    order = xp.argsort(index, kind="stable")                               # (m,)
+    ids = index[order]
+    rows = source[owner[order]]                                            # (m, d) sorted
+    if weight is not None:
+        rows *= weight[order][:, None].astype(rows.dtype)
+    head = xp.concatenate([xp.ones(1, dtype=bool), ids[1:] != ids[:-1]])   # (m,) run starts
+    starts = xp.flatnonzero(head)                                          # (u,)
+    out = rows[starts]                                                     # (u, d) first rows
+    size = xp.diff(xp.append(starts, ids.size))                            # (u,)
+    multi = xp.flatnonzero(size > 1)                                       # runs to sum
+    if multi.size:
+        rest = size[multi] - 1                                             # (r,) after the first
+        out[multi] += xp.add.reduceat(rows[~head], xp.cumsum(rest) - rest, axis=0)   # (r, d)
+    return ids[starts], out                                                # (u,), (u, d)
+
+
+def hidden(model, batch):
+    """``h`` (B, d), ``N`` (B,) rows per example, and the parts of :func:`expand`."""
+    P = model.params
+    unique, slot_word, slot_ex, ngrams, owner, rows = parts = expand(model.ptr, model.ids, batch)
+    B = batch.inputs.shape[0]
+    grams = segment_sum(P["W_ngram"][ngrams], owner, unique.size)          # (U, d)
+    word_sum = P["W_in"][unique] + grams                                   # (U, d)
+    N = get_xp().bincount(slot_ex, weights=rows[slot_word], minlength=B)   # (B,)
+    if batch.mask is None and batch.inputs.shape[1] == 1:
+        total = word_sum[slot_word]                                        # (B, d)
+    else:
+        total = segment_sum(word_sum[slot_word], slot_ex, B)               # (B, d)
+    return total / N[:, None].astype(total.dtype), N, parts               # (B, d)
+
+
+def loss_and_grad(model, batch, scale=1.0, undivided=False):
+    """:meth:`SubwordModel.loss_and_grad
+    <w2v_numpy.models.subword_input.SubwordModel.loss_and_grad>` with each distinct
+    word's and n-gram's rows gathered and updated once (see the module docstring)."""
+    h, N, (unique, slot_word, slot_ex, ngrams, owner, _) = hidden(model, batch)
+    loss, dh, rows_out = cbow_neg.output_loss_and_grad(h, model.params["W_out"], batch, scale)
+    if undivided:
+        rule = dh                                          # (B, d) fastText: the undivided dL/dh
+    else:
+        rule = dh / N[:, None].astype(dh.dtype)            # (B, d) exact: 1/N to every row
+    # every row of a word gets the same sum over the word's slots: formed once per word
+    _, per_word = merge_rows(slot_word, rule, slot_ex)                     # (U, d)
+    gram_ids, per_gram = merge_rows(ngrams, per_word, owner)               # (u,), (u, d)
+    return loss, {"W_in": RowGrad(unique, per_word, unique=True),          # (U,), (U, d)
+                  "W_ngram": RowGrad(gram_ids, per_gram, unique=True),     # (u,), (u, d)
+                  "W_out": rows_out}                                       # (B(1+K),), (B(1+K), d)
+
+
+def document_vectors(model, batch):
+    """:math:`v_D` (B, d), each document's weighted feature rows summed as one run."""
+    B = batch.targets.shape[0]
+    v = None
+    for name, rows, weights, doc in model.feature_rows(batch):
+        part = segment_sum(weights[:, None].astype(model.dtype) * model.params[name][rows], doc, B)
+        v = part if v is None else v + part                                # (B, d)
+    return v
+
+
+def class_scores(model, batch):
+    """:meth:`SupervisedModel.scores
+    <w2v_numpy.models.supervised_input.SupervisedModel.scores>` (B, n_labels) from the
+    document vectors that training sums: the classifier predicts with it, so that its
+    float32 probabilities are those of the sums it was trained on, to the last bit."""
+    return document_vectors(model, batch) @ model.params["U"].T                     # (B, L)
+
+
+def classifier_output(model, v, batch, scale):
+    """The classifier's output layer on ``v``: the softmax on the model's reused
+    buffer, negative sampling as the reference computes it."""
+    if model.output_layer == "softmax":
+        return softmax.output_loss_and_grad(v, model.params["U"], batch, scale, owner=model)
+    return model.output_fn(v, model.params["U"], batch, scale)
+
+
+def classifier_loss_and_grad(model, batch, scale=1.0):
+    """:meth:`SupervisedModel.loss_and_grad
+    <w2v_numpy.models.supervised_input.SupervisedModel.loss_and_grad>` with the
+    document vectors summed by runs and the ``E_ngram`` rows merged per id."""
+    v = document_vectors(model, batch)                                     # (B, d)
+    loss, dv, rows_U = classifier_output(model, v, batch, scale)   # dv: (B, d) scale * delta_D
+    grads = model.feature_grads(batch, dv)                                 # (n,), (n, d)
+    if "E_ngram" in grads:            # a hashed table of millions of rows: merged, plain-indexed
+        index, rows = grads["E_ngram"][:2]
+        grads["E_ngram"] = RowGrad(*merge_rows(index, rows, get_xp().arange(index.size)),
+                                   unique=True)                            # (u,), (u, d)
+    grads["U"] = rows_U                                  # (B(1+K),), (B(1+K), d) or dense (L, d)
+    return loss, grads
