@@ -94,9 +94,9 @@ def make(seed=0, family="sgram", **kw):
 
 def test_reproducible_and_resumable():
     a, b = make(), make()
-    ref = list(a.iter_epoch(1))
-    assert a.n_chunks > 3
-    for (c1, i1, w1, x), (c2, i2, w2, y) in zip(ref, b.iter_epoch(1)):
+    ref, again = list(a.iter_epoch(1)), list(b.iter_epoch(1))
+    assert a.n_chunks > 3 and len(again) == len(ref)
+    for (c1, i1, w1, x), (c2, i2, w2, y) in zip(ref, again):
         assert (c1, i1, w1) == (c2, i2, w2)
         for u, v in zip(x, y):
             assert (u is None and v is None) or np.array_equal(u, v)

@@ -11,14 +11,24 @@ import numpy as np
 import pytest
 
 from w2v_numpy import load_model
-from w2v_numpy.cli.train import build_parser, merge_settings
-from w2v_numpy.models import window_types
+from w2v_numpy.cli.train import PROBE_WORDS, build_parser, merge_settings
+from w2v_numpy.models import MODELS, VARIANTS, window_types
 
 from test_cli_helpers import (ENV, SCRIPT, assert_one_line_error, run_cli, snapshot,
                               write_small_corpus)
 
-TYPES = window_types()   # every type Word2Vec and the trainer accept
+TYPES = window_types()   # every word-level type the trainer trains on word windows
+#: The types above whose output layer samples negatives: by default their negatives are
+#: shared by 8 windows spread over the batch ...
+SHARING_TYPES = [t for t in TYPES if MODELS[t].uses_negatives]
+#: ... except in a per-pair formulation (skip-gram pairs as the documents write them).
+PAIR_FORMS = sorted((t, f) for (t, f), cls in VARIANTS.items()
+                    if t in TYPES and cls.uses_negatives and cls.batch_family == "sgram")
 TINY = ["-v", "8", "-e", "1"]
+#: Words the shipped corpus plants around two probe words the trainer prints
+#: (data/make_corpus.py: "royal" concept words and queen; paris's locale).
+ROYAL = {"queen", "throne", "crown", "palace", "reign", "kingdom", "court"}
+PARIS_LOCALE = {"france", "french", "seine", "baguette"}
 
 # The training commands of the original tool's README, verbatim (odd shell forms included:
 # "\  # comment" line ends, backquoted comments, an unquoted glob).
@@ -130,12 +140,25 @@ def test_readme_sgram_neg_command_runs_in_bash(tmp_path):
         write_small_corpus(tmp_path / "data" / f"toy.train0{i}", lines=150 * i)
     command = README_COMMANDS[3].replace(
         "python train_numpy_model.py", f"{shlex.quote(sys.executable)} {shlex.quote(str(SCRIPT))}")
-    proc = subprocess.run(["bash", "-c", command + " --epochs=1 --no_progress"], cwd=tmp_path,
+    proc = subprocess.run(["bash", "-c", command + " --epochs=1 --no_progress --workers 1"],
+                          cwd=tmp_path,
                           capture_output=True, text=True, timeout=120, env=ENV)
     assert proc.returncode == 0, proc.stderr
     w2v = load_model(tmp_path / "sgram_neg.model")
     assert w2v.config["window"] == 2 and w2v.config["negative"] == 6
     assert w2v.model.vector_dim == 300 and len(w2v.meta["data_files"]) == 2
+
+
+def printed_neighbours(stdout):
+    """{probe word: [(neighbour, similarity text), ...]} from the trainer's closing summary
+    (lines ``      paris: seine 0.97, baguette 0.95, ...``)."""
+    pair = r"\S+ -?\d+\.\d\d"
+    out = {}
+    for line in stdout.splitlines():
+        found = re.fullmatch(rf" +(\S+): ({pair}(?:, {pair})*)", line)
+        if found:
+            out[found[1]] = [tuple(x.split()) for x in found[2].split(", ")]
+    return out
 
 
 @pytest.mark.parametrize("type_", TYPES)
@@ -153,16 +176,31 @@ def test_each_type_trains_on_the_shipped_corpus(tmp_path, type_):
     assert math.isfinite(m["final_loss"]) and m["final_loss"] < first
     assert (tmp_path / f"{type_}.model.epoch.0001").is_file()
     assert (tmp_path / f"{type_}.model.loss.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert "paris" in proc.stdout          # neighbours are printed
+    # The neighbours printed are the saved model's: six per probe word, with their cosines.
+    shown = printed_neighbours(proc.stdout)
+    assert list(shown) == [w for w in PROBE_WORDS if w in w2v.wv][:4], proc.stdout
+    assert list(shown)[:2] == ["king", "paris"]
+    for word, near in shown.items():
+        assert near == [(w, f"{s:.2f}") for w, s in w2v.wv.most_similar(word, topn=6)], word
+    # One epoch of 8 dimensions (one worker: the same numbers every run) already finds the
+    # planted words. When written, king's 7 concept words ranked 1-7 for every type (5 of
+    # the 6 shown are asked for), and paris's locale had 1-4 words among the 6 (cbow_neg:
+    # france, 4th).
+    assert sum(w in ROYAL for w, _ in shown["king"]) >= 5, shown["king"]
+    assert PARIS_LOCALE & {w for w, _ in shown["paris"]}, shown["paris"]
 
 
 @pytest.mark.slow
 def test_default_run_finishes_and_learns_the_planted_structure(tmp_path):
+    """The default settings on the shipped corpus (one worker, so that the accuracy is that
+    of one reproducible run: 0.83 when written)."""
     proc = run_cli(tmp_path, "--type=sgram_neg", "--metrics_json", "m.json", progress=True)
     assert proc.returncode == 0, proc.stderr
+    assert "1 worker(s)" in proc.stderr
     m = json.loads((tmp_path / "m.json").read_text())
-    assert m["epochs_done"] == 5 and m["wall_s"] < 60
-    assert m["analogy_accuracy"] > 0.6
+    assert m["epochs_done"] == 5 and m["analogy_accuracy"] > 0.6
+    losses = load_model(tmp_path / "sgram_neg.model").state.epoch_losses
+    assert len(losses) == 5 and losses == sorted(losses, reverse=True)
     assert "king - man + woman ~ queen" in proc.stdout
 
 
@@ -265,8 +303,8 @@ def test_data_file_forms(tmp_path, small):
 
 def test_python_m_w2v_numpy_train_is_the_same_command(tmp_path, small):
     proc = subprocess.run([sys.executable, "-m", "w2v_numpy", "train", "-d", str(small), *TINY,
-                           "--no_progress"], cwd=tmp_path, capture_output=True, text=True,
-                          timeout=120, env=ENV)
+                           "--no_progress", "--workers", "1"], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=120, env=ENV)
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "cbow.model").is_file()
 
@@ -304,13 +342,15 @@ def test_a_file_without_a_newer_setting_resumes_as_its_code_trained(tmp_path, sm
 
 def test_corpus_order_and_shared_negatives_flags(tmp_path, small):
     """Defaults: corpus order; a draw of negatives per 8 examples spread over the batch
-    for cbow_neg and sgram_neg (window form), per example for the per-pair form; the
-    flags change them, the training line says so and the model file keeps them."""
+    for the negative-sampling types (cbow_neg, and sgram_neg in its window form), per
+    example in a per-pair form; the flags change them, the training line says so and the
+    model file keeps them."""
+    assert SHARING_TYPES and PAIR_FORMS
     kw = parse(["-t", "cbow_neg"])[1]
     assert kw["shuffle"] is None and kw["shared_negatives"] is None  # None: the class decides
     kw = parse(["-t", "cbow_neg", "--shuffle", "--shared_negatives", "8"])[1]
     assert kw["shuffle"] is True and kw["shared_negatives"] == 8
-    for type_ in ("sgram_neg", "cbow_neg"):
+    for type_ in SHARING_TYPES:
         proc = run_cli(tmp_path, "-d", small, "-t", type_, "-v", "8", "-e", "1")
         assert proc.returncode == 0, proc.stderr
         assert "negatives shared by 8 windows spread over the batch" in proc.stderr
@@ -323,9 +363,11 @@ def test_corpus_order_and_shared_negatives_flags(tmp_path, small):
     assert "negatives shared" not in proc.stderr
     config = load_model(tmp_path / "sgram_neg.model").config
     assert (config["shuffle"], config["shared_negatives"]) == (True, 1)
-    proc = run_cli(tmp_path, "-d", small, "-t", "sgram_neg", "--formulation", "pair", "-v", "8",
-                   "-e", "1", "-o")
-    assert proc.returncode == 0 and "negatives shared" not in proc.stderr   # the documents' form
+    for type_, formulation in PAIR_FORMS:                                     # the documents' form
+        proc = run_cli(tmp_path, "-d", small, "-t", type_, "--formulation", formulation, "-v",
+                       "8", "-e", "1", "-o")
+        assert proc.returncode == 0, proc.stderr
+        assert f"{formulation} formulation" in proc.stderr and "negatives shared" not in proc.stderr
 
 
 def test_prefetch_flag(tmp_path, small):
@@ -339,6 +381,25 @@ def test_prefetch_flag(tmp_path, small):
     assert "1 worker(s), batches from a second process)" in proc.stderr
     proc = run_cli(tmp_path, "-d", small, "-t", "cbow_neg", "--prefetch", "maybe")
     assert proc.returncode == 2 and "--prefetch" in proc.stderr
+
+
+def test_workers_flag(tmp_path):
+    """The test of the workers themselves (every other test here passes --workers 1):
+    --workers 2 trains the shipped corpus's two chunks in two processes, and the training
+    line says so; more workers than chunks are not started; 0 is a one-line error."""
+    from w2v_numpy.training.workers import can_fork
+
+    if not can_fork():
+        pytest.skip("workers > 1 needs the fork start method")
+    assert parse([])[0].workers is None                                 # default: every core
+    proc = run_cli(tmp_path, "-t", "cbow_neg", *TINY, workers=2)
+    assert proc.returncode == 0, proc.stderr
+    assert "2 worker(s)" in proc.stderr
+    w2v = load_model(tmp_path / "cbow_neg.model")
+    assert w2v.state.epoch == 1 and w2v.state.batch_losses[-1] < w2v.state.batch_losses[0]
+    proc = run_cli(tmp_path, "-t", "cbow_neg", *TINY, "-o", workers=3)
+    assert proc.returncode == 0 and "2 worker(s)" in proc.stderr, proc.stderr
+    assert_one_line_error(run_cli(tmp_path, "-t", "cbow_neg", *TINY, workers=0), "--workers")
 
 
 def test_run_length_flag(tmp_path, small):

@@ -14,15 +14,23 @@ ENV = dict(os.environ, PYTHONWARNINGS="ignore", MPLBACKEND="Agg", OPENBLAS_NUM_T
            OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
 
 
-def train_cmd(*args, progress=False):
-    """The argv of one trainer run (no progress bar unless asked)."""
-    return [sys.executable, str(SCRIPT), *map(str, args)] + ([] if progress else ["--no_progress"])
+def train_cmd(*args, progress=False, workers=1):
+    """The argv of one trainer run: no progress bar unless asked, one training process
+    unless ``workers`` says otherwise (``None``: the trainer's default, every core).
+
+    One worker because only one is reproducible to the bit (forked Hogwild workers
+    interleave their updates), and pytest-xdist already keeps every core busy; only the
+    tests of the workers themselves ask for more.
+    """
+    assert not any(str(a).startswith("--workers") for a in args), "pass workers=, not --workers"
+    return [sys.executable, str(SCRIPT), *map(str, args)] + ([] if progress else ["--no_progress"]) \
+        + ([] if workers is None else ["--workers", str(workers)])
 
 
-def run_cli(cwd, *args, timeout=180, progress=False):
-    """Run the trainer in ``cwd``; returns the CompletedProcess (text mode)."""
-    return subprocess.run(train_cmd(*args, progress=progress), cwd=cwd, capture_output=True,
-                          text=True, timeout=timeout, env=ENV)
+def run_cli(cwd, *args, timeout=180, progress=False, workers=1):
+    """Run the trainer in ``cwd`` (see :func:`train_cmd`); returns the CompletedProcess (text mode)."""
+    return subprocess.run(train_cmd(*args, progress=progress, workers=workers), cwd=cwd,
+                          capture_output=True, text=True, timeout=timeout, env=ENV)
 
 
 def write_small_corpus(path, lines=3000):

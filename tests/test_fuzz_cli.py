@@ -99,7 +99,8 @@ def test_random_hostile_input_never_crashes_or_damages_a_model(tmp_path):
         before = (folder / "m.model").read_bytes() if had_model else None
         argv = random_argv(rng, names)
         rc, out, err = run_case(folder, argv)
-        replay = f"W2V_FUZZ_SEED={SEED}, case {cases}: train_numpy_model.py {' '.join(argv)}"
+        replay = (f"W2V_FUZZ_SEED={SEED}, case {cases}: train_numpy_model.py "
+                  + " ".join(train_cmd(*argv)[2:]))
         assert rc in ALLOWED, (replay, rc, err[-2000:])
         assert "Traceback" not in err and "Traceback" not in out, (replay, err[-2000:])
         if rc == 2:

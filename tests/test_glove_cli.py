@@ -72,7 +72,10 @@ def test_glove_models_work_with_the_vector_tools(tmp_path, corpus, reference):
     np.testing.assert_allclose(load_vectors(tmp_path / "g.vec").vectors, ref.wv.vectors, rtol=1e-6)
     out = subprocess.run([sys.executable, "-m", "w2v_numpy", "neighbors", str(model), "king"],
                          capture_output=True, text=True, env=ENV)
-    assert out.returncode == 0 and "king" in out.stdout, out.stderr
+    assert out.returncode == 0, out.stderr
+    # the query word, then its 10 neighbours by the model's own vectors (W + W_ctx)
+    assert out.stdout.splitlines() == ["king"] + [f"  {w}\t{s:.4f}"
+                                                  for w, s in ref.wv.most_similar("king", topn=10)]
 
 
 def test_glove_flags_and_conflicts(tmp_path, corpus, reference):

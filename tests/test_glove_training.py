@@ -12,7 +12,7 @@ from w2v_numpy.batching.cooccurrence_batcher import CooccurrenceBatcher
 from w2v_numpy.text.corpus import EncodedCorpus
 from w2v_numpy.errors import ModelFileError, W2VError
 from w2v_numpy.teaching.gradcheck import check_gradient
-from w2v_numpy.models import create
+from w2v_numpy.models import MODELS, create
 from w2v_numpy.batching.batch import CooccurrenceBatch
 from w2v_numpy.training.adagrad import AdaGrad
 
@@ -154,9 +154,12 @@ def test_save_load_and_resume_are_exact(tmp_path):
 
 
 def test_front_door_errors(tmp_path):
+    others = [dict(type=t) for t, cls in sorted(MODELS.items())
+              if cls.batch_family != "cooccurrence"]      # the types of the other front doors
+    assert others
     for kw, param in ((dict(x_max=0), "x_max"), (dict(window=0), "window"),
                       (dict(target="sqrt"), "target"), (dict(min_alpha=1.0), "min_alpha"),
-                      (dict(type="sgram_neg"), "type")):
+                      *((kw, "type") for kw in others)):
         with pytest.raises(W2VError) as err:
             GloVe(**kw)
         assert err.value.param == param

@@ -9,6 +9,10 @@ from w2v_numpy import Word2Vec
 from w2v_numpy import load_model, load_vectors, save_model
 from w2v_numpy.files import model_file
 from w2v_numpy.files.atomic import link_or_copy
+from w2v_numpy.models import VARIANTS, window_types
+
+#: Every way Word2Vec can train a type: (type, formulation), from the registry.
+FORMS = sorted((t, f) for t, f in VARIANTS if t in window_types())
 
 
 @pytest.fixture(scope="module")
@@ -37,32 +41,24 @@ def test_round_trip_keeps_everything(tmp_path, trained):
     assert load_vectors(str(path)).index_to_key == trained.vocab.words
 
 
-def test_the_formulation_is_remembered(tmp_path, trained):
-    from w2v_numpy.models import SkipGramNeg, SkipGramNegWindow
-
-    for formulation, cls in (("window", SkipGramNegWindow), ("pair", SkipGramNeg)):
-        w2v = Word2Vec(type="sgram_neg", vector_size=6, min_count=1, formulation=formulation,
-                       progress=False)
-        w2v.vocab, w2v.model = trained.vocab, cls.from_params(dict(trained.model.params))
-        save_model(tmp_path / f"{formulation}.model", w2v)
-        back = load_model(tmp_path / f"{formulation}.model")
-        assert back.config["formulation"] == formulation and type(back.model) is cls
-        assert back.model.batch_family == ("cbow" if formulation == "window" else "sgram")
-
-
-def test_hs_window_form_round_trips_with_its_tree(tmp_path, group_corpus):
-    from w2v_numpy.models import SkipGramHSWindow
-
-    w2v = Word2Vec(group_corpus, type="sgram_hs", vector_size=6, window=2, min_count=1, epochs=1,
-                   seed=2, progress=False)
-    assert type(w2v.model) is SkipGramHSWindow and w2v.config["formulation"] == "window"
-    save_model(tmp_path / "hs.model", w2v)
-    back = load_model(tmp_path / "hs.model")
-    assert type(back.model) is SkipGramHSWindow and back.config == w2v.config
-    for a, b in zip(back.model.tree, w2v.model.tree):
-        np.testing.assert_array_equal(a, b)
+@pytest.mark.parametrize("type_, formulation", FORMS)
+def test_every_formulation_round_trips_as_itself(tmp_path, group_corpus, type_, formulation):
+    """The file remembers the formulation: the same class comes back, with its parameters
+    and, for hierarchical softmax, its Huffman tree."""
+    cls = VARIANTS[type_, formulation]
+    w2v = Word2Vec(group_corpus, type=type_, formulation=formulation, vector_size=6, window=2,
+                   min_count=1, epochs=1, seed=2, progress=False)
+    assert type(w2v.model) is cls and w2v.config["formulation"] == formulation
+    save_model(tmp_path / "m.model", w2v)
+    back = load_model(tmp_path / "m.model")
+    assert type(back.model) is cls and back.config == w2v.config and back.state == w2v.state
+    assert set(back.model.params) == set(w2v.model.params)
     for k, v in w2v.model.params.items():
         np.testing.assert_array_equal(back.model.params[k], v)
+    if cls.needs_counts:
+        assert len(back.model.tree) == len(w2v.model.tree)
+        for a, b in zip(back.model.tree, w2v.model.tree):
+            np.testing.assert_array_equal(a, b)
 
 
 def test_the_file_is_an_npz_without_pickles(tmp_path, trained):

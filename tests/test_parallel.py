@@ -58,6 +58,7 @@ def test_two_workers_train_every_batch_and_learn(group_corpus):
     assert s2.epoch_losses[-1] < s2.epoch_losses[0]
     assert group_precision(two) > 0.9
     # Positions a save may record: round starts only (whole rounds of 2 chunks), never inside one.
+    assert len(recorder.seen) == len(s2.batch_losses)         # the callback saw every batch
     assert all(b == 0 and c % 2 == 0 for _, c, b in recorder.seen)
     W = two.model.params["W_in"]
     assert type(W) is np.ndarray and W.flags.owndata          # back out of shared memory

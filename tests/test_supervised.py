@@ -10,7 +10,7 @@ from w2v_numpy import load_model
 from w2v_numpy.batching.batch import DocumentBatch
 from w2v_numpy.teaching.gradcheck import check_report
 from w2v_numpy.text.labelled import Dictionary, features, read_labelled
-from w2v_numpy.models import create
+from w2v_numpy.models import MODELS, create
 from w2v_numpy.classifier import Classifier, train_supervised
 
 from conftest import randomize, slow_ft_hash
@@ -61,7 +61,7 @@ def test_word_ngram_features_follow_the_recipe():
     assert features(words, d, word_ngrams=1, bucket=1000).tolist() == [0, 1]
 
 
-@pytest.mark.parametrize("type_", ["supervised_softmax", "supervised_neg"])
+@pytest.mark.parametrize("type_", sorted(t for t in MODELS if Classifier.accepts(t)))
 def test_gradients_with_ngram_rows(type_, rng):
     model = randomize(create(type_, 5, 3, dtype=np.float64, n_labels=4, bucket=6), rng)
     ids = np.array([0, 7, 7, 2, 10, 4, 5, 5])          # ids >= 5 are n-gram rows 0..5
@@ -79,8 +79,10 @@ def test_save_load_predict(bigram_model, tmp_path):
     back = load_model(tmp_path / "c.model")
     assert isinstance(back, Classifier) and back.labels == bigram_model.labels
     texts = ["the pizza was not good", "not bad at all", "zzz"]
-    for (a, pa), (b, pb) in zip(zip(*bigram_model.predict(texts, k=2)), zip(*back.predict(texts, k=2))):
-        assert a == b
+    (labels, probs), (labels_back, probs_back) = (bigram_model.predict(texts, k=2),
+                                                  back.predict(texts, k=2))
+    assert labels == labels_back and len(labels) == len(probs_back) == len(texts)
+    for pa, pb in zip(probs, probs_back):
         np.testing.assert_allclose(pa, pb)
     labels, probs = back.predict("zzz", k=2)
     np.testing.assert_allclose(probs, [0.5, 0.5])      # nothing known: v_D = 0
