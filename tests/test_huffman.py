@@ -9,7 +9,9 @@ from w2v_numpy import Word2Vec
 from w2v_numpy.batching import Batch
 from w2v_numpy.functional import sigmoid
 from w2v_numpy.teaching.gradcheck import check
-from w2v_numpy.models import MODELS, cbow_hs, create
+from w2v_numpy import kernels
+from w2v_numpy.kernels import hierarchical_softmax
+from w2v_numpy.models import MODELS, create, densify
 from w2v_numpy.models.huffman import build, max_code_length
 
 from conftest import family_batch, randomize
@@ -135,11 +137,11 @@ def test_hs_loss_is_minus_log_of_the_leaf_probability(type_, rng):
 @pytest.mark.parametrize("type_", HS_TYPES)
 @pytest.mark.parametrize("levels", [0, 1, 3, 40])
 def test_the_dense_top_split_changes_nothing(type_, levels, rng):
-    """loss_and_grad treats the first ``levels`` tree levels as a dense block: at any
-    split it equals forward, the slow loop and finite differences (paths up to 9 deep)."""
+    """The reference equals the slow loop and finite differences, and the trainer's kernel,
+    which treats the first ``levels`` tree levels as a dense block, equals the slow loop at
+    any split (paths up to 9 deep)."""
     counts = (1000 / np.arange(1, 41) ** 1.5).astype(int) + 1
     model = randomize(create(type_, 40, 3, dtype=np.float64, counts=counts), rng)
-    model.top = cbow_hs.dense_top(model.tree, levels)
     batch = family_batch(model, rng, B=12)
     assert model.tree.lengths[batch.targets].max() > 6
     loss, ref = slow_hs(model, batch)
@@ -149,6 +151,13 @@ def test_the_dense_top_split_changes_nothing(type_, levels, rng):
     for k in ref:
         np.testing.assert_allclose(grad[k], ref[k], rtol=1e-10, atol=1e-12)
     assert check(model, batch) < 1e-6
+    top = hierarchical_softmax.dense_top(model.tree, levels)
+    h = model.forward(batch)["h"]
+    fast, _, rows = hierarchical_softmax.top_block_output(h, model.params["W_out"], model.tree,
+                                                          batch, 1.0, top)
+    assert fast == pytest.approx(loss, rel=1e-12)
+    np.testing.assert_allclose(densify(model.params, {"W_out": rows})["W_out"], ref["W_out"],
+                               rtol=1e-10, atol=1e-12)
 
 
 def test_hs_step_allocates_nothing_of_size_batch_times_vocab():
@@ -157,8 +166,9 @@ def test_hs_step_allocates_nothing_of_size_batch_times_vocab():
     model = create("cbow_hs", V, 2, dtype=np.float64, counts=counts)
     rng = np.random.default_rng(0)
     batch = Batch(rng.integers(0, V, (B, 4)), None, rng.integers(0, V, B), None)
+    kernels.step(model, batch, 0.1)          # once first: the kernel's dense top block is made once
     tracemalloc.start()
-    model.step(batch, 0.1)
+    kernels.step(model, batch, 0.1)                                    # the trainer's step
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert peak < B * V * 8 / 4, peak

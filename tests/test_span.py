@@ -1,17 +1,20 @@
-"""Corpus-order batches: the ``span`` the batcher attaches, the banded fast path of the
-models (:mod:`w2v_numpy.kernels.span`) and negatives shared by a tile of windows.
+"""Corpus-order batches: the ``span`` the batcher attaches, the banded kernels
+(:mod:`w2v_numpy.kernels.span`) and negatives shared by a tile of windows.
 
-The fast path must compute the general path's numbers on the same batch: the
-batch with its ``span`` against the same batch with ``span=None``.
+The kernel must compute the reference's numbers on the same batch: the kernel the
+trainer picks for the batch with its ``span`` against the reference, which reads
+no span (``tests/test_kernels.py`` does this for every layout; here the span's
+own properties).
 """
 import numpy as np
 import pytest
 
-from w2v_numpy import Word2Vec
-from w2v_numpy.batching import NegativeSampler, WindowBatcher, slot_offsets
-from w2v_numpy.teaching.gradcheck import check
-from w2v_numpy.models import create, default_formulation, densify, model_class
+from w2v_numpy import Word2Vec, kernels
+from w2v_numpy.batching import Batch, NegativeSampler, WindowBatcher, slot_offsets
 from w2v_numpy.kernels import span
+from w2v_numpy.models import create, densify
+from w2v_numpy.teaching.gradcheck import check
+from w2v_numpy.training.policy import policy
 
 from conftest import randomize
 from test_batching import corpus_of
@@ -87,11 +90,24 @@ def test_grouped_negatives(rng):
                                   s.sample(targets, 4, np.random.default_rng(1), group=1))
 
 
-def test_shared_negatives_are_detected_only_when_shared(rng):
-    neg = np.repeat(rng.integers(0, 9, (3, 2)), span.TILE, axis=0)[:20]
-    assert span.shared_negatives(neg) is not None
-    neg[9, 1] += 1
-    assert span.shared_negatives(neg) is None
+def test_tile_draws_come_from_the_batch_layout(rng):
+    """A tile shares a draw when the batch's ``draws`` say so, whatever the values."""
+    sampler = NegativeSampler(np.arange(1, 30))
+    targets = rng.integers(0, 29, 20)
+    neg, draws = sampler.sample_shared(targets, 2, rng, group=span.TILE)
+    batch = Batch(targets[:, None], None, targets, neg, None, draws)
+    np.testing.assert_array_equal(span.tile_draws(batch, span.TILE), draws.table)
+    assert span.tile_draws(batch, 2 * span.TILE) is None               # tiles straddle two draws
+    assert span.tile_draws(batch._replace(draws=None), span.TILE) is None
+    assert span.tile_draws(batch._replace(draws=draws._replace(spread=True)), span.TILE) is None
+
+
+def trained(model, batch, scale=1.0, **kw):
+    """The trainer's loss and gradient rows for ``batch`` (the kernel it picks)."""
+    kernel = kernels.select(model, batch)
+    if kernel is None:
+        return model.loss_and_grad(batch, scale, **kw)
+    return kernel.loss_and_grad(model, batch, scale, kw.get("undivided", False))
 
 
 def dense(model, grads):
@@ -108,7 +124,7 @@ def test_fast_path_equals_general_path(variant, shared, rng):
         plain = batch._replace(span=None)
         options = [{}, {"undivided": True}] if model.averages_inputs else [{}]
         for kw in options:
-            loss, grads = model.loss_and_grad(batch, 1.0, **kw)
+            loss, grads = trained(model, batch, 1.0, **kw)
             ref_loss, ref = model.loss_and_grad(plain, 1.0, **kw)
             assert loss == pytest.approx(ref_loss, rel=1e-12)
             fast, slow = dense(model, grads), dense(model, ref)
@@ -136,7 +152,7 @@ def test_fast_path_of_a_wrong_span_fails_the_check(rng):
     model = model_for(("sgram_neg", "window"), rng)
     batch = batches(batcher(rng, negative=3))[1]
     wrong = batch._replace(span=(batch.span + 1) % V)
-    loss, _ = model.loss_and_grad(wrong)
+    loss, _ = trained(model, wrong)
     assert loss != pytest.approx(model.loss_and_grad(batch._replace(span=None))[0], rel=1e-6)
 
 
@@ -146,8 +162,8 @@ def test_step_with_and_without_span(variant, rng):
     twin = model.astype(np.float64)
     negative = 3 if model.uses_negatives else 0
     for batch in batches(batcher(rng, negative=negative, shared=span.TILE if negative else 1)):
-        assert model.step(batch, 0.1) == pytest.approx(twin.step(batch._replace(span=None), 0.1),
-                                                        rel=1e-12)
+        assert kernels.step(model, batch, 0.1) == pytest.approx(
+            twin.step(batch._replace(span=None), 0.1), rel=1e-12)
     for k in model.params:
         np.testing.assert_allclose(model.params[k], twin.params[k], rtol=1e-10, atol=1e-12)
 
@@ -156,7 +172,7 @@ def test_span_of_the_wrong_length_is_an_error(rng):
     model = model_for(("cbow_neg", None), rng)
     batch = batches(batcher(rng, negative=3))[0]
     with pytest.raises(ValueError, match="span"):
-        model.loss(batch._replace(span=batch.span[:-1]))
+        trained(model, batch._replace(span=batch.span[:-1]))
 
 
 def text_file(tmp_path, rng):
@@ -174,13 +190,13 @@ def test_word2vec_trains_in_corpus_order_and_can_share_negatives(tmp_path, rng):
     assert Word2Vec(type="sgram_neg", formulation="pair").config["shuffle"] is True  # no span path
     for type_ in ("cbow_hs", "cbow", "sgram_hs"):   # the class says: shuffled (HS trained badly)
         assert Word2Vec(type=type_, negative=0).config["shuffle"] is True
-        assert not model_class(type_, default_formulation(type_)).corpus_order
+        assert not policy(type_).corpus_order
     w2v = Word2Vec(type="sgram_neg", min_count=1, vector_size=8, epochs=1, progress=False,
                    shared_negatives=span.TILE, spread_negatives=False)   # a tile's windows share
     w2v.build_vocab(str(text))
     assert w2v.config["shuffle"] is False
     batch = next(iter(w2v.make_batcher().iter_epoch(0)))[3]
-    assert batch.span is not None and span.shared_negatives(batch.negatives) is not None
+    assert batch.span is not None and span.tile_draws(batch, span.TILE) is not None
     path = tmp_path / "m.model"
     w2v.train()
     w2v.save(str(path))

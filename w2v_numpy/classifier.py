@@ -9,8 +9,9 @@
     clf.save("reviews.model")
 
 The pieces: :mod:`w2v_numpy.text.labelled` (lines, dictionary, features, batches),
-:mod:`w2v_numpy.models.supervised` (the two losses), :func:`w2v_numpy.training.loop.train`
-(the one loop, learning rate decaying linearly to 0 as in fastText).
+:mod:`w2v_numpy.models.supervised_input` (the input layer of the two losses),
+:func:`w2v_numpy.training.loop.train` (the one loop, learning rate decaying linearly
+to 0 as in fastText).
 Precision and recall at k are fastText's: over all documents with a label,
 the correct predictions among the k x N made, and among all true labels.
 """
@@ -23,8 +24,10 @@ from .batching import NegativeSampler
 from .errors import ModelFileError, W2VError
 from .files.model_file import ModelParts, read_model_file, write_model_file
 from .functional import sigmoid, softmax
+from .kernels.subword_rows import class_scores
 from .vectors.keyedvectors import KeyedVectors
-from .text.labelled import Dictionary, DocumentBatcher, encode, features, parse_line, read_labelled
+from .batching.document_batcher import DocumentBatcher, document_batch
+from .text.labelled import Dictionary, encode, features, parse_line, read_labelled
 from .models import MODELS, create
 
 #: fastText's ``-loss`` values -> model types.
@@ -35,7 +38,7 @@ class Classifier:
     """A trained (or loaded) classifier; make one with :func:`train_supervised` or :meth:`load`.
 
     Attributes: ``config`` (the settings, fastText's names), ``dictionary``,
-    ``model`` (:mod:`w2v_numpy.models.supervised`), ``state`` (training state).
+    ``model`` (:mod:`w2v_numpy.models.supervised_input`), ``state`` (training state).
     """
 
     def __init__(self, config, dictionary, model, state=None):
@@ -56,7 +59,6 @@ class Classifier:
 
     def probabilities(self, texts):
         """(n, labels) probabilities of the texts (softmax, or one sigmoid per label for ns)."""
-        from .text.labelled import document_batch
 
         feats = [self._features(parse_line(t)[1]) for t in texts]
         ptr = np.zeros(len(feats) + 1, dtype=np.int64)
@@ -64,7 +66,7 @@ class Classifier:
         empty = ptr[1:] == ptr[:-1]
         ids = np.concatenate(feats) if feats else np.zeros(0, np.int64)
         batch = document_batch(ptr, ids, np.arange(len(feats)), np.zeros(len(feats), np.int64), None)
-        scores = to_numpy(self.model.scores(batch)).astype(np.float64)          # (n, L)
+        scores = to_numpy(class_scores(self.model, batch)).astype(np.float64)   # (n, L)
         scores[empty] = 0.0                                   # no feature: v_D = 0, as fastText
         return softmax(scores, axis=1) if self.config["loss"] == "softmax" else sigmoid(scores)
 
@@ -126,20 +128,26 @@ class Classifier:
         return cls(c, d, model)
 
 
-def train_supervised(input, dim=100, lr=0.1, epoch=5, wordNgrams=1, loss="softmax", neg=5,
-                     bucket=2_000_000, minCount=1, batch_size=32, seed=0, progress=False,
+def train_supervised(input, dim=100, lr=None, epoch=5, wordNgrams=1, loss="softmax", neg=5,
+                     bucket=2_000_000, minCount=1, batch_size=None, seed=0, progress=False,
                      callbacks=()):
     """Train a classifier on ``__label__X text`` lines (fastText's names and defaults).
 
     ``bucket`` rows of word n-grams are made only when ``wordNgrams`` > 1
     (fastText does the same): 2,000,000 x ``dim`` float32 is 800 MB at dim 100.
     ``lr`` is per example and decays linearly to 0 over training; ``batch_size``
-    documents share one step.
+    documents share one step. ``None`` for either: the policy table's
+    (:mod:`w2v_numpy.training.policy`: fastText's 0.1, and 32 documents).
     """
     from .training.loop import train
+    from .training.policy import policy
 
     if loss not in LOSSES:
         raise W2VError(f"must be one of {sorted(LOSSES)}, got {loss!r}", param="loss")
+    rules = policy(LOSSES[loss])
+    lr = rules.alpha if lr is None else lr
+    batch_size = rules.batch_size if batch_size is None else batch_size
+
     for name, value in (("dim", dim), ("epoch", epoch), ("wordNgrams", wordNgrams), ("neg", neg),
                         ("minCount", minCount), ("batch_size", batch_size)):
         if int(value) < 1:

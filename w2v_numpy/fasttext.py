@@ -11,7 +11,7 @@ checkpoints are the same), with gensim's ``FastText`` spelling::
     ft.wv.most_similar("unseenword")
     ft.save("text.ft")
 
-The objective is :mod:`w2v_numpy.models.subword`; the vectors are
+The objective is :mod:`w2v_numpy.models.subword_input`; the vectors are
 :class:`w2v_numpy.vectors.subword_vectors.FastTextKeyedVectors`. Memory: the n-gram
 table is ``bucket x vector_size`` float32 (2,000,000 x 100 is 800 MB, and the
 model file as large); a smaller ``bucket`` trades collisions for memory.
@@ -23,7 +23,8 @@ from .text.corpus import simple_tokenize
 from .errors import W2VError
 from .vectors.subword_vectors import FastTextKeyedVectors
 from .models import MODELS, create, subword_types
-from .models.subword import BUCKET, INPUT_UPDATES, MAX_N, MIN_N
+from .models.subword_input import BUCKET, INPUT_UPDATES, MAX_N, MIN_N
+from .training.policy import policy
 from .word2vec import Word2Vec
 
 
@@ -46,22 +47,24 @@ class FastText(Word2Vec):
         ``"fasttext"`` (default) adds the undivided gradient of the hidden
         vector to each input row, as fastText and gensim do;
         ``"exact"`` applies the true gradient of the mean (see
-        :mod:`w2v_numpy.models.subword`).
-    shuffle : bool
-        Shuffle the examples inside each corpus chunk. ``False`` by default
-        (unlike :class:`Word2Vec`): the pairs then come in corpus order, as
+        :mod:`w2v_numpy.models.subword_input`).
+    shuffle : bool or None
+        Shuffle the examples inside each corpus chunk. ``None``: the policy
+        table's (:mod:`w2v_numpy.training.policy`), corpus order: the pairs come in corpus order, as
         fastText and gensim train them, so the pairs of a batch share their
         centre words and each word's n-gram rows are gathered, summed and
         updated once per batch; on wiki2m that trains 2.5 times faster, at the
         same loss.
-    vector_size, window, min_count, max_vocab, sample, negative, alpha, min_alpha,
+    alpha, batch_size : float, int or None
+        ``None``: the policy table's (0.025 and 512).
+    vector_size, window, min_count, max_vocab, sample, negative, min_alpha,
     epochs, batch_size, seed, tokenizer, dtype, progress, callbacks
         As for :class:`Word2Vec` (gensim's names and meanings).
     """
 
     def __init__(self, corpus_file=None, sg=None, type=None, vector_size=100, window=5,
-                 min_count=5, max_vocab=None, sample=1e-3, negative=5, alpha=0.025,
-                 min_alpha=0.0001, epochs=5, batch_size=None, seed=0, shuffle=False, min_n=MIN_N,
+                 min_count=5, max_vocab=None, sample=1e-3, negative=5, alpha=None,
+                 min_alpha=0.0001, epochs=5, batch_size=None, seed=0, shuffle=None, min_n=MIN_N,
                  max_n=MAX_N, bucket=BUCKET, input_update="fasttext", tokenizer=simple_tokenize,
                  dtype=np.float32, progress=True, callbacks=()):
         if sg not in (None, 0, 1):
@@ -78,12 +81,14 @@ class FastText(Word2Vec):
         if input_update not in INPUT_UPDATES:
             raise W2VError(f"must be one of {INPUT_UPDATES}, got {input_update!r}",
                            param="input_update")
+        rules = policy(type)
         self.config = dict(type=type, vector_size=int(vector_size), window=int(window),
                            min_count=int(min_count), max_vocab=max_vocab, sample=float(sample),
-                           negative=int(negative), alpha=float(alpha), min_alpha=float(min_alpha),
-                           epochs=int(epochs), seed=int(seed),
-                           batch_size=int(MODELS[type].default_batch_size if batch_size is None else batch_size),
-                           shuffle=bool(shuffle), min_n=int(min_n), max_n=int(max_n),
+                           negative=int(negative),
+                           alpha=float(rules.alpha if alpha is None else alpha),
+                           min_alpha=float(min_alpha), epochs=int(epochs), seed=int(seed),
+                           batch_size=int(rules.batch_size if batch_size is None else batch_size),
+                           shuffle=bool(not rules.corpus_order if shuffle is None else shuffle), min_n=int(min_n), max_n=int(max_n),
                            bucket=int(bucket), input_update=input_update)
         self._start(corpus_file, tokenizer, dtype, progress, callbacks)   # one process
 

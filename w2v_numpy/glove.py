@@ -35,6 +35,7 @@ from .models import MODELS, create
 from .models.glove import ALPHA, TARGETS, X_MAX
 from .training.adagrad import AdaGrad
 from .training.loop import train
+from .training.policy import policy
 from .word2vec import Word2Vec
 
 #: Model-file parameter names of the AdaGrad accumulators: ``adagrad.W`` for ``W``, ...
@@ -67,15 +68,16 @@ class GloVe(Word2Vec):
         worked example's :math:`\\log(1 + X)`.
     distance_weighting : bool
         Weight a pair k words apart by 1/k (default, as glove.c) or count 1.
-    alpha : float
-        AdaGrad's initial rate :math:`\\eta` (glove.c's ``-eta``, 0.05).
+    alpha : float or None
+        AdaGrad's initial rate :math:`\\eta`; ``None``: the policy table's
+        (:mod:`w2v_numpy.training.policy`), glove.c's ``-eta`` 0.05.
     min_alpha : float or None
         If given, the rate also decays linearly to it; ``None`` (default)
         keeps it constant, as glove.c does (AdaGrad shrinks the steps itself).
     epochs : int
         Passes over the non-zero entries (glove.c's ``-iter``; 25 in the paper).
-    batch_size : int
-        Entries per AdaGrad step (see :mod:`w2v_numpy.training.adagrad` for what a batch means).
+    batch_size : int or None
+        Entries per AdaGrad step (``None``: the policy table's 4096; see :mod:`w2v_numpy.training.adagrad` for what a batch means).
     seed, shuffle, tokenizer, dtype, progress, callbacks
         As for :class:`w2v_numpy.word2vec.Word2Vec`.
 
@@ -88,11 +90,14 @@ class GloVe(Word2Vec):
 
     def __init__(self, corpus_file=None, vector_size=100, window=10, min_count=5,
                  max_vocab=None, x_max=X_MAX, glove_alpha=ALPHA, target="log",
-                 distance_weighting=True, alpha=0.05, min_alpha=None, epochs=25,
-                 batch_size=4096, seed=0, shuffle=True, tokenizer=simple_tokenize,
+                 distance_weighting=True, alpha=None, min_alpha=None, epochs=25,
+                 batch_size=None, seed=0, shuffle=True, tokenizer=simple_tokenize,
                  dtype=np.float32, progress=True, callbacks=(), type="glove"):
         if not self.accepts(type):
             raise W2VError(f"GloVe trains type 'glove', not {type!r}", param="type")
+        rules = policy("glove")
+        alpha = rules.alpha if alpha is None else alpha
+        batch_size = rules.batch_size if batch_size is None else batch_size
         for name, value in (("window", window), ("vector_size", vector_size),
                             ("epochs", epochs), ("batch_size", batch_size)):
             if int(value) < 1:

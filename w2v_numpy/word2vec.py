@@ -24,9 +24,10 @@ from .text.corpus import load_corpus, simple_tokenize
 from .errors import ModelFileError, W2VError
 from .files.model_file import ModelParts, read_model_file, write_model_file
 from .vectors.keyedvectors import KeyedVectors
-from .models import MODELS, create, default_formulation, gensim_type, model_class, window_types
+from .models import MODELS, create, gensim_type, model_class, window_types
 from .models.window import CBOW_UPDATES
 from .training.loop import TrainState, train
+from .training.policy import default_formulation, policy
 from .text.vocab import Vocab
 
 #: Settings a model file may lack, with the value of the version that wrote such files.
@@ -64,31 +65,31 @@ class Word2Vec:
         once, which w2v_numpy does not: that is an error. ``hs=0`` (default)
         leaves ``type`` as it is.
     alpha, min_alpha : float
-        Learning rate per example, decayed linearly over training.
+        Learning rate per example, decayed linearly over training. ``alpha=None``:
+        the type's in :mod:`w2v_numpy.training.policy` (gensim's 0.025).
     epochs, batch_size, seed : int
-        ``batch_size=None``: the model's ``default_batch_size`` (512 examples; 128 windows
-        for ``sgram_hs``'s window formulation).
+        ``batch_size=None``: the type's in :mod:`w2v_numpy.training.policy` (512
+        examples; 128 windows for ``sgram_hs``'s window formulation).
     shuffle : bool or None
-        Shuffle examples inside each corpus chunk. ``None``: corpus order (as
-        word2vec.c and gensim) for the context-slot types whose class says
-        ``corpus_order`` (``cbow_neg``, ``sgram_neg``), whose batches of consecutive windows
-        then take the banded path of :mod:`w2v_numpy.kernels.span`; shuffled for the
-        others. Stored in the model file.
+        Shuffle examples inside each corpus chunk. ``None``: the policy table's
+        choice: corpus order (as word2vec.c and gensim) for the context-slot types
+        it marks ``corpus_order`` (``cbow_neg``, ``sgram_neg``), whose batches of
+        consecutive windows then take the banded kernels of
+        :mod:`w2v_numpy.kernels.span`; shuffled for the others. Stored in the model file.
     run_length : int or None
         Shuffled context-slot types: shuffle runs of this many consecutive windows
-        (the batcher's ``run_length``), which then take the banded path too. ``None``:
-        the class's (8 for ``cbow_hs``, else 1). Stored in the model file.
+        (the batcher's ``run_length``), which then take the banded kernels too.
+        ``None``: the policy table's (8 for ``cbow_hs``, else 1). Stored in the model file.
     shared_negatives : int or None
         Examples sharing one draw of negatives (1: each its own, as the
         documents; every example still has K of its own in the loss). ``None``:
-        the class's: 8 for ``cbow_neg`` (1.4-1.8x faster, 0.5 analogy points fewer on
-        wiki17m) and ``sgram_neg``'s window form (1.1-1.3x faster, 0.5 points
-        fewer), else 1. Stored in the model file.
+        the policy table's: 8 for ``cbow_neg`` and ``sgram_neg``'s window form,
+        else 1. Stored in the model file.
     spread_negatives : bool or None
         Whether the examples sharing a draw are spread over the batch (the
         defaults' way) or side by side, a tile of consecutive windows (faster
-        still for ``sgram_neg``'s window path, but sharing by tiles cost 4-7
-        analogy points). ``None``: the class's. Stored in the model file.
+        still for ``sgram_neg``'s window kernels, but sharing by tiles cost 4-7
+        analogy points). ``None``: the policy table's. Stored in the model file.
     cbow_update : {"word2vec", "exact"}
         CBOW only. ``"word2vec"`` (default) gives each context row the
         undivided dL/dh, as word2vec.c and gensim (``cbow_mean=1``) do: it
@@ -104,7 +105,7 @@ class Word2Vec:
         whole window at once, word2vec.c's orientation: against negatives shared
         by the window (:mod:`w2v_numpy.models.sgram_neg_window`), or on the centre
         word's Huffman path (:mod:`w2v_numpy.models.sgram_hs_window`); several
-        times faster. ``None``: the measured default, ``"window"`` for those two
+        times faster. ``None``: the policy table's, ``"window"`` for those two
         and ``"pair"`` for every other type. Stored in the model file.
     workers : int or None
         gensim's name: processes training at once on shared parameters
@@ -127,7 +128,7 @@ class Word2Vec:
     """
 
     def __init__(self, corpus_file=None, type="sgram_neg", vector_size=100, window=5,
-                 min_count=5, max_vocab=None, sample=1e-3, negative=5, alpha=0.025,
+                 min_count=5, max_vocab=None, sample=1e-3, negative=5, alpha=None,
                  min_alpha=0.0001, epochs=5, batch_size=None, seed=0, shuffle=None,
                  cbow_update="word2vec", tokenizer=simple_tokenize, dtype=np.float32, progress=True,
                  callbacks=(), hs=0, formulation=None, workers=1, shared_negatives=None,
@@ -137,24 +138,26 @@ class Word2Vec:
             raise W2VError(f"must be one of {window_types()}, got {type!r}", param="type")
         formulation = formulation or default_formulation(type)
         cls = model_class(type, formulation)                 # W2VError for one it lacks
-        run_length = cls.run_length if run_length is None else run_length
+        rules = policy(type, formulation)
+        run_length = rules.run_length if run_length is None else run_length
         uses_negatives = MODELS[type].uses_negatives
         if not uses_negatives:
             shared_negatives = 1                             # nothing to share
         elif shared_negatives is None:
-            shared_negatives = cls.shared_negatives
-        spread = cls.spread_negatives if spread_negatives is None else bool(spread_negatives)
+            shared_negatives = rules.shared_negatives
+        spread = rules.spread_negatives if spread_negatives is None else bool(spread_negatives)
         for name, value in (("window", window), ("vector_size", vector_size),
                             ("shared_negatives", shared_negatives), ("run_length", run_length)):
             if int(value) < 1:
                 raise W2VError(f"must be >= 1, got {value}", param=name)
         if cbow_update not in CBOW_UPDATES:
             raise W2VError(f"must be one of {CBOW_UPDATES}, got {cbow_update!r}", param="cbow_update")
-        batch_size = cls.default_batch_size if batch_size is None else batch_size
+        batch_size = rules.batch_size if batch_size is None else batch_size
+        alpha = rules.alpha if alpha is None else alpha
         if uses_negatives and int(negative) < 1:
             raise W2VError(f"must be >= 1 for {type}, got {negative}", param="negative")
         if shuffle is None:
-            shuffle = not (cls.corpus_order and cls.batch_family in WindowBatcher.SPAN_FAMILIES)
+            shuffle = not (rules.corpus_order and cls.batch_family in WindowBatcher.SPAN_FAMILIES)
         self.config = dict(type=type, vector_size=int(vector_size), window=int(window),
                            min_count=int(min_count), max_vocab=max_vocab, sample=float(sample),
                            negative=int(negative) if uses_negatives else 0,

@@ -11,6 +11,26 @@ from typing import NamedTuple, Optional
 import numpy as np
 
 
+class Draws(NamedTuple):
+    """Which examples of a batch share which draw of negatives.
+
+    The sampler deals ``table`` (G, K) to the examples in one of two layouts:
+    side by side (example ``b`` takes draw ``b // group``) or spread over the
+    batch (example ``b`` takes draw ``b % G``). The batch's ``negatives`` (B, K)
+    are the draws dealt out; this record says how, so that a kernel can use the
+    sharing without looking at the values.
+    """
+
+    table: np.ndarray     # (G, K)  the draws
+    group: int            # examples per draw (the last draw may have fewer)
+    spread: bool          # True: example b takes draw b % G; False: draw b // group
+
+    def index(self, B):
+        """The draw of each of ``B`` examples, (B,)."""
+        b = np.arange(B)
+        return b % self.table.shape[0] if self.spread else b // self.group
+
+
 class Batch(NamedTuple):
     """One batch of word2vec examples (the batch contract; see the README's "model contract").
 
@@ -38,6 +58,13 @@ class Batch(NamedTuple):
         position's row once instead of once per window
         (:mod:`w2v_numpy.kernels.span`); ``None`` everywhere else. It is
         redundant: the other fields alone define the batch.
+    draws : Draws or None
+        Only when examples share draws of negatives (the batcher's
+        ``shared_negatives``): which examples share which draw. Redundant like
+        ``span``: ``negatives`` holds every example's own row either way, and
+        the reference objectives read only that. The kernels of
+        :mod:`w2v_numpy.kernels` read ``span`` and ``draws`` to pick a faster
+        arrangement of the same arithmetic.
     """
 
     inputs: np.ndarray
@@ -45,6 +72,7 @@ class Batch(NamedTuple):
     targets: np.ndarray
     negatives: Optional[np.ndarray]
     span: Optional[np.ndarray] = None
+    draws: Optional[Draws] = None
 
     @property
     def size(self):

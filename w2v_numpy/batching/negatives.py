@@ -1,8 +1,8 @@
 """Negative sampling: draws from the unigram distribution raised to 3/4, word2vec.c's way."""
 import numpy as np
 
-from ..backend import get_xp
 from ..errors import W2VError
+from .batch import Draws
 
 #: A negative that equals its example's target is drawn again, at most this many times.
 MAX_REDRAWS = 1000
@@ -43,8 +43,14 @@ class NegativeSampler:
         consecutive (examples ``0..group-1``, ``group..2 group-1``, ...), or with
         ``spread`` dealt round-robin: with ``G = ceil(B / group)`` draws,
         example ``b`` takes draw ``b % G``, so the examples that share one
-        lie ``G`` apart (see :func:`spread_draws`).
+        lie ``G`` apart. :meth:`sample_shared` also says how they were dealt.
         """
+        return self.sample_shared(targets, k, rng, group, spread)[0]
+
+    def sample_shared(self, targets, k, rng, group=1, spread=False):
+        """``(negatives (B, k), draws)``: :meth:`sample`'s negatives and the
+        :class:`~w2v_numpy.batching.batch.Draws` they were dealt from (``None``
+        for ``group == 1``, a draw per example)."""
         targets = np.asarray(targets)
         B, group = targets.size, int(group)
         n_groups = -(-B // group)
@@ -60,19 +66,6 @@ class NegativeSampler:
                 break
             neg[clash] = self._draw(n_clash, rng)
         if group == 1:
-            return neg
-        return np.tile(neg, (group, 1))[:B] if spread else np.repeat(neg, group, axis=0)[:B]
-
-
-def spread_draws(negatives):
-    """The ``(G, k)`` draws of negatives (B, k) dealt round-robin by
-    ``sample(..., spread=True)`` (row ``b`` is draw ``b % G``), or ``None`` if
-    the rows are not so dealt (each its own draw, or consecutive groups)."""
-    xp = get_xp()
-    B = negatives.shape[0]
-    again = (negatives[1:] == negatives[0]).all(axis=1)                   # (B-1,) rows equal to row 0
-    if B < 2 or not bool(again.any()):
-        return None
-    G = int(xp.argmax(again)) + 1
-    dealt = xp.tile(negatives[:G], (-(-B // G), 1))[:B]                   # (B, k)
-    return negatives[:G] if bool((dealt == negatives).all()) else None
+            return neg, None
+        dealt = np.tile(neg, (group, 1))[:B] if spread else np.repeat(neg, group, axis=0)[:B]
+        return dealt, Draws(neg, group, bool(spread))

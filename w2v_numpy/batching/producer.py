@@ -5,7 +5,7 @@ parameters, and neither does the bookkeeping of its scatter-adds (a
 :class:`~w2v_numpy.backend.RowPlan`: a sort of the rows the step will update).
 On wiki2m they were about a fifth of a ``cbow_neg`` or ``sgram_neg`` epoch
 with one process. So a forked *producer* runs the batcher ahead, makes each
-batch's plans with :meth:`Model.row_plans <w2v_numpy.models.base.Model.row_plans>`
+batch's plans with :func:`w2v_numpy.kernels.row_plans`
 and hands both over; the trainer only trains. word2vec.c and gensim
 do the same with a reader thread; here a thread would wait for the interpreter
 lock that every small NumPy call of the step holds.
@@ -34,7 +34,10 @@ import signal
 import numpy as np
 
 from ..backend import get_xp
-from ..training.workers import START_METHOD, can_fork
+
+#: The start method of our processes (the producer, the training workers): they inherit
+#: the corpus and the shared arrays.
+START_METHOD = "fork"
 
 #: Batches the producer may make ahead of the trainer (slots of shared memory).
 DEPTH = 32
@@ -45,6 +48,11 @@ SLOT_BYTES = 2 << 20
 MIN_WORDS = 500_000
 _ALIGN = 64
 _DONE = "done"
+
+
+def can_fork():
+    """Whether this platform can fork (the producer and the training workers need it)."""
+    return START_METHOD in multiprocessing.get_all_start_methods()
 
 
 def wanted(prefetch, batcher):

@@ -297,18 +297,18 @@ class WindowBatcher:
             for b, (inputs, mask, targets, at) in enumerate(self._batch_arrays(c, first * B),
                                                             start=first):
                 hi = b * B + targets.size                    # examples of the chunk done
-                negatives = None
+                negatives = draws = None
                 if self.negative:
                     rng = np.random.default_rng([self.seed, epoch, chunk, b])
-                    negatives = self.sampler.sample(targets, self.negative, rng, self.shared_negatives,
-                                                    self.spread_negatives)
+                    negatives, draws = self.sampler.sample_shared(
+                        targets, self.negative, rng, self.shared_negatives, self.spread_negatives)
                 span = None
                 if text is not None:
                     span = (text[b * B:hi + self.offsets.size] if not self.shuffle else
                             run_strips(text, at[::self.run_length],
                                        self.run_length + self.offsets.size))
                 yield (chunk, b, int(begin + (end - begin) * hi // n),
-                       Batch(inputs, mask, targets, negatives, span))
+                       Batch(inputs, mask, targets, negatives, span, draws))
 
     def _span_text(self, c):
         """The chunk's examples' centre words in text order, with margins

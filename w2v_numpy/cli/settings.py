@@ -21,11 +21,12 @@ DEFAULTS = dict(type="cbow", vector_dim=300, window=7, neg_samples=5, batch_size
                 cbow_update="word2vec", formulation=None, shared_negatives=None, shuffle=None, run_length=None,
                 x_max=100.0, glove_alpha=0.75, min_n=3, max_n=6, bucket=2_000_000)
 #: Where a type's defaults differ. GloVe: the paper's window of 10 words each side, 25
-#: iterations and a constant AdaGrad rate (min_alpha None = alpha); larger batches, since
-#: an entry is much less work than a word2vec example.
+#: iterations and a constant AdaGrad rate (min_alpha None = alpha). Batch sizes (and the
+#: library's learning rates) are the policy table's, :mod:`w2v_numpy.training.policy`;
+#: the CLI keeps the original tool's ``--alpha 0.05`` for every type.
 #: The subword types: fastText's 100 dimensions, since the n-gram table is bucket x
 #: vector_dim floats (2,000,000 x 300 would be 2.4 GB).
-TYPE_DEFAULTS = {"glove": dict(window=21, epochs=25, batch_size=4096, min_alpha=None),
+TYPE_DEFAULTS = {"glove": dict(window=21, epochs=25, min_alpha=None),
                  **{t: dict(vector_dim=100) for t in subword_types()}}
 #: Settings that only some types use: name -> the front door classes that take them.
 ONLY_FOR = {"neg_samples": (Word2Vec, FastText), "sample": (Word2Vec, FastText),

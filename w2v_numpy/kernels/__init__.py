@@ -1,1 +1,272 @@
-"""Kernels: the fast forms of the objectives, each equal to a reference in :mod:`w2v_numpy.models`."""
+"""Kernels: the fast forms of the objectives, each equal to a reference in :mod:`w2v_numpy.models`.
+
+The objective files are for reading: each computes its loss and gradient one
+example at a time from the formula (:meth:`Model.loss_and_grad
+<w2v_numpy.models.base.Model.loss_and_grad>`). The trainer computes the same
+numbers with a *kernel*: the same arithmetic rearranged for a batch laid out
+for speed. Which kernel runs is decided from the batch's explicit layout
+fields, never by comparing array values:
+
+* ``batch.span``: the batch's windows are consecutive (corpus order, or
+  shuffled runs), so each position's input row can be gathered once
+  (:mod:`.span`);
+* ``batch.draws``: examples share draws of negatives, so each draw's output
+  rows can be gathered and updated once (:mod:`.shared_negatives`).
+
+:data:`KERNELS` lists, per model class, the kernels that may apply, the first
+that applies wins, and a batch that none fits is computed by the reference
+itself. ``tests/test_kernels.py`` proves every kernel equal to its reference
+(float64, every gradient row) for every layout the trainer can make, from
+this table and the policy table, so a new kernel is tested the day it is listed.
+
+:func:`step` is the trainer's SGD step; ``Model.step`` is the reference's.
+"""
+from ..backend import row_plan
+from ..models.base import apply_grad
+from ..models.cbow import CBOW
+from ..models.cbow_hs import CBOWHS
+from ..models.cbow_neg import CBOWNeg
+from ..models.fasttext_cbow import FastTextCBOW
+from ..models.fasttext_sgram import FastTextSkipGram
+from ..models.sgram import SkipGram
+from ..models.sgram_hs import SkipGramHS
+from ..models.sgram_hs_window import SkipGramHSWindow
+from ..models.sgram_neg import SkipGramNeg
+from ..models.sgram_neg_window import SkipGramNegWindow
+from ..models.supervised_neg import SupervisedNeg
+from ..models.supervised_softmax import SupervisedSoftmax
+from ..models.window import output_index
+from . import hierarchical_softmax, shared_negatives, skipgram_windows, softmax, span, subword_rows
+
+
+class Kernel:
+    """One fast form of an objective for batches of one layout.
+
+    A kernel's :meth:`loss_and_grad` returns what the reference's does
+    (``(summed loss, {name: RowGrad})`` with rows ``scale`` times the gradient;
+    ``undivided``: word2vec.c's CBOW input rule, as the reference takes it).
+    :meth:`row_indices` names the rows its scatter-adds will touch where they
+    are known before computing anything, so that the batch producer can plan
+    them (:class:`~w2v_numpy.backend.RowPlan`).
+    """
+
+    name = "kernel"
+
+    def applies(self, model, batch):
+        return True
+
+    def loss_and_grad(self, model, batch, scale=1.0, undivided=False):
+        raise NotImplementedError
+
+    def row_indices(self, model, batch):
+        return {}
+
+    def __repr__(self):
+        return self.name
+
+
+class Averaged(Kernel):
+    """The averaged input layer (banded for a span batch) with an output layer.
+
+    Subclasses replace :meth:`output`; this one uses the reference's, so it is the
+    kernel of a span batch whose output rows have no faster form.
+    """
+
+    name = "banded input"
+
+    def applies(self, model, batch):
+        return batch.span is not None
+
+    def output(self, model, h, batch, scale):
+        return model.output_fn(h, *model.output_args(), batch, scale)
+
+    def output_rows(self, model, batch):
+        return output_index(batch).reshape(-1) if model.uses_negatives else None
+
+    def loss_and_grad(self, model, batch, scale=1.0, undivided=False):
+        h, weight, band = span.hidden_layer(model.params["W_in"], batch)     # (B, d), (B, C)
+        loss, dh, rows_out = self.output(model, h, batch, scale)            # dh: scale * dL/dh
+        return loss, {"W_in": span.input_grads(batch, weight, dh, band, undivided),
+                      "W_out": rows_out}
+
+    def row_indices(self, model, batch):
+        if batch.span is None:
+            return {}
+        rows, out = {"W_in": span.input_rows(batch)}, self.output_rows(model, batch)
+        if out is not None:
+            rows["W_out"] = out
+        return rows
+
+
+class BufferedSoftmax(Averaged):
+    name = "softmax on a reused buffer"
+
+    def applies(self, model, batch):
+        return True
+
+    def output(self, model, h, batch, scale):
+        return softmax.output_loss_and_grad(h, model.params["W_out"], batch, scale, owner=model)
+
+    def output_rows(self, model, batch):
+        return None                                  # dense: every row
+
+
+class SharedGroups(Averaged):
+    name = "negatives shared by groups"
+
+    def applies(self, model, batch):
+        return shared_negatives.shared_groups(batch) is not None
+
+    def output(self, model, h, batch, scale):
+        groups = shared_negatives.shared_groups(batch)
+        return shared_negatives.group_output(h, model.params["W_out"], batch.targets, *groups, scale)
+
+    def output_rows(self, model, batch):
+        return shared_negatives.group_index(batch)
+
+
+class TopBlock(Averaged):
+    name = "hierarchical softmax, top levels dense"
+
+    def applies(self, model, batch):
+        return True
+
+    def output(self, model, h, batch, scale):
+        return hierarchical_softmax.top_block_output(h, model.params["W_out"], model.tree, batch,
+                                                     scale, hierarchical_softmax.model_top(model))
+
+    def output_rows(self, model, batch):
+        return hierarchical_softmax.top_block_index(model, batch)
+
+
+class Windows(Kernel):
+    """Skip-gram windows against negatives, banded for a span batch."""
+
+    name = "banded windows"
+
+    def applies(self, model, batch):
+        return batch.span is not None
+
+    def loss_and_grad(self, model, batch, scale=1.0, undivided=False):
+        return skipgram_windows.ns_windows(model.params["W_in"], model.params["W_out"], batch, scale)
+
+    def output_rows(self, model, batch):
+        return output_index(batch).reshape(-1)
+
+    def row_indices(self, model, batch):
+        if batch.span is None:
+            return {}
+        return {"W_in": span.input_rows(batch), "W_out": self.output_rows(model, batch)}
+
+
+class SpreadWindows(Windows):
+    name = "windows, negatives spread"
+
+    def applies(self, model, batch):
+        return shared_negatives.spread_table(batch) is not None
+
+    def loss_and_grad(self, model, batch, scale=1.0, undivided=False):
+        draws = shared_negatives.spread_table(batch)
+        return skipgram_windows.ns_windows(model.params["W_in"], model.params["W_out"], batch,
+                                           scale, draws)
+
+    def output_rows(self, model, batch):
+        return shared_negatives.spread_index(batch, shared_negatives.spread_table(batch))
+
+
+class TileWindows(Windows):
+    name = "windows, a draw per tile"
+
+    def applies(self, model, batch):
+        return batch.span is not None and span.tile_draws(batch, span.tile_of(batch)) is not None
+
+    def loss_and_grad(self, model, batch, scale=1.0, undivided=False):
+        return skipgram_windows.ns_tile_windows(model.params["W_in"], model.params["W_out"],
+                                                batch, scale)
+
+    def row_indices(self, model, batch):
+        return {"W_in": span.input_rows(batch)}     # the tiles' output rows come from the step
+
+
+class PathWindows(Windows):
+    name = "windows on the centre's path, top levels summed"
+
+    def applies(self, model, batch):
+        return True
+
+    def loss_and_grad(self, model, batch, scale=1.0, undivided=False):
+        return skipgram_windows.hs_windows(model.params["W_in"], model.params["W_out"],
+                                           model.tree, batch, scale)
+
+    def row_indices(self, model, batch):
+        return {} if batch.span is None else {"W_in": span.input_rows(batch)}
+
+
+class SubwordRows(Kernel):
+    """A word and its n-grams: each distinct word's and n-gram's rows once per batch."""
+
+    name = "distinct subword rows"
+
+    def loss_and_grad(self, model, batch, scale=1.0, undivided=False):
+        return subword_rows.loss_and_grad(model, batch, scale, undivided)
+
+
+class MergedFeatures(Kernel):
+    """The classifier: document vectors by runs, n-gram rows merged, softmax buffered."""
+
+    name = "merged feature rows"
+
+    def loss_and_grad(self, model, batch, scale=1.0, undivided=False):
+        return subword_rows.classifier_loss_and_grad(model, batch, scale)
+
+
+#: model class -> its kernels, tried in order; none that applies: the reference.
+KERNELS = {
+    CBOW: (BufferedSoftmax(),), SkipGram: (BufferedSoftmax(),),
+    CBOWNeg: (SharedGroups(), Averaged()), SkipGramNeg: (SharedGroups(),),
+    CBOWHS: (TopBlock(),), SkipGramHS: (TopBlock(),),
+    SkipGramNegWindow: (TileWindows(), SpreadWindows(), Windows()),
+    SkipGramHSWindow: (PathWindows(),),
+    FastTextSkipGram: (SubwordRows(),), FastTextCBOW: (SubwordRows(),),
+    SupervisedSoftmax: (MergedFeatures(),), SupervisedNeg: (MergedFeatures(),),
+}
+
+
+def select(model, batch):
+    """The kernel that trains ``model`` on ``batch``, or ``None``: the reference."""
+    for kernel in KERNELS.get(type(model), ()):
+        if kernel.applies(model, batch):
+            return kernel
+    return None
+
+
+def update_rows(model, batch, scale):
+    """``(loss, rows)`` of the trainer's step: the model's update rule
+    (:meth:`Model.update_rows <w2v_numpy.models.base.Model.update_rows>`) computed by
+    the kernel that fits the batch."""
+    kernel = select(model, batch)
+    if kernel is None:
+        return model.update_rows(batch, scale)
+    return kernel.loss_and_grad(model, batch, scale, getattr(model, "undivided_update", False))
+
+
+def step(model, batch, alpha, plans=None):
+    """One in-place SGD step of ``model`` on ``batch``, by its kernel: the same update
+    as ``model.step(batch, alpha)``. ``plans``: :func:`row_plans` of this batch."""
+    model.check_batch(batch)
+    loss, grads = update_rows(model, batch, -alpha)                      # rows hold -alpha * grad
+    apply_grad(model.params, grads, plans=plans)
+    return loss
+
+
+def row_indices(model, batch):
+    """``{param name: index}`` of the scatter-adds :func:`step` will do, where known ahead."""
+    kernel = select(model, batch)
+    return {} if kernel is None else kernel.row_indices(model, batch)
+
+
+def row_plans(model, batch):
+    """The :class:`~w2v_numpy.backend.RowPlan` of each of :func:`row_indices`, for
+    ``step(model, batch, alpha, plans)``; made by the batch producer, off the training path."""
+    plans = {name: row_plan(index) for name, index in row_indices(model, batch).items()}
+    return {name: plan for name, plan in plans.items() if plan is not None}

@@ -1,4 +1,4 @@
-r"""Consecutive windows as banded matrix products: the fast path of a batch with a ``span``.
+r"""Consecutive windows as banded matrix products: the kernels' path for a batch with a ``span``.
 
 Notes
 -----
@@ -17,7 +17,7 @@ large ``W_in``. Here every position's row is gathered once,
 and its gradient is summed over the windows before one scatter-add of
 :math:`B + 2r` rows (instead of about :math:`2rB`).
 
-**Skip-gram windows** (:mod:`.sgram_neg_window`, :mod:`.sgram_hs_window`):
+**Skip-gram windows** (:mod:`w2v_numpy.models.sgram_neg_window`, :mod:`w2v_numpy.models.sgram_hs_window`):
 window :math:`b` scores its context rows against its own output rows
 :math:`U_b` (:math:`J` of them: the centre word and the negatives, or the
 nodes of the centre's path),
@@ -41,7 +41,7 @@ zero matrix :math:`M_t` gives both gradients as products again:
 The :math:`\partial L/\partial X_t` of neighbouring tiles overlap by
 :math:`2r` rows and are added into one :math:`(B + 2r) \times d` block.
 
-**CBOW** (:mod:`.window`'s hidden layer) is the band with one output: the
+**CBOW** (:func:`w2v_numpy.models.window.hidden_layer`) is the band with one output: the
 hidden vector is :math:`h_b = \sum_c w_{bc} X_{r+b+o_c}` (:math:`w` the slot
 weights, :math:`1/n` on real slots), i.e. :math:`h_t = A_t X_t` with the band
 :math:`A_t \in \mathbb{R}^{m \times (m+2r)}`, and
@@ -56,7 +56,8 @@ A few dozen GEMMs of this size cost less than the general path's one tiny
 product per window, nothing of size :math:`B \times C \times d` is built,
 and the large ``W_in`` is touched :math:`B + 2r` times instead of about
 :math:`2rB`. The numbers are the general path's up to the order of
-float additions; ``tests/test_span.py`` checks both on the same batches.
+float additions; ``tests/test_kernels.py`` checks them against the references
+on the same batches.
 """
 from typing import NamedTuple
 
@@ -66,11 +67,13 @@ from ..backend import get_xp
 from ..batching.batch import slot_offsets
 from ..errors import W2VError
 from ..functional import log_sigmoid, sigmoid
+from ..models import window
 from ..models.base import RowGrad
+from ..models.sgram_neg_window import context_grads as plain_context_grads
 
 #: Windows per tile. Small tiles waste less of each product (the useful share of
 #: R_t is C / (m + 2r)); large ones make fewer, larger GEMMs. 8 was fastest at
-#: r = 5 (benchmarks/RESULTS.md, "Corpus-order batches").
+#: r = 5 (benchmarks/history, "Corpus-order batches").
 TILE = 8
 
 
@@ -200,10 +203,57 @@ def window_mean_grads(t, A, dh):
     return _input_rows(t, A.transpose(0, 2, 1) @ dht)                        # (nt, m+2r, m) @ (nt, m, d)
 
 
+def hidden_layer(W_in, batch):
+    """:func:`w2v_numpy.models.window.hidden_layer` for any batch: ``(h, weight, band)``,
+    with ``band`` the layout :func:`input_grads` needs when a context-slot batch has a
+    ``span`` (each position's row gathered once), else ``None`` and the reference's ``h``."""
+    B, C = batch.inputs.shape
+    if batch.span is None or C == 1:
+        return (*window.hidden_layer(W_in, batch), None)
+    weight = window.slot_weights(batch, W_in.dtype)                          # (B, C)
+    tiles = gather_tiles(W_in, batch.span, B, C)
+    h, A = window_means(tiles, weight)                                       # (B, d), band
+    return h, weight, (tiles, A)
+
+
+def input_grads(batch, weight, dh, band, undivided_rule=False):
+    """:func:`w2v_numpy.models.window.input_grads`, one row per span position with a ``band``."""
+    if band is None:
+        return window.input_grads(batch, weight, dh, undivided_rule)
+    if undivided_rule:
+        dh = window.undivided(batch, dh)                                     # (B, d)
+    return window_mean_grads(*band, dh)                                      # (B + C,), (B + C, d)
+
+
+def context_scores(W_in, U, batch):
+    """Scores ``S`` (B, C, J) of each window's context rows against its output rows
+    ``U`` (B, J, d), and the layout :func:`context_grads` needs: the context rows ``V``
+    (B, C, d), or for a batch with a ``span`` its tiles."""
+    if batch.span is not None:
+        tiles = gather_tiles(W_in, batch.span, *batch.inputs.shape)
+        S, Ut = window_scores(tiles, U)                                      # (B, C, J)
+        return S, {"tiles": tiles, "Ut": Ut}
+    V = W_in[batch.inputs]                                                   # (B, C, d)
+    return V @ U.transpose(0, 2, 1), {"V": V}                                # (B, C, J)
+
+
+def context_grads(G, U, layout, batch):
+    """From ``G`` = dL/dS (B, C, J) and the ``layout`` of :func:`context_scores`: the
+    ``W_in`` rows (a :class:`RowGrad`) and dL/dU (B, J, d)."""
+    if "tiles" in layout:
+        return window_grads(layout["tiles"], layout["Ut"], G)
+    return plain_context_grads(G, U, layout["V"], batch)
+
+
+def input_rows(batch):
+    """The ``W_in`` rows a span batch's step updates: one per span position."""
+    return batch.span.reshape(-1)                                            # (B + C,) or strips
+
+
 # --- Negatives shared by a tile ----------------------------------------------
 #
 # When the m windows of a tile share one draw of K negatives (the batcher's
-# ``shared_negatives=TILE``), a tile has m + K output rows instead of m (1 + K),
+# ``shared_negatives=TILE`` side by side, :func:`tile_draws`), a tile has m + K output rows instead of m (1 + K),
 # and a score against a negative depends only on the position: for skip-gram
 # windows, X_p . u_k is the same for every window in which p is a context word.
 # So the negative block of a tile is dense, (m + 2r) x K, each position weighted
@@ -211,19 +261,23 @@ def window_mean_grads(t, A, dh):
 # loss count once per such window). The objective is the general path's on the
 # same batch: every example still has its own row of negatives, they are only
 # equal within a tile. CBOW's groups (side by side, or spread over the batch,
-# its default) are scored in :mod:`.cbow_neg`.
+# its default) are scored in :mod:`.shared_negatives`.
 
 
-def shared_negatives(negatives, m=TILE):
-    """``(nt, K)``: the tiles' negatives, if each tile's ``m`` rows of ``negatives``
-    (B, K) are one draw; else ``None`` (then the per-window paths apply)."""
-    xp = get_xp()
-    B = negatives.shape[0]
-    if B > 1 and m > 1 and not bool((negatives[0] == negatives[1]).all()):
-        return None              # per-example draws (the default): no full comparison needed
-    first = negatives[::m]                                                   # (nt, K)
-    same = xp.repeat(first, m, axis=0)[:B] == negatives                      # (B, K)
-    return first if bool(same.all()) else None
+def tile_draws(batch, m):
+    """``(nt, K)``: the draw of each tile of ``m`` windows, if the batch's ``draws``
+    deal every tile one draw (side by side in groups that tiles do not straddle,
+    or a single draw); else ``None`` (then the per-window paths apply). Read from
+    the batch's explicit :class:`~w2v_numpy.batching.batch.Draws`, never from the
+    values of its negatives."""
+    draws, B = batch.draws, batch.targets.shape[0]
+    if draws is None or B < 2 or m < 2:
+        return None
+    of = draws.index(B)                                                  # (B,) draw of each window
+    first = of[::m]                                                      # (nt,) draw of each tile's first
+    if not (np.repeat(first, m)[:B] == of).all():
+        return None
+    return draws.table[get_xp().asarray(first)]                         # (nt, K)
 
 
 def group_rows(targets, draws, order):

@@ -6,7 +6,10 @@
 The contract is in :mod:`w2v_numpy.models.base`; the word2vec objectives
 share the averaged input layer of :mod:`w2v_numpy.models.window`. Each
 module's docstring derives its gradient and maps its symbols to the reference
-documents, which are cited by file name (``docs/references.md`` lists them).
+documents, cited by title and section (``docs/references.md`` gives the
+sources). Each module is the plain reference of its objective; the trainer's
+fast forms are in :mod:`w2v_numpy.kernels`, and how each type is trained by
+default in :mod:`w2v_numpy.training.policy`.
 """
 import numpy as np
 
@@ -17,36 +20,30 @@ from .cbow import CBOW
 from .cbow_hs import CBOWHS
 from .cbow_neg import CBOWNeg
 from .fasttext_supervised import FastTextClassifier
-from .glove import GloVe
+from .glove import GloVeObjective
 from .sgram import SkipGram
 from .sgram_hs import SkipGramHS
 from .sgram_hs_window import SkipGramHSWindow
 from .sgram_neg import SkipGramNeg
 from .sgram_neg_window import SkipGramNegWindow
-from .subword import FastTextCBOW, FastTextSkipGram
-from .supervised import SupervisedNeg, SupervisedSoftmax
+from .fasttext_cbow import FastTextCBOW
+from .fasttext_sgram import FastTextSkipGram
+from .supervised_neg import SupervisedNeg
+from .supervised_softmax import SupervisedSoftmax
 
 #: type name -> model class: the objective as the reference documents write it.
 MODELS = {cls.type_name: cls for cls in (CBOW, CBOWNeg, CBOWHS, SkipGram, SkipGramNeg, SkipGramHS,
-                                         GloVe, FastTextClassifier, FastTextSkipGram, FastTextCBOW,
+                                         GloVeObjective, FastTextClassifier, FastTextSkipGram, FastTextCBOW,
                                          SupervisedSoftmax, SupervisedNeg)}
-#: (type name, formulation) -> class: every way a type can be trained (MODELS' classes
-#: included, with their own ``formulation``).
+#: (type name, formulation) -> class: every objective a type can be trained with (MODELS'
+#: classes included, with their own ``formulation``; the window forms of skip-gram).
 VARIANTS = {(cls.type_name, cls.formulation): cls
             for cls in (*MODELS.values(), SkipGramNegWindow, SkipGramHSWindow)}
-#: The formulation ``Word2Vec`` and the CLI train when none is asked for, where it is
-#: not the documents' one; chosen by measurement (benchmarks/RESULTS.md, issue 10).
-DEFAULT_FORMULATION = {"sgram_neg": "window", "sgram_hs": "window"}
 
 
 def formulations(type):
     """The formulations a type can be trained with (``["pair", "window"]`` for sgram_neg)."""
     return sorted(f for t, f in VARIANTS if t == type)
-
-
-def default_formulation(type):
-    """What ``formulation=None`` means for this type."""
-    return DEFAULT_FORMULATION.get(type, MODELS[type].formulation)
 
 
 def model_class(type, formulation=None):
@@ -118,8 +115,7 @@ def gensim_type(type, hs, negative):
     raise W2VError(f"no hierarchical-softmax type for {type!r}", param="hs")
 
 
-__all__ = ["MODELS", "VARIANTS", "create", "model_class", "formulations",
-           "default_formulation", "gensim_type", "window_types", "subword_types", "Model", "RowGrad", "apply_grad", "densify",
-           "CBOW", "CBOWNeg", "CBOWHS", "SkipGram", "SkipGramNeg", "SkipGramHS", "SkipGramNegWindow", "SkipGramHSWindow", "GloVe",
+__all__ = ["MODELS", "VARIANTS", "create", "model_class", "formulations", "gensim_type", "window_types", "subword_types", "Model", "RowGrad", "apply_grad", "densify",
+           "CBOW", "CBOWNeg", "CBOWHS", "SkipGram", "SkipGramNeg", "SkipGramHS", "SkipGramNegWindow", "SkipGramHSWindow", "GloVeObjective",
            "FastTextClassifier", "FastTextSkipGram", "FastTextCBOW",
            "SupervisedSoftmax", "SupervisedNeg"]

@@ -9,10 +9,10 @@ An objective is one class with
 * ``output_layer``: ``"softmax"``, ``"negative_sampling"``,
   ``"hierarchical_softmax"`` or ``None`` (an objective without a
   word-prediction layer, such as GloVe's regression);
-* ``formulation``: which way of training its type it is (``"pair"``: one
+* ``formulation``: which objective of its type it is (``"pair"``: one
   prediction per example, as the reference documents write it; ``"window"``:
-  a skip-gram window against shared negatives; ``None`` where the choice does
-  not arise); :data:`w2v_numpy.models.VARIANTS` lists them;
+  a skip-gram window at a time; ``None`` where the choice does not arise);
+  :data:`w2v_numpy.models.VARIANTS` lists them;
 * ``input_layer``: ``"words"`` (one input row per word) or ``"subwords"``
   (a word's row and its character n-gram rows; built with ``words=...``);
 * ``needs_counts``: whether it must be built with the word counts
@@ -25,13 +25,16 @@ From those, this base class derives the contract methods ``loss``, ``grad``
 (dense, for teaching and checking) and ``step`` (in-place sparse SGD), so no
 objective writes its own update. The callers (the batchers, the training
 loop, ``Word2Vec``, the command line) read the capabilities above from the
-class, never from the type name.
+class, never from the type name. The class carries capabilities only: how a
+type is trained by default (batch size, order, shared negatives) is the
+policy table of :mod:`w2v_numpy.training.policy`, and the trainer's fast
+forms of ``loss_and_grad`` are the kernels of :mod:`w2v_numpy.kernels`.
 """
 from typing import NamedTuple
 
 import numpy as np
 
-from ..backend import get_xp, row_plan, scatter_add
+from ..backend import get_xp, scatter_add
 from ..errors import W2VError
 
 
@@ -47,9 +50,9 @@ class RowGrad(NamedTuple):
     rows : float array (n, ...) or the parameter's shape
     unique : bool
         The producer promises that ``index`` has no repeats, so the rows can be
-        added by plain indexing (the subword models merge theirs first: the
-        scatter-add's bookkeeping is a pass over the whole table, costly for
-        millions of n-gram rows).
+        added by plain indexing (a kernel that merges its rows first says so:
+        the scatter-add's bookkeeping is a pass over the whole table, costly
+        for millions of n-gram rows).
     """
 
     index: object
@@ -62,8 +65,9 @@ def apply_grad(params, grads, scale=1.0, plans=None):
 
     Repeated indices accumulate (through :func:`w2v_numpy.backend.scatter_add`);
     this is the only place where a sparse gradient meets the parameters.
-    ``plans`` (``{name: RowPlan}``, from :meth:`Model.row_plans`) is the scatter's
-    bookkeeping made ahead, by the batch producer of :mod:`w2v_numpy.batching.producer`.
+    ``plans`` (``{name: RowPlan}``, from :func:`w2v_numpy.kernels.row_plans`) is the
+    scatter's bookkeeping made ahead, by the batch producer of
+    :mod:`w2v_numpy.batching.producer`.
     """
     plans = plans or {}
     for name, g in grads.items():
@@ -118,18 +122,6 @@ class Model:
     uses_negatives = False
     #: Whether the model is built from the word counts (option ``counts``).
     needs_counts = False
-    #: Examples per batch when none is asked for (``Word2Vec(batch_size=None)``, the CLI).
-    default_batch_size = 512
-    #: Whether ``Word2Vec(shuffle=None)`` trains it in corpus order (where its batches
-    #: are context slots, which then take the banded path of :mod:`.span`).
-    corpus_order = True
-    #: When shuffled, shuffle runs of this many consecutive windows (the batcher's
-    #: ``run_length``); more than 1 gives shuffled context-slot batches a span too.
-    run_length = 1
-    #: Examples sharing one draw of negatives by default (the batcher's ``shared_negatives``),
-    #: and whether those examples are spread over the batch (``spread_negatives``).
-    shared_negatives = 1
-    spread_negatives = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -206,18 +198,6 @@ class Model:
         self.adjust_update(batch, grads)
         return loss, grads
 
-    def row_indices(self, batch):
-        """``{param name: index}`` of the scatter-adds that :meth:`step` will do for
-        ``batch``, where the model knows them before computing anything (default:
-        none). Each must equal its :class:`RowGrad`'s ``index``; the scatter checks."""
-        return {}
-
-    def row_plans(self, batch):
-        """The :class:`~w2v_numpy.backend.RowPlan` of each of :meth:`row_indices`, for
-        ``step(batch, alpha, plans)``; made by the batch producer, off the training path."""
-        plans = {name: row_plan(index) for name, index in self.row_indices(batch).items()}
-        return {name: plan for name, plan in plans.items() if plan is not None}
-
     def loss(self, batch):
         """Loss summed over the batch, as a Python float."""
         self.check_batch(batch)
@@ -228,23 +208,23 @@ class Model:
         self.check_batch(batch)
         return densify(self.params, self.loss_and_grad(batch)[1])
 
-    def step(self, batch, alpha, plans=None):
+    def step(self, batch, alpha):
         """One in-place SGD step ``params -= alpha * grad`` by sparse row updates.
 
         Every gradient is computed from the old parameters before any of them
-        changes. Returns the summed loss from before the step. ``plans``: from
-        :meth:`row_plans` for this batch (the same update, less bookkeeping here).
+        changes. Returns the summed loss from before the step. This is the
+        reference's step; the trainer's (:func:`w2v_numpy.kernels.step`) makes
+        the same update through the kernel that fits the batch.
         """
         self.check_batch(batch)
         loss, grads = self.update_rows(batch, -alpha)          # rows hold -alpha * grad
-        apply_grad(self.params, grads, plans=plans)
+        apply_grad(self.params, grads)
         return loss
 
     def astype(self, dtype):
         """A copy of the model with parameters cast to ``dtype``."""
         clone = object.__new__(type(self))
         clone.__dict__.update(self.__dict__)
-        clone.__dict__.pop("_workspace", None)   # scratch buffers are not shared
         clone.params = {k: v.astype(dtype) for k, v in self.params.items()}
         return clone
 

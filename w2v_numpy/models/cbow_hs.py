@@ -39,8 +39,8 @@ Each node is a logistic regression with label :math:`1 - c_l`. Using
 The root is on every path, and upper nodes on many: their rows of a batch
 are summed when applied (scatter-add), like a word drawn twice as a negative.
 
-Symbol map to word2vec.c (``004_8bf9ea914cb0b532.txt`` walks through its
-negative-sampling loop; the hierarchical-softmax loop beside it has the same
+Symbol map to word2vec.c (the word2vec.c walkthrough, a translated blog post,
+follows its negative-sampling loop; the hierarchical-softmax loop beside it has the same
 shape, with ``syn1`` for ``syn1neg`` and the path for the sampled words):
 ``syn1`` is ``W_out`` (one row per inner node), ``vocab[w].point``
 and ``vocab[w].code`` are :math:`n_l` and :math:`c_l`, ``neu1`` is :math:`h`,
@@ -50,27 +50,27 @@ and ``vocab[w].code`` are :math:`n_l` and :math:`c_l`, ``neu1`` is :math:`h`,
 ``params -= alpha * grad``. Both signs flip, so the two updates are the same.
 The branch-0-is-positive convention is word2vec.c's: ``1 - code`` is the label
 of its logistic regression (Mikolov et al. write :math:`[\![\cdot]\!] = \pm 1`
-for the same choice). ``003_24886efe243728b3.txt`` (lines 5196-5197)
-describes the method in words only; it prints no numbers for it. word2vec.c adds the
+for the same choice). The textbook chapter's section "Оптимизации Word2Vec"
+(optimisations of Word2Vec) describes the method in words only; it prints no
+numbers for it. word2vec.c adds the
 undivided ``neu1e`` to each context row; ``cbow_update="word2vec"`` does that
 (see :mod:`w2v_numpy.models.cbow`), while ``grad`` stays exact.
 
 Vectorisation: the paths of a batch are padded to its longest path; a mask
 ``on_path`` zeroes the padded scores' loss and error, and only real node
-visits enter the ``W_out`` gradient. :func:`forward` does exactly that, to be
-read; :func:`loss_and_grad` gives the same numbers faster by treating the
-top levels of the tree, which every path crosses, as one small dense block
-(see there). Nothing of size (B, V) is formed.
+visits enter the ``W_out`` gradient. This module is the reference; the
+trainer runs :mod:`w2v_numpy.kernels.hierarchical_softmax`, which treats the
+top levels of the tree, crossed by almost every path, as one dense block.
+Nothing of size (B, V) is formed.
 """
 import numpy as np
 
-from ..backend import get_xp, to_numpy
+from ..backend import get_xp
 from ..errors import W2VError
 from ..functional import log_sigmoid, sigmoid
 from . import huffman
-from ..kernels import span
 from .base import RowGrad
-from .window import WindowModel, hidden_layer, input_grads
+from .window import WindowModel
 
 
 def padded_paths(tree, targets):
@@ -83,83 +83,32 @@ def padded_paths(tree, targets):
     return tree.points[targets, :L], tree.codes[targets, :L], on_path
 
 
-def forward(W_in, W_out, tree, batch):
-    """Intermediates: ``h`` (B, d); the padded paths ``nodes``, ``codes``, ``on_path``
-    (B, L); the node rows ``U`` (B, L, d); scores ``s``, ``sigma``, per-node errors ``e``
-    = dL/ds (B, L), 0 off the path; ``loss`` (B,) per example."""
-    h, weight, _ = hidden_layer(W_in, batch)                             # (B, d), (B, C)
+def forward(h, W_out, tree, batch):
+    """The output layer on ``h`` (B, d): the padded paths ``nodes``, ``codes``,
+    ``on_path`` (B, L); the node rows ``U`` (B, L, d); scores ``s``, ``sigma``,
+    per-node errors ``e`` = dL/ds (B, L), 0 off the path; ``loss`` (B,) per example;
+    ``dh`` (B, d) = dL/dh."""
     nodes, codes, on_path = padded_paths(tree, batch.targets)            # (B, L) each
     U = W_out[nodes]                                                     # (B, L, d)
     s = (U @ h[:, :, None])[:, :, 0]                                     # (B, L)
     sigma = sigmoid(s)                                                   # (B, L)
     e = (sigma - (1 - codes)) * on_path                                  # (B, L)  dL/ds
-    loss = -(log_sigmoid((1 - 2 * codes) * s) * on_path).sum(axis=1)     # (B,)
-    return {"h": h, "weight": weight, "nodes": nodes, "codes": codes, "on_path": on_path,
-            "U": U, "s": s, "sigma": sigma, "e": e, "loss": loss}
+    loss = -(log_sigmoid((1 - 2 * codes) * s) * on_path).sum(axis=1)    # (B,)
+    dh = (e[:, None, :] @ U)[:, 0, :]                                    # (B, 1, L) @ (B, L, d) -> (B, d)
+    return {"nodes": nodes, "codes": codes, "on_path": on_path, "U": U, "s": s,
+            "sigma": sigma, "e": e, "loss": loss, "dh": dh}
 
 
-#: Tree levels (from the root) that :func:`loss_and_grad` treats as one dense block.
-TOP_LEVELS = 8
-
-
-def dense_top(tree, levels=TOP_LEVELS):
-    """``(levels, top ids, col)`` for :func:`loss_and_grad`, on the active backend
-    (see :func:`w2v_numpy.models.huffman.top_nodes`)."""
+def output_loss_and_grad(h, W_out, tree, batch, scale=1.0):
+    """Summed hierarchical-softmax loss, ``scale`` times dL/dh (B, d) and the ``W_out``
+    :class:`RowGrad`: one row per node visit, the root's many visits summed when applied."""
     xp = get_xp()
-    host = huffman.HuffmanTree(*(to_numpy(a) for a in tree))
-    return (levels, *(xp.asarray(a) for a in huffman.top_nodes(host, levels)))
-
-
-def output_rows(top_ids, nodes, on_path, T):
-    """The ``W_out`` rows :func:`loss_and_grad` updates: the dense block's nodes, then
-    every visit below the first ``T`` path columns."""
-    return get_xp().concatenate([top_ids, nodes[:, T:][on_path[:, T:]]])   # (t + n,)
-
-
-def loss_and_grad(W_in, W_out, tree, batch, scale=1.0, top=None, undivided=False):
-    """Summed hierarchical-softmax loss and ``scale`` times its gradient, as row updates.
-
-    Returns ``(loss, {"W_in": RowGrad, "W_out": RowGrad})``. ``top`` is
-    :func:`dense_top` of ``tree`` (computed if not given); ``undivided``:
-    word2vec.c's input update (:func:`w2v_numpy.models.window.input_grads`).
-
-    Same numbers as :func:`forward`, arranged for speed. The nodes of the first
-    ``TOP_LEVELS`` levels (at most 255) lie on almost every path, so a batch
-    visits each of them many times: they are one dense block, their scores for
-    the whole batch one product ``h @ W_top^T`` and their gradients two more
-    (``G @ W_top`` for dL/dh and ``G^T @ h`` for the rows, ``G`` the (B, t)
-    table of node errors), instead of a gather and a scatter-add per visit.
-    The deeper nodes, shared by few examples, are gathered per visit. Tests
-    check it against :func:`forward`, the slow loop and finite differences,
-    with the split at several depths.
-    """
-    xp = get_xp()
-    levels, top_ids, col = top if top is not None else dense_top(tree)
-    h, weight, band = hidden_layer(W_in, batch)                          # (B, d), (B, C)
-    B, t = h.shape[0], top_ids.shape[0]
-    nodes, codes, on = padded_paths(tree, batch.targets)                 # (B, L) each
-    T = min(nodes.shape[1], levels)                                      # columns l < T are top nodes
-    cols = xp.where(on[:, :T], col[nodes[:, :T]], t)                     # (B, T)  t: off the path
-    W_top = W_out[top_ids]                                               # (t, d)
-    s_top = h @ W_top.T                                                  # (B, t)
-    U = W_out[nodes[:, T:]]                                              # (B, L-T, d)
-    s = xp.concatenate([xp.take_along_axis(s_top, xp.minimum(cols, t - 1), axis=1),
-                        (U @ h[:, :, None])[:, :, 0]], axis=1)           # (B, L)
-    loss = -(log_sigmoid((1 - 2 * codes) * s) * on).sum(dtype=np.float64)
-    g = (sigmoid(s) - (1 - codes)) * on                                  # (B, L)  dL/ds
-    g *= scale
-    G = xp.zeros((B, t + 1), dtype=h.dtype)                              # (B, t+1)
-    G[xp.arange(B)[:, None], cols] = g[:, :T]                            # one node per level and row
-    G = G[:, :t]                                                         # (B, t)  drop "off the path"
-    dh = G @ W_top + (g[:, None, T:] @ U)[:, 0, :]                       # (B, t)@(t, d) + (B, 1, L-T)@(B, L-T, d)
-    deep = on[:, T:]                                                     # (B, L-T)
-    example = xp.nonzero(deep)[0]                                        # (n,)
-    rows = g[:, T:][deep][:, None] * h[example]                          # (n, d)  one row per deep visit
-    dW_out = RowGrad(output_rows(top_ids, nodes, on, T),                 # (t + n,)
-                     xp.concatenate([G.T @ h, rows]))                    # (t, d) and (n, d)
-    grads = {"W_in": input_grads(batch, weight, dh, band, undivided),    # (m,), (m, d)
-             "W_out": dW_out}
-    return float(loss), grads
+    f = forward(h, W_out, tree, batch)
+    on = f["on_path"]                                                    # (B, L)
+    example = xp.nonzero(on)[0]                                          # (n,) the example of each visit
+    rows = (scale * f["e"][on])[:, None] * h[example]                    # (n, d)  e_l h, one per visit
+    dh = scale * f["dh"]                                                 # (B, d)
+    return float(f["loss"].sum(dtype=np.float64)), dh, RowGrad(f["nodes"][on], rows)
 
 
 class CBOWHS(WindowModel):
@@ -179,13 +128,8 @@ class CBOWHS(WindowModel):
     output_layer = "hierarchical_softmax"
     needs_counts = True
     averages_inputs = True
-    #: Shuffled by default: in corpus order, a batch of 512 consecutive (overlapping)
-    #: windows pushes the tree's top nodes the same way at once, and wiki17m training
-    #: diverged in its first epoch at alpha 0.05 (benchmarks/RESULTS.md, "Corpus-order batches").
-    corpus_order = False
-    #: Shuffled in runs of one tile of consecutive windows: 64 places of the chunk a
-    #: batch, and the banded path of :mod:`.span` for the context rows (1.2x faster a step).
-    run_length = span.TILE
+    forward_fn = staticmethod(forward)
+    output_fn = staticmethod(output_loss_and_grad)
 
     def set_options(self, counts=None, cbow_update="exact"):
         super().set_options(cbow_update=cbow_update)
@@ -194,7 +138,6 @@ class CBOWHS(WindowModel):
                            "counts=... (one count per word id)", param="counts")
         xp = get_xp()
         self.tree = huffman.HuffmanTree(*(xp.asarray(a) for a in huffman.build(counts)))
-        self.top = dense_top(self.tree)
 
     def param_shapes(self, vocab_size, vector_dim):
         n_words = int(self.tree.lengths.shape[0])
@@ -208,19 +151,5 @@ class CBOWHS(WindowModel):
         params["W_out"] = np.zeros(self.param_shapes(vocab_size, vector_dim)["W_out"], dtype=dtype)
         return params
 
-    def row_indices(self, batch):
-        """Also the ``W_out`` rows, known from the targets' paths (:func:`output_rows`)."""
-        rows = super().row_indices(batch)
-        if batch.span is not None:
-            levels, top_ids, _ = self.top
-            nodes, _, on = padded_paths(self.tree, batch.targets)
-            rows["W_out"] = output_rows(top_ids, nodes, on, min(nodes.shape[1], levels))
-        return rows
-
-    def forward(self, batch):
-        """The named intermediates of :func:`forward` for this model's parameters."""
-        return forward(self.params["W_in"], self.params["W_out"], self.tree, batch)
-
-    def loss_and_grad(self, batch, scale=1.0, **kw):
-        return loss_and_grad(self.params["W_in"], self.params["W_out"], self.tree, batch, scale,
-                             self.top, **kw)
+    def output_args(self):
+        return self.params["W_out"], self.tree

@@ -2,8 +2,8 @@ r"""FastText, one step at a time: character n-grams, word and document
 vectors, and the negative-sampling classification loss with its gradients.
 
 The functions are small, pure and NumPy-only, written to be read next to the
-worked example in ``003_24886efe243728b3.txt`` (lines 6227-6570) and the
-notebook ``notebooks/04_fasttext_step_by_step.ipynb``.
+textbook chapter's worked example «Аналитический пример FastText: Пошаговые
+вычисления» (FastText computed step by step) and the notebook ``notebooks/04_fasttext_step_by_step.ipynb``.
 
 Notes
 -----

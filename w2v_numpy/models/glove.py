@@ -2,8 +2,8 @@ r"""GloVe, one step at a time: co-occurrence counts, the weighted least-squares
 loss, its gradients and a plain SGD update.
 
 Everything here is a small pure function on NumPy arrays, written to be read
-next to the worked example in ``003_24886efe243728b3.txt`` (lines 5613-5912)
-and the notebook ``notebooks/03_glove_step_by_step.ipynb``.
+next to the textbook chapter's worked example «Аналитический пример модели
+GloVe: Пошаговые вычисления» (GloVe computed step by step) and the notebook ``notebooks/03_glove_step_by_step.ipynb``.
 
 Notes
 -----
@@ -38,7 +38,7 @@ Symbol map to the document: its :math:`\mathbf v_i` is our :math:`w_i`
 
 Parameters of a whole model are kept in a dict
 ``{"W": (V, d), "W_ctx": (V, d), "b": (V,), "b_ctx": (V,)}``
-(see :func:`init_params`). :class:`GloVe` holds them behind the model
+(see :func:`init_params`). :class:`GloVeObjective` holds them behind the model
 contract; its batches are :class:`w2v_numpy.batching.CooccurrenceBatch`
 entries, and its gradient is the same one sparse gradient as every other
 objective's (:func:`sparse_grad`), which the pair and batch functions here
@@ -242,7 +242,7 @@ def sgd_step(params, rows, cols, x, lr, x_max=X_MAX, alpha=ALPHA, target="log"):
     return loss
 
 
-class GloVe(Model):
+class GloVeObjective(Model):
     r"""GloVe's weighted least squares behind the model contract (``type="glove"``).
 
     A batch is a :class:`w2v_numpy.batching.CooccurrenceBatch`

@@ -20,8 +20,10 @@ Skip-gram is CBOW with exactly one input word, so it reuses
 Each pair is one example (one row of the batch); a centre word with
 ``2b`` context words appears in ``2b`` rows.
 
-Symbol map to ``003_24886efe243728b3.txt`` (Skip-gram section from line
-4065, worked example at lines 4346-4645): :math:`w_t` is the centre
+Symbol map to the textbook chapter's section "Математические основы модели
+Skip-gram" (the mathematics of Skip-gram) and its worked example "8.
+Аналитический пример: Пошаговое вычисление Skip-gram" (Skip-gram computed
+step by step): :math:`w_t` is the centre
 (``batch.inputs``), :math:`w_c` the context word (``batch.targets``),
 :math:`v_w` rows of ``W_in``, :math:`u_w` columns of the document's
 :math:`W_{out}` (N x V), i.e. rows of our ``W_out``; :math:`e_j` is the same.

@@ -18,11 +18,12 @@ For a (centre :math:`t`, context :math:`c`) pair with negatives
 with :math:`s_0 = u_c^\top v_t`, :math:`s_i = u_{n_i}^\top v_t`. It is
 CBOW-NS with one input word, so the code is :mod:`w2v_numpy.models.cbow_neg`.
 
-Symbol map: ``003_24886efe243728b3.txt`` lines 4272-4331 use the same
-letters (:math:`v_{w_t}`, :math:`u_{w_c}`, :math:`u_{w_{neg,i}}`);
-``002_6cd38058a4f833ef.txt`` writes :math:`h` for :math:`v_t`,
-:math:`c_{pos}` for :math:`u_c` and :math:`c_{neg}` for :math:`u_{n_i}`.
-word2vec.c (``004_8bf9ea914cb0b532.txt``) uses the context word's input row
+Symbol map: the textbook chapter's section "6. Оптимизация: Negative
+Sampling" uses the same letters (:math:`v_{w_t}`, :math:`u_{w_c}`,
+:math:`u_{w_{neg,i}}`); the original tool's README ("Negative Sampling
+Gradients") writes :math:`h` for :math:`v_t`, :math:`c_{pos}` for :math:`u_c`
+and :math:`c_{neg}` for :math:`u_{n_i}`. word2vec.c (see the word2vec.c
+walkthrough, a translated blog post on its training loop) uses the context word's input row
 to predict the centre word; over a corpus the pairs are the same in both
 directions, and we follow the contract (input = centre).
 """
@@ -35,6 +36,3 @@ class SkipGramNeg(CBOWNeg):
     type_name = "sgram_neg"
     batch_family = "sgram"
     averages_inputs = False
-    #: The documents' objective draws K fresh negatives for every pair (not CBOWNeg's groups).
-    shared_negatives = 1
-    spread_negatives = False

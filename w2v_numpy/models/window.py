@@ -20,59 +20,60 @@ import numpy as np
 
 from ..backend import get_xp
 from ..errors import W2VError
-from ..kernels import span
 from .base import Model, RowGrad
 
 #: How ``step`` may update CBOW context rows (see :attr:`WindowModel.cbow_update`).
 CBOW_UPDATES = ("exact", "word2vec")
 
 
+def slot_weights(batch, dtype):
+    """The weight of each input slot in the mean, (B, C): 1/n on the n real slots, 0 on padding."""
+    xp = get_xp()
+    inputs, mask = batch.inputs, batch.mask
+    if mask is None:
+        return xp.full(inputs.shape, 1.0 / inputs.shape[1], dtype=dtype)        # (B, C)
+    n = mask.sum(axis=1, keepdims=True)                                      # (B, 1)
+    return (mask / xp.maximum(n, 1)).astype(dtype)                           # (B, C)
+
+
 def hidden_layer(W_in, batch):
     r"""Mean of the (masked) input rows: :math:`h = \frac{1}{n}\sum_{c} v_{w_c}`.
-
-    A CBOW batch with a ``span`` (consecutive windows) takes the banded path
-    of :mod:`w2v_numpy.kernels.span`: the same ``h``, each position's row
-    gathered once.
 
     Returns
     -------
     h : (B, d)
     weight : (B, C)   1/n for real slots, 0 for padding (so dL/dv_c = weight * dL/dh)
-    band : None, or the span layout that :func:`input_grads` needs
     """
-    xp = get_xp()
     inputs, mask = batch.inputs, batch.mask
-    if mask is None:
-        weight = xp.full(inputs.shape, 1.0 / inputs.shape[1], dtype=W_in.dtype)  # (B, C)
-    else:
-        n = mask.sum(axis=1, keepdims=True)                                  # (B, 1)
-        weight = (mask / xp.maximum(n, 1)).astype(W_in.dtype)                # (B, C)
-    if inputs.shape[1] == 1:
+    weight = slot_weights(batch, W_in.dtype)                                 # (B, C)
+    if inputs.shape[1] == 1:                 # skip-gram: h is the centre word's row
         h = W_in[inputs[:, 0]]                                               # (B, d)
-        return (h if mask is None else h * weight), weight, None             # one input: weight is 1
-    if batch.span is not None:
-        tiles = span.gather_tiles(W_in, batch.span, *inputs.shape)
-        h, A = span.window_means(tiles, weight)                              # (B, d), band
-        return h, weight, (tiles, A)
+        return (h if mask is None else h * weight), weight
     h = (weight[:, None, :] @ W_in[inputs])[:, 0, :]                         # (B, 1, C) @ (B, C, d) -> (B, d)
-    return h, weight, None
+    return h, weight
 
 
-def input_grads(batch, weight, dh, band=None, undivided=False):
+def undivided(batch, dh):
+    """word2vec.c's CBOW input rule: every real slot gets the whole dL/dh, so
+    ``dh`` is multiplied by the number of real slots n to undo the 1/n of the
+    slot weights (see :attr:`WindowModel.cbow_update`)."""
+    inputs, mask = batch.inputs, batch.mask
+    if inputs.shape[1] == 1:
+        return dh
+    n = inputs.shape[1] if mask is None else mask.sum(axis=1, keepdims=True)  # (B, 1)
+    return dh * get_xp().asarray(n, dtype=dh.dtype)                          # (B, d)
+
+
+def input_grads(batch, weight, dh, undivided_rule=False):
     """Spread dL/dh back onto the input rows: row ``inputs[b, c]`` gets ``weight[b, c] * dh[b]``.
 
-    ``undivided`` gives every real slot the whole ``dh[b]`` instead (word2vec.c's
-    CBOW update, see :attr:`WindowModel.cbow_update`). Returns the
-    :class:`RowGrad` of ``W_in``, padding slots left out; with the ``band`` of
-    :func:`hidden_layer`, one row per span position.
+    ``undivided_rule`` gives every real slot the whole ``dh[b]`` instead
+    (:func:`undivided`). Returns the :class:`RowGrad` of ``W_in``, padding slots left out.
     """
     xp = get_xp()
     inputs, mask = batch.inputs, batch.mask
-    if undivided and inputs.shape[1] > 1:
-        n = inputs.shape[1] if mask is None else mask.sum(axis=1, keepdims=True)  # (B, 1)
-        dh = dh * xp.asarray(n, dtype=dh.dtype)                              # (B, d) undo the 1/n
-    if band is not None:
-        return span.window_mean_grads(*band, dh)                             # (B + C,), (B + C, d)
+    if undivided_rule:
+        dh = undivided(batch, dh)                                            # (B, d)
     if inputs.shape[1] == 1:
         return RowGrad(inputs[:, 0], dh if mask is None else dh * weight)    # (B,), (B, d)
     if mask is None:
@@ -96,9 +97,10 @@ class WindowModel(Model):
     """Base of the word2vec objectives: parameters ``W_in`` and ``W_out``, (V, d) each.
 
     Subclasses set ``batch_family`` (``"sgram"`` or ``"cbow"``) and
-    ``output_layer``, and give their module's pure functions as
-    ``forward_fn(W_in, W_out, batch)`` and ``loss_and_grad_fn(W_in, W_out,
-    batch, scale)`` (or override :meth:`loss_and_grad`).
+    ``output_layer``. The averaging objectives (CBOW and skip-gram in pairs)
+    give their module's output layer as ``output_fn(h, W_out, batch, scale)
+    -> (loss, scale * dL/dh, W_out RowGrad)`` and ``forward_fn``; the window
+    objectives override :meth:`loss_and_grad`.
 
     Parameters
     ----------
@@ -133,9 +135,15 @@ class WindowModel(Model):
         W_in = ((rng.random((vocab_size, vector_dim)) - 0.5) / vector_dim).astype(dtype)
         return {"W_in": W_in, "W_out": np.zeros((vocab_size, vector_dim), dtype=dtype)}
 
+    def output_args(self):
+        """What the output layer needs besides ``h`` and the batch: ``W_out`` (and
+        the Huffman tree for hierarchical softmax)."""
+        return (self.params["W_out"],)
+
     def forward(self, batch):
         """The named intermediates of the forward pass (``h``, the scores, ``loss`` per example)."""
-        return self.forward_fn(self.params["W_in"], self.params["W_out"], batch)
+        h, weight = hidden_layer(self.params["W_in"], batch)                 # (B, d), (B, C)
+        return {"h": h, "weight": weight, **self.forward_fn(h, *self.output_args(), batch)}
 
     def check_batch(self, batch):
         if self.uses_negatives and batch.negatives is None:
@@ -143,33 +151,20 @@ class WindowModel(Model):
         if self.batch_family == "sgram" and batch.inputs.shape[1] != 1:
             raise W2VError(f"{self.type_name}: skip-gram batches have one input per example")
 
-    def loss_and_grad(self, batch, scale=1.0, **kw):
-        return self.loss_and_grad_fn(self.params["W_in"], self.params["W_out"], batch, scale, **kw)
+    def loss_and_grad(self, batch, scale=1.0, undivided=False):
+        """The input layer, the output layer, and back: ``(loss, {"W_in", "W_out"})``.
+        ``undivided``: word2vec.c's input rule instead of the gradient (:func:`input_grads`)."""
+        h, weight = hidden_layer(self.params["W_in"], batch)                 # (B, d), (B, C)
+        loss, dh, rows_out = self.output_fn(h, *self.output_args(), batch, scale)  # dh: scale * dL/dh
+        return loss, {"W_in": input_grads(batch, weight, dh, undivided),     # (n,), (n, d)
+                      "W_out": rows_out}
 
-    def row_indices(self, batch):
-        """A batch with a ``span``: ``W_in`` gets one row per span position (every
-        objective's banded path), and ``W_out`` under negative sampling the rows of
-        :meth:`negative_rows`, where it names them."""
-        if batch.span is None:
-            return {}
-        rows = {"W_in": batch.span.reshape(-1)}                              # strips: (nt (m+C),)
-        out = self.negative_rows(batch) if self.uses_negatives else None
-        if out is not None:
-            rows["W_out"] = out
-        return rows
-
-    def negative_rows(self, batch):
-        """The ``W_out`` rows a negative-sampling step on this span batch updates:
-        :func:`output_index` for per-example negatives; ``None`` for negatives shared
-        by the span's tiles (the skip-gram tile product makes its own). Objectives
-        that group shared draws otherwise override it."""
-        if span.shared_negatives(batch.negatives, span.tile_of(batch)) is not None:
-            return None
-        return output_index(batch).reshape(-1)                               # (B(1+K),)
+    @property
+    def undivided_update(self):
+        """Whether ``step`` gives context rows the undivided dL/dh (``cbow_update="word2vec"``)."""
+        return self.averages_inputs and self.cbow_update == "word2vec"
 
     def update_rows(self, batch, scale):
         """With ``cbow_update="word2vec"``, an averaging objective's input rows get the
         undivided dL/dh; otherwise the gradient as it is."""
-        if self.averages_inputs and self.cbow_update == "word2vec":
-            return self.loss_and_grad(batch, scale, undivided=True)
-        return super().update_rows(batch, scale)
+        return self.loss_and_grad(batch, scale, undivided=self.undivided_update)

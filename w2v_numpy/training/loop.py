@@ -9,15 +9,18 @@ import math
 import time
 from contextlib import closing, nullcontext
 from dataclasses import dataclass, field, fields
+from functools import partial
 
 import numpy as np
 from tqdm import tqdm
 
+from .. import kernels
 from ..backend import asarray, get_xp
 from ..batching import WindowBatcher
+from ..batching.producer import can_fork, prefetched, wanted
 from ..errors import W2VError
-from .workers import (available_workers, can_fork, one_blas_thread, parallel_steps, share_params, unshare_params)
-from ..batching.producer import prefetched, wanted
+from .workers import (available_workers, one_blas_thread, parallel_steps, share_params,
+                      unshare_params)
 
 
 class TrainingDiverged(RuntimeError):
@@ -88,9 +91,16 @@ def _call(callbacks, hook, state):
 
 
 def _to_backend(batch):
+    """The batch's arrays on the active backend (a nested record such as ``draws`` too)."""
     if get_xp() is np:
         return batch
-    return type(batch)(*(None if a is None else asarray(a) for a in batch))
+
+    def move(a):
+        if a is None or isinstance(a, (int, bool)):
+            return a
+        return type(a)(*map(move, a)) if isinstance(a, tuple) else asarray(a)
+
+    return move(batch)
 
 
 def _steps(step, model, batcher, state, workers, rate_at, produce=False, plan_fn=None):
@@ -227,10 +237,10 @@ def train(model, batcher, epochs=5, alpha=0.025, min_alpha=0.0001, callbacks=(),
         raise W2VError(f"batcher family {batcher.family!r} does not fit model {model.type_name!r}")
     if (batcher.negative > 0) != model.uses_negatives:
         raise W2VError(f"{model.type_name}: negative={batcher.negative} does not fit this model")
-    step = model.step if optimizer is None else optimizer.step
+    step = partial(kernels.step, model) if optimizer is None else optimizer.step
     workers = training_workers(model, batcher, workers, optimizer)
     produce = workers == 1 and wanted(prefetch, batcher)
-    plan_fn = model.row_plans if produce and optimizer is None else None
+    plan_fn = partial(kernels.row_plans, model) if produce and optimizer is None else None
     state = state or TrainState(epochs=int(epochs))
     state.epochs, state.stop = int(epochs), False
     per_epoch = batcher.words_per_epoch

@@ -31,10 +31,10 @@ import signal
 
 import numpy as np
 
+from .. import kernels
 from ..backend import share_safe_scatter
+from ..batching.producer import START_METHOD, can_fork  # noqa: F401 (can_fork: callers ask here too)
 
-#: The start method the workers need: they inherit the corpus and the shared arrays.
-START_METHOD = "fork"
 #: Whether workers add their updates element by element, so that no worker
 #: overwrites another's (see :func:`w2v_numpy.backend.share_safe_scatter`).
 SAFE_SCATTER = True
@@ -46,10 +46,6 @@ def available_workers():
         return len(os.sched_getaffinity(0))
     except AttributeError:   # not on Linux
         return os.cpu_count() or 1
-
-
-def can_fork():
-    return START_METHOD in multiprocessing.get_all_start_methods()
 
 
 def one_blas_thread():
@@ -101,7 +97,7 @@ def _worker(model, batcher, epoch, chunk, slot, done, rate_at, queue, parent):
                 queue.cancel_join_thread()
                 os._exit(1)
             rate = rate_at(int(done.sum()))
-            loss = model.step(batch, rate)
+            loss = kernels.step(model, batch, rate)
             done[slot] = words - begin
             queue.put((slot, chunk, words - begin, int(batch.targets.shape[0]), loss, rate))
     except BaseException as exc:                     # report it, the parent raises

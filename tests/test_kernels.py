@@ -1,0 +1,188 @@
+"""Every kernel equals its reference, for every batch layout the trainer can make.
+
+The layouts come from the registry and the policy table, never from a list
+written here: for each (type, formulation) trained on word windows, every
+order the batcher can give (corpus order, shuffled, shuffled runs) times
+every way negatives can be shared (a draw per example, side by side, spread),
+and the policy's own default among them. The batches come from the real
+batcher on a small corpus with many repeated words, the models are float64
+with random parameters, and the kernel the trainer picks must give the
+reference's summed loss and every gradient row (densified) to a relative
+1e-10. Each kernel of :data:`w2v_numpy.kernels.KERNELS` must be picked for at
+least one layout, so a kernel is tested the day it is listed.
+"""
+import itertools
+
+import numpy as np
+import pytest
+
+from w2v_numpy import kernels
+from w2v_numpy.batching import NegativeSampler, WindowBatcher
+from w2v_numpy.kernels import hierarchical_softmax, span
+from w2v_numpy.models import VARIANTS, create, densify
+from w2v_numpy.training.policy import policy
+
+from conftest import options_for, randomize
+from test_batching import corpus_of
+
+V = 12
+#: The batcher's orders: (shuffle, run_length).
+ORDERS = {"corpus": (False, 1), "shuffled": (True, 1), "runs": (True, span.TILE)}
+#: Ways of sharing negatives: (shared_negatives, spread_negatives).
+SHARING = {"own": (1, False), "side": (span.TILE, False), "spread": (span.TILE, True)}
+
+
+def window_variants():
+    return sorted((v for v, cls in VARIANTS.items() if cls.batch_family in WindowBatcher.FAMILIES),
+                  key=str)
+
+
+def layouts():
+    """(variant, order, sharing): every combination the trainer can run, the policy's
+    default included."""
+    out = []
+    for variant in window_variants():
+        cls = VARIANTS[variant]
+        rules = policy(*variant)
+        sharing = SHARING if cls.uses_negatives else {"own": SHARING["own"]}
+        orders = ORDERS if cls.batch_family in WindowBatcher.SPAN_FAMILIES else \
+            {k: v for k, v in ORDERS.items() if k != "runs"}
+        combos = set(itertools.product(orders, sharing))
+        default_order = ("corpus" if rules.corpus_order else
+                         "runs" if rules.run_length > 1 else "shuffled")
+        default_sharing = ("own" if rules.shared_negatives == 1 else
+                           "spread" if rules.spread_negatives else "side")
+        assert (default_order, default_sharing) in combos, variant
+        out += [(variant, order, share) for order, share in sorted(combos)]
+    return out
+
+
+LAYOUTS = layouts()
+
+
+def sentences(rng, n=40):
+    return [rng.integers(0, V, rng.integers(1, 10)) for _ in range(n)]
+
+
+def batches_for(model, order, sharing, rng, batch_size=16):
+    shuffle, run_length = ORDERS[order]
+    shared, spread = SHARING[sharing]
+    counts = np.arange(V, 0, -1) * 3
+    negative = 3 if model.uses_negatives else 0
+    b = WindowBatcher(corpus_of(sentences(rng)), np.full(V, 0.8), model.batch_family, window=3,
+                      batch_size=batch_size, negative=negative,
+                      sampler=NegativeSampler(counts) if negative else None, shuffle=shuffle,
+                      seed=5, shared_negatives=shared, spread_negatives=spread,
+                      run_length=run_length, chunk_words=64)
+    return [batch for *_, batch in b.iter_epoch(0)]
+
+
+def model_for(variant, rng):
+    type_, formulation = variant
+    counts = np.arange(V, 0, -1) * 3
+    return randomize(create(type_, V, 4, dtype=np.float64, counts=counts, formulation=formulation,
+                            **options_for(type_, V)), rng)
+
+
+def assert_same(model, got, want):
+    (loss, grads), (ref_loss, ref) = got, want
+    assert abs(loss - ref_loss) <= 1e-10 * max(1.0, abs(ref_loss))
+    fast, slow = densify(model.params, grads), densify(model.params, ref)
+    assert fast.keys() == slow.keys()
+    for k in slow:
+        scale = max(1.0, float(np.abs(slow[k]).max()))
+        assert float(np.abs(fast[k] - slow[k]).max()) <= 1e-10 * scale, k
+
+
+@pytest.mark.parametrize("variant, order, sharing", LAYOUTS,
+                         ids=["-".join(map(str, (*v, o, s))) for v, o, s in LAYOUTS])
+def test_kernel_equals_reference(variant, order, sharing, rng):
+    model = model_for(variant, rng)
+    rules = [False, True] if getattr(model, "averages_inputs", False) else [False]
+    for batch in batches_for(model, order, sharing, rng):
+        kernel = kernels.select(model, batch)
+        for undivided in rules:
+            want = model.loss_and_grad(batch, 1.0, undivided=undivided)
+            got = (kernel.loss_and_grad(model, batch, 1.0, undivided) if kernel else want)
+            assert_same(model, got, want)
+        if kernel is not None:      # the rows planned ahead are the rows the step updates
+            _, grads = kernel.loss_and_grad(model, batch, 1.0)
+            for name, index in kernel.row_indices(model, batch).items():
+                np.testing.assert_array_equal(index, grads[name].index)
+
+
+def test_every_kernel_is_exercised(rng):
+    """Each kernel listed for a window objective is picked for some layout above."""
+    picked = set()
+    for variant, order, sharing in LAYOUTS:
+        model = model_for(variant, rng)
+        for batch in batches_for(model, order, sharing, rng):
+            kernel = kernels.select(model, batch)
+            picked.add((type(model), kernel.name if kernel else None))
+    listed = {(cls, k.name) for cls, ks in kernels.KERNELS.items() for k in ks
+              if cls in {VARIANTS[v] for v in window_variants()}}
+    assert listed <= picked, listed - picked
+
+
+def test_layouts_cover_the_window_registry():
+    assert {v for v, _, _ in LAYOUTS} == set(window_variants())
+    assert len({cls for cls in kernels.KERNELS}) >= 8
+
+
+@pytest.mark.parametrize("variant", window_variants(), ids=str)
+def test_trainer_step_equals_reference_step(variant, rng):
+    """kernels.step and Model.step make the same update (with word2vec.c's CBOW rule)."""
+    model = model_for(variant, rng)
+    if getattr(model, "averages_inputs", False):
+        model.cbow_update = "word2vec"
+    twin = model.astype(np.float64)
+    rules = policy(*variant)
+    order = "corpus" if rules.corpus_order else "runs" if rules.run_length > 1 else "shuffled"
+    sharing = "spread" if rules.shared_negatives > 1 else "own"
+    for batch in batches_for(model, order, sharing, rng):
+        assert kernels.step(model, batch, 0.1) == pytest.approx(twin.step(batch, 0.1), rel=1e-10)
+    for k in model.params:
+        np.testing.assert_allclose(model.params[k], twin.params[k], rtol=1e-10, atol=1e-12)
+
+
+def test_a_wrong_kernel_is_caught(rng):
+    """The comparison can fail: a span that names other words than the inputs."""
+    model = model_for(("sgram_neg", "window"), rng)
+    batch = batches_for(model, "corpus", "own", rng)[1]
+    wrong = batch._replace(span=(batch.span + 1) % V)
+    kernel = kernels.select(model, wrong)
+    with pytest.raises(AssertionError):
+        assert_same(model, kernel.loss_and_grad(model, wrong), model.loss_and_grad(batch))
+
+
+@pytest.mark.parametrize("levels", [0, 1, 3, 50])
+def test_hs_kernels_at_every_split(levels, rng):
+    """The dense top block and the summed path levels at several depths (the defaults are
+    covered above): the same loss and gradient as the reference."""
+    for variant in (("cbow_hs", "pair"), ("sgram_hs", "window")):
+        model = model_for(variant, rng)
+        for batch in batches_for(model, "shuffled", "own", rng)[:2]:
+            want = model.loss_and_grad(batch)
+            P = model.params
+            if variant[1] == "window":
+                nodes = model.forward(batch)
+                _, grads = model.loss_and_grad(batch)
+                U_grad = densify(P, grads)                   # the reference's W_out rows, dense
+                f = model.forward(batch)
+                dU = f["G"].transpose(0, 2, 1) @ f["V"]       # (B, L, d)
+                rows = hierarchical_softmax.summed_path_rows(nodes["nodes"], f["on_path"], dU,
+                                                             levels)
+                np.testing.assert_allclose(densify(P, {"W_out": rows})["W_out"], U_grad["W_out"],
+                                           rtol=1e-10, atol=1e-12)
+            else:
+                top = hierarchical_softmax.dense_top(model.tree, levels)
+                h, _ = model.forward(batch)["h"], None
+                got = hierarchical_softmax.top_block_output(h, P["W_out"], model.tree, batch,
+                                                            1.0, top)
+                ref = model.output_fn(h, *model.output_args(), batch, 1.0)
+                assert got[0] == pytest.approx(ref[0], rel=1e-12)
+                np.testing.assert_allclose(got[1], ref[1], rtol=1e-10, atol=1e-12)
+                np.testing.assert_allclose(densify(P, {"W_out": got[2]})["W_out"],
+                                           densify(P, {"W_out": ref[2]})["W_out"],
+                                           rtol=1e-10, atol=1e-12)
+            assert np.isfinite(want[0])

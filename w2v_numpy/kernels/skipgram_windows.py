@@ -1,0 +1,57 @@
+"""The window objectives' kernels: skip-gram a centre word's window at a time.
+
+Each computes the loss and gradient of its reference
+(:func:`w2v_numpy.models.sgram_neg_window.loss_and_grad`,
+:func:`w2v_numpy.models.sgram_hs_window.loss_and_grad`) for a batch laid out
+for speed: the context rows of consecutive windows (a ``span``) as banded
+products (:mod:`.span`), negatives shared by spread or tiled windows
+(:mod:`.shared_negatives`, :func:`.span.shared_window_loss_and_grad`), the
+top path levels summed per node (:mod:`.hierarchical_softmax`). Each piece
+says there why it is exact.
+"""
+import numpy as np
+
+from ..models.base import RowGrad
+from ..models.cbow_hs import padded_paths
+from ..models.sgram_hs_window import path_terms
+from ..models.sgram_neg_window import window_terms
+from ..models.window import output_index
+from . import hierarchical_softmax, shared_negatives, span
+
+
+def ns_windows(W_in, W_out, batch, scale=1.0, draws=None):
+    """Negative sampling a window at a time, banded when the batch has a ``span``;
+    with ``draws`` (G, K) dealt round-robin, each draw's rows gathered and updated once."""
+    index = output_index(batch)                                          # (B, 1+K)
+    U = W_out[index] if draws is None else shared_negatives.spread_rows(W_out, index, draws)
+    S, layout = span.context_scores(W_in, U, batch)                      # (B, C, 1+K)
+    loss, G = window_terms(S, batch.mask)                                # (B,), (B, C, 1+K)
+    G = scale * G                                                        # scaled dL/dS
+    rows_in, dU = span.context_grads(G, U, layout, batch)                # W_in rows; (B, 1+K, d)
+    if draws is None:
+        rows_out = RowGrad(index.reshape(-1), dU.reshape(-1, W_in.shape[1]))  # (B(1+K),), (B(1+K), d)
+    else:
+        rows_out = shared_negatives.spread_grads(batch, draws, dU)       # (B + GK,), (B + GK, d)
+    return float(loss.sum(dtype=np.float64)), {"W_in": rows_in, "W_out": rows_out}
+
+
+def ns_tile_windows(W_in, W_out, batch, scale=1.0):
+    """Negative sampling on a span batch whose tiles each share one draw."""
+    tiles = span.gather_tiles(W_in, batch.span, *batch.inputs.shape)
+    shared = span.tile_draws(batch, span.tile_of(batch))
+    loss, rows_in, rows_out = span.shared_window_loss_and_grad(
+        tiles, W_out, batch.targets, shared, batch.mask, scale)
+    return loss, {"W_in": rows_in, "W_out": rows_out}
+
+
+def hs_windows(W_in, W_out, tree, batch, scale=1.0):
+    """Hierarchical softmax a window at a time on the centre's path, banded when the
+    batch has a ``span``, the top levels' rows summed per node."""
+    nodes, codes, on_path = padded_paths(tree, batch.targets)            # (B, L) each
+    U = W_out[nodes]                                                     # (B, L, d)
+    S, layout = span.context_scores(W_in, U, batch)                      # (B, C, L)
+    loss, G = path_terms(S, codes, on_path, batch.mask)                  # (B,), (B, C, L)
+    G = scale * G                                                        # scaled dL/dS
+    rows_in, dU = span.context_grads(G, U, layout, batch)                # W_in rows; (B, L, d)
+    rows_out = hierarchical_softmax.summed_path_rows(nodes, on_path, dU)
+    return float(loss.sum(dtype=np.float64)), {"W_in": rows_in, "W_out": rows_out}
