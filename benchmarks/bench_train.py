@@ -69,7 +69,10 @@ def library_options(a):
 
 def run_ours(a):
     from w2v_numpy import Word2Vec
-    from w2v_numpy.text.corpus import whitespace_tokenize
+    try:
+        from w2v_numpy.text.corpus import whitespace_tokenize
+    except ImportError:                       # a --baseline checkout from before the text/ layer
+        from w2v_numpy.corpus import whitespace_tokenize
 
     t0 = time.perf_counter()
     w2v = Word2Vec(type=a.type, vector_size=a.size, window=a.window, min_count=a.min_count,

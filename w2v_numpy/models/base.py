@@ -187,16 +187,11 @@ class Model:
         """``(summed loss, {name: RowGrad})`` with rows holding ``scale`` times the gradient."""
         raise NotImplementedError
 
-    def adjust_update(self, batch, grads):
-        """Hook: change the rows of ``step``'s update in place (default: nothing)."""
-
     def update_rows(self, batch, scale):
-        """``(loss, rows)`` that :meth:`step` adds: ``scale`` times the gradient, then
-        :meth:`adjust_update`. An objective whose training update is not its gradient
-        may override this instead (word2vec's CBOW, :mod:`w2v_numpy.models.window`)."""
-        loss, grads = self.loss_and_grad(batch, scale)
-        self.adjust_update(batch, grads)
-        return loss, grads
+        """``(loss, rows)`` that :meth:`step` adds: ``scale`` times the gradient. An
+        objective whose training rule is not its gradient overrides this (word2vec's and
+        fastText's undivided CBOW input rule: :mod:`w2v_numpy.models.window`)."""
+        return self.loss_and_grad(batch, scale)
 
     def loss(self, batch):
         """Loss summed over the batch, as a Python float."""

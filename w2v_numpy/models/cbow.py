@@ -90,6 +90,5 @@ class CBOW(WindowModel):
     type_name = "cbow"
     batch_family = "cbow"
     output_layer = "softmax"
-    averages_inputs = True
     forward_fn = staticmethod(forward)
     output_fn = staticmethod(output_loss_and_grad)

@@ -127,7 +127,6 @@ class CBOWHS(WindowModel):
     batch_family = "cbow"
     output_layer = "hierarchical_softmax"
     needs_counts = True
-    averages_inputs = True
     forward_fn = staticmethod(forward)
     output_fn = staticmethod(output_loss_and_grad)
 

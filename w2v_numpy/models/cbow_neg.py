@@ -78,6 +78,5 @@ class CBOWNeg(WindowModel):
     type_name = "cbow_neg"
     batch_family = "cbow"
     output_layer = "negative_sampling"
-    averages_inputs = True
     forward_fn = staticmethod(forward)
     output_fn = staticmethod(output_loss_and_grad)

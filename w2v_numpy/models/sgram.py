@@ -36,4 +36,3 @@ class SkipGram(CBOW):
 
     type_name = "sgram"
     batch_family = "sgram"
-    averages_inputs = False

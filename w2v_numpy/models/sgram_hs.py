@@ -31,4 +31,3 @@ class SkipGramHS(CBOWHS):
 
     type_name = "sgram_hs"
     batch_family = "sgram"
-    averages_inputs = False

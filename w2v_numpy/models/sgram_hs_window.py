@@ -98,7 +98,6 @@ class SkipGramHSWindow(CBOWHS):
 
     type_name = "sgram_hs"
     formulation = "window"
-    averages_inputs = False
 
     def forward(self, batch):
         return forward(self.params["W_in"], self.params["W_out"], self.tree, batch)

@@ -35,4 +35,3 @@ class SkipGramNeg(CBOWNeg):
 
     type_name = "sgram_neg"
     batch_family = "sgram"
-    averages_inputs = False

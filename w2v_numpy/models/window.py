@@ -111,8 +111,9 @@ class WindowModel(Model):
     """
 
     vectors_param = "W_in"
-    #: Whether the hidden layer is the mean of several input rows (CBOW), which
-    #: ``cbow_update`` and ``loss_and_grad(..., undivided=True)`` are about.
+    #: Whether the hidden layer is the mean of several input rows (CBOW: context slots in,
+    #: one prediction per example), which ``cbow_update`` and ``loss_and_grad(...,
+    #: undivided=True)`` are about; set from the batch family and the formulation.
     averages_inputs = False
     #: One (inputs -> target) prediction per example, as in the documents.
     formulation = "pair"
@@ -122,6 +123,10 @@ class WindowModel(Model):
     #: word2vec.c and gensim (``cbow_mean=1``) do, i.e. an input learning rate
     #: n times larger. ``grad`` and the gradient check always use the exact form.
     cbow_update = "exact"
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.averages_inputs = cls.batch_family == "cbow" and cls.formulation == "pair"
 
     def set_options(self, cbow_update="exact"):
         if cbow_update not in CBOW_UPDATES:
