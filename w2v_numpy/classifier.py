@@ -21,14 +21,14 @@ import numpy as np
 
 from .backend import asarray, to_numpy
 from .batching import NegativeSampler
+from .batching.document_batcher import DocumentBatcher, document_batch
 from .errors import ModelFileError, W2VError
 from .files.model_file import ModelParts, read_model_file, write_model_file
 from .functional import sigmoid, softmax
 from .kernels.subword_rows import class_scores
-from .vectors.keyedvectors import KeyedVectors
-from .batching.document_batcher import DocumentBatcher, document_batch
-from .text.labelled import Dictionary, encode, features, parse_line, read_labelled
 from .models import MODELS, create
+from .text.labelled import Dictionary, encode, features, parse_line, read_labelled
+from .vectors.keyedvectors import KeyedVectors
 
 #: fastText's ``-loss`` values -> model types.
 LOSSES = {"softmax": "supervised_softmax", "ns": "supervised_neg"}

@@ -19,12 +19,12 @@ model file as large); a smaller ``bucket`` trades collisions for memory.
 import numpy as np
 
 from .backend import asarray, to_numpy
-from .text.corpus import simple_tokenize
 from .errors import W2VError
-from .vectors.subword_vectors import FastTextKeyedVectors
 from .models import MODELS, create, subword_types
 from .models.subword_input import BUCKET, INPUT_UPDATES, MAX_N, MIN_N
+from .text.corpus import simple_tokenize
 from .training.policy import policy
+from .vectors.subword_vectors import FastTextKeyedVectors
 from .word2vec import Word2Vec
 
 
@@ -50,15 +50,15 @@ class FastText(Word2Vec):
         :mod:`w2v_numpy.models.subword_input`).
     shuffle : bool or None
         Shuffle the examples inside each corpus chunk. ``None``: the policy
-        table's (:mod:`w2v_numpy.training.policy`), corpus order: the pairs come in corpus order, as
-        fastText and gensim train them, so the pairs of a batch share their
+        table's (:mod:`w2v_numpy.training.policy`): corpus order, as fastText
+        and gensim train them, so the pairs of a batch share their
         centre words and each word's n-gram rows are gathered, summed and
         updated once per batch; on wiki2m that trains 2.5 times faster, at the
         same loss.
     alpha, batch_size : float, int or None
         ``None``: the policy table's (0.025 and 512).
     vector_size, window, min_count, max_vocab, sample, negative, min_alpha,
-    epochs, batch_size, seed, tokenizer, dtype, progress, callbacks
+    epochs, seed, tokenizer, dtype, progress, callbacks
         As for :class:`Word2Vec` (gensim's names and meanings).
     """
 
@@ -88,7 +88,8 @@ class FastText(Word2Vec):
                            alpha=float(rules.alpha if alpha is None else alpha),
                            min_alpha=float(min_alpha), epochs=int(epochs), seed=int(seed),
                            batch_size=int(rules.batch_size if batch_size is None else batch_size),
-                           shuffle=bool(not rules.corpus_order if shuffle is None else shuffle), min_n=int(min_n), max_n=int(max_n),
+                           shuffle=bool(not rules.corpus_order if shuffle is None else shuffle),
+                           min_n=int(min_n), max_n=int(max_n),
                            bucket=int(bucket), input_update=input_update)
         self._start(corpus_file, tokenizer, dtype, progress, callbacks)   # one process
 

@@ -26,16 +26,16 @@ Not to be confused with :class:`w2v_numpy.models.GloVe`, the objective
 import numpy as np
 
 from .backend import asarray, to_numpy
-from .text.cooccurrence import count_cooccurrences
 from .batching.cooccurrence_batcher import CooccurrenceBatcher
-from .text.corpus import simple_tokenize
 from .errors import W2VError
-from .vectors.keyedvectors import KeyedVectors
 from .models import MODELS, create
 from .models.glove import ALPHA, TARGETS, X_MAX
+from .text.cooccurrence import count_cooccurrences
+from .text.corpus import simple_tokenize
 from .training.adagrad import AdaGrad
 from .training.loop import train
 from .training.policy import policy
+from .vectors.keyedvectors import KeyedVectors
 from .word2vec import Word2Vec
 
 #: Model-file parameter names of the AdaGrad accumulators: ``adagrad.W`` for ``W``, ...
@@ -77,7 +77,8 @@ class GloVe(Word2Vec):
     epochs : int
         Passes over the non-zero entries (glove.c's ``-iter``; 25 in the paper).
     batch_size : int or None
-        Entries per AdaGrad step (``None``: the policy table's 4096; see :mod:`w2v_numpy.training.adagrad` for what a batch means).
+        Entries per AdaGrad step (``None``: the policy table's 4096; see
+        :mod:`w2v_numpy.training.adagrad` for what a batch means).
     seed, shuffle, tokenizer, dtype, progress, callbacks
         As for :class:`w2v_numpy.word2vec.Word2Vec`.
 

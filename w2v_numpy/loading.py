@@ -7,13 +7,13 @@ above them and picks the right one from the type stored in the file.
 """
 import os
 
+from .classifier import Classifier
 from .errors import ModelFileError
-from .files.model_file import read_model_file
 from .fasttext import FastText
+from .files.model_file import read_model_file
 from .files.word2vec_format import VECTOR_SUFFIXES
 from .glove import GloVe
 from .vectors.keyedvectors import KeyedVectors
-from .classifier import Classifier
 from .word2vec import Word2Vec
 
 #: The front doors, each with ``accepts(type)`` and ``from_parts(parts, path)``.

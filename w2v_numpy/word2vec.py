@@ -20,15 +20,15 @@ import numpy as np
 
 from .backend import asarray, to_numpy
 from .batching import NegativeSampler, WindowBatcher
-from .text.corpus import load_corpus, simple_tokenize
 from .errors import ModelFileError, W2VError
 from .files.model_file import ModelParts, read_model_file, write_model_file
-from .vectors.keyedvectors import KeyedVectors
 from .models import MODELS, create, gensim_type, model_class, window_types
 from .models.window import CBOW_UPDATES
+from .text.corpus import load_corpus, simple_tokenize
+from .text.vocab import Vocab
 from .training.loop import TrainState, train
 from .training.policy import default_formulation, policy
-from .text.vocab import Vocab
+from .vectors.keyedvectors import KeyedVectors
 
 #: Settings a model file may lack, with the value of the version that wrote such files.
 _LEGACY = {"cbow_update": "exact", "formulation": "pair", "shared_negatives": 1,

@@ -14,8 +14,8 @@ restart at any batch and see exactly the stream an uninterrupted run saw.
 """
 import numpy as np
 
-from .batch import CooccurrenceBatch
 from ..errors import W2VError
+from .batch import CooccurrenceBatch
 
 
 class CooccurrenceBatcher:

@@ -9,8 +9,8 @@ labels separated by spaces (with ``--prob``, each followed by its probability).
 """
 import sys
 
-from ..loading import load_model
 from ..classifier import Classifier
+from ..loading import load_model
 from .common import ArgumentParser, UserError, number, run
 
 

@@ -26,7 +26,7 @@ import math
 import sys
 
 from ..vectors.evaluation import RESTRICT_VOCAB, evaluate_word_analogies, score_word_pairs
-from .common import ArgumentParser, vectors_argument, UserError, load_vectors, run
+from .common import ArgumentParser, UserError, load_vectors, run, vectors_argument
 
 
 def build_parser():

@@ -9,7 +9,7 @@ import os
 import sys
 
 from ..files.word2vec_format import VECTOR_SUFFIXES
-from .common import ArgumentParser, vectors_argument, UserError, load_vectors, run
+from .common import ArgumentParser, UserError, load_vectors, run, vectors_argument
 
 
 def build_parser():

@@ -7,7 +7,7 @@ cosine similarity, one per line; ``--json`` prints one JSON object
 import json
 import sys
 
-from .common import ArgumentParser, vectors_argument, UserError, check_words, load_vectors, run
+from .common import ArgumentParser, UserError, check_words, load_vectors, run, vectors_argument
 
 
 def build_parser():

@@ -8,7 +8,7 @@ and the caller's pyplot backend is left alone).
 import sys
 
 from ..vectors.plotting import plot_words
-from .common import ArgumentParser, vectors_argument, UserError, check_words, load_vectors, run
+from .common import ArgumentParser, UserError, check_words, load_vectors, run, vectors_argument
 
 
 def build_parser():

@@ -12,6 +12,7 @@ import inspect
 from ..fasttext import FastText
 from ..glove import GloVe
 from ..models import MODELS, subword_types, window_types
+from ..training.policy import policy
 from ..word2vec import Word2Vec
 from .common import UserError
 
@@ -50,6 +51,16 @@ def trainable_types():
     """Every type the trainer can train: the word2vec types, GloVe and the subword types."""
     return sorted(set(window_types()) | set(subword_types())
                   | {t for t in MODELS if GloVe.accepts(t)})
+
+
+def batch_size_help():
+    """``--batch_size``'s help, from the policy table: the usual default and the types
+    whose default differs."""
+    sizes = {t: policy(t).batch_size for t in trainable_types()}
+    usual = max(set(sizes.values()), key=list(sizes.values()).count)
+    rest = "".join(f"; {t}: {n}" for t, n in sizes.items() if n != usual)
+    return (f"examples per batch: windows, pairs or co-occurrence entries (default {usual}"
+            f"{rest})")
 
 
 def front_door(type_name):

@@ -12,8 +12,8 @@ import os
 import sys
 import time
 
-from ..files.atomic import remove_stale_temps
 from ..classifier import LOSSES, train_supervised
+from ..files.atomic import remove_stale_temps
 from .common import ArgumentParser, UserError, check_writable, non_empty, number, run
 
 #: Library parameter -> flag, for error messages.

@@ -14,12 +14,12 @@ import sys
 import numpy as np
 
 from ..batching import Batch, CooccurrenceBatch, NegativeSampler
-from ..text.cooccurrence import cooccurrence, to_coo
-from ..teaching.worked_examples import EXAMPLES
 from ..models import MODELS, create
 from ..models.fasttext_supervised import make_batch
-from ..text.ngrams import char_ngrams
 from ..teaching.trace import format_trace, trace, trace_to_json
+from ..teaching.worked_examples import EXAMPLES
+from ..text.cooccurrence import cooccurrence, to_coo
+from ..text.ngrams import char_ngrams
 from .common import ArgumentParser, UserError, non_empty, number, run
 
 

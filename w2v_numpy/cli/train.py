@@ -27,15 +27,16 @@ import numpy as np
 
 from .. import __version__
 from ..backend import backend_name, set_backend
-from ..training.callbacks import Checkpointer, StopRequest
-from ..text.corpus import MAX_SENTENCE_LENGTH, expand_paths
+from ..batching.producer import wanted
 from ..files.atomic import atomic_open, remove_stale_temps
 from ..files.model_file import list_checkpoints
 from ..loading import load_model
-from ..batching.producer import wanted
+from ..text.corpus import MAX_SENTENCE_LENGTH, expand_paths
+from ..training.callbacks import Checkpointer, StopRequest
 from ..training.loop import TrainingDiverged, training_workers
 from .common import ArgumentParser, UserError, check_writable, non_empty, number, run
-from .settings import (DEFAULTS, FLAGS, default, front_door, merge_settings, trainable_types, uses_negatives)
+from .settings import (DEFAULTS, FLAGS, batch_size_help, default, front_door, merge_settings,
+                       trainable_types, uses_negatives)
 
 #: The corpus a run uses when no data file is given (made by data/make_corpus.py).
 SHIPPED_CORPUS = Path(__file__).resolve().parents[2] / "data" / "synthetic.txt"
@@ -81,7 +82,7 @@ def build_parser(prog=None):
            "glove: 21 = 10 each side, the span over which co-occurrences are counted)")
     a("-k", "--neg_samples", "--k", type=number(int, 1, high=MAX_SIZE), help="negatives per example for the *_neg types (default 5; ignored by the others)")
     a("-v", "--vector_dim", type=number(int, 1, high=MAX_SIZE), help="embedding size (default 300; fasttext_*: 100)")
-    a("-B", "--batch_size", type=number(int, 1, high=MAX_SIZE), help="examples per batch (default 512; sgram_hs: 128 windows; glove: 4096 co-occurrence entries)")
+    a("-B", "--batch_size", type=number(int, 1, high=MAX_SIZE), help=batch_size_help())
     a("-e", "--epochs", type=number(int, 1, high=MAX_SIZE), help="total passes over the data (default 5; glove: 25)")
     a("-a", "--alpha", type=number(float, 0, strict=True),
       help="initial learning rate per example (default 0.05)")

@@ -119,7 +119,8 @@ class SharedGroups(Averaged):
 
     def output(self, model, h, batch, scale):
         groups = shared_negatives.shared_groups(batch)
-        return shared_negatives.group_output(h, model.params["W_out"], batch.targets, *groups, scale)
+        return shared_negatives.group_output(h, model.params["W_out"], batch.targets, *groups,
+                                             scale)
 
     def output_rows(self, model, batch):
         return shared_negatives.group_index(batch)
@@ -148,7 +149,8 @@ class Windows(Kernel):
         return batch.span is not None
 
     def loss_and_grad(self, model, batch, scale=1.0, undivided=False):
-        return skipgram_windows.ns_windows(model.params["W_in"], model.params["W_out"], batch, scale)
+        return skipgram_windows.ns_windows(model.params["W_in"], model.params["W_out"], batch,
+                                           scale)
 
     def output_rows(self, model, batch):
         return output_index(batch).reshape(-1)
@@ -247,7 +249,7 @@ def update_rows(model, batch, scale):
     kernel = select(model, batch)
     if kernel is None:
         return model.update_rows(batch, scale)
-    return kernel.loss_and_grad(model, batch, scale, getattr(model, "undivided_update", False))
+    return kernel.loss_and_grad(model, batch, scale, model.undivided_update)
 
 
 def step(model, batch, alpha, plans=None):

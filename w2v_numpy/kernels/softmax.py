@@ -34,7 +34,8 @@ def scores_buffer(owner, shape, dtype):
 
 
 def output_loss_and_grad(h, W_out, batch, scale=1.0, owner=None):
-    """Summed softmax loss, ``scale`` times dL/dh (B, d) and the dense ``W_out`` :class:`RowGrad`."""
+    """Summed softmax loss, ``scale`` times dL/dh (B, d) and the dense ``W_out``
+    :class:`RowGrad`; the scores live in ``owner``'s buffer (a fresh one for None)."""
     xp = get_xp()
     rows = xp.arange(h.shape[0])
     z = scores_buffer(owner, (h.shape[0], W_out.shape[0]), h.dtype)

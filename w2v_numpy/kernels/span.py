@@ -17,7 +17,8 @@ large ``W_in``. Here every position's row is gathered once,
 and its gradient is summed over the windows before one scatter-add of
 :math:`B + 2r` rows (instead of about :math:`2rB`).
 
-**Skip-gram windows** (:mod:`w2v_numpy.models.sgram_neg_window`, :mod:`w2v_numpy.models.sgram_hs_window`):
+**Skip-gram windows** (:mod:`w2v_numpy.models.sgram_neg_window`,
+:mod:`w2v_numpy.models.sgram_hs_window`):
 window :math:`b` scores its context rows against its own output rows
 :math:`U_b` (:math:`J` of them: the centre word and the negatives, or the
 nodes of the centre's path),
@@ -253,8 +254,9 @@ def input_rows(batch):
 # --- Negatives shared by a tile ----------------------------------------------
 #
 # When the m windows of a tile share one draw of K negatives (the batcher's
-# ``shared_negatives=TILE`` side by side, :func:`tile_draws`), a tile has m + K output rows instead of m (1 + K),
-# and a score against a negative depends only on the position: for skip-gram
+# ``shared_negatives=TILE`` side by side, :func:`tile_draws`), a tile has m + K output
+# rows instead of m (1 + K), and a score against a negative depends only on the
+# position: for skip-gram
 # windows, X_p . u_k is the same for every window in which p is a context word.
 # So the negative block of a tile is dense, (m + 2r) x K, each position weighted
 # by the number of the tile's windows it is a context word of (its error and its

@@ -19,6 +19,8 @@ from .base import Model, RowGrad, apply_grad, densify
 from .cbow import CBOW
 from .cbow_hs import CBOWHS
 from .cbow_neg import CBOWNeg
+from .fasttext_cbow import FastTextCBOW
+from .fasttext_sgram import FastTextSkipGram
 from .fasttext_supervised import FastTextClassifier
 from .glove import GloVeObjective
 from .sgram import SkipGram
@@ -26,8 +28,6 @@ from .sgram_hs import SkipGramHS
 from .sgram_hs_window import SkipGramHSWindow
 from .sgram_neg import SkipGramNeg
 from .sgram_neg_window import SkipGramNegWindow
-from .fasttext_cbow import FastTextCBOW
-from .fasttext_sgram import FastTextSkipGram
 from .supervised_neg import SupervisedNeg
 from .supervised_softmax import SupervisedSoftmax
 

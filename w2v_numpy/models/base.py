@@ -122,6 +122,10 @@ class Model:
     uses_negatives = False
     #: Whether the model is built from the word counts (option ``counts``).
     needs_counts = False
+    #: Whether ``step``'s rule for the input rows is not their gradient but the undivided
+    #: dL/dh (word2vec.c's and fastText's CBOW rule); such an objective's ``loss_and_grad``
+    #: takes ``undivided=True`` and defines this from its options.
+    undivided_update = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -188,9 +192,10 @@ class Model:
         raise NotImplementedError
 
     def update_rows(self, batch, scale):
-        """``(loss, rows)`` that :meth:`step` adds: ``scale`` times the gradient. An
-        objective whose training rule is not its gradient overrides this (word2vec's and
-        fastText's undivided CBOW input rule: :mod:`w2v_numpy.models.window`)."""
+        """``(loss, rows)`` that :meth:`step` adds: ``scale`` times the gradient, or with
+        :attr:`undivided_update` the objective's undivided input rule."""
+        if self.undivided_update:
+            return self.loss_and_grad(batch, scale, undivided=True)
         return self.loss_and_grad(batch, scale)
 
     def loss(self, batch):

@@ -68,7 +68,8 @@ from ..backend import get_xp, scatter_add
 from ..batching import DocumentBatch
 from ..errors import W2VError
 from ..functional import log_sigmoid, sigmoid
-from ..text.ngrams import build_ngram_table, char_ngrams, ngram_ids  # noqa: F401 (part of this API)
+from ..text.ngrams import (build_ngram_table, char_ngrams,  # noqa: F401 (part of this API)
+                           ngram_ids)
 from .base import Model, RowGrad, apply_grad, densify
 
 COMBINES = ("sum", "mean")

@@ -46,9 +46,10 @@ reuse.
 """
 import numpy as np
 
-from ..text.cooccurrence import cooccurrence, to_coo, to_dense  # noqa: F401 (part of this module's API)
 from ..backend import get_xp
 from ..errors import W2VError
+from ..text.cooccurrence import (cooccurrence, to_coo,  # noqa: F401 (part of this module's API)
+                                 to_dense)
 from .base import Model, RowGrad, apply_grad, densify
 
 TARGETS = ("log", "log1p")

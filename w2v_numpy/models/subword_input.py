@@ -194,7 +194,3 @@ class SubwordModel(Model):
         """Whether ``step`` gives every input row the undivided dL/dh
         (``input_update="fasttext"``)."""
         return self.input_update == "fasttext"
-
-    def update_rows(self, batch, scale):
-        """The rows of ``step``: the input rows formed by ``input_update``'s rule."""
-        return self.loss_and_grad(batch, scale, undivided=self.undivided_update)

@@ -168,8 +168,3 @@ class WindowModel(Model):
     def undivided_update(self):
         """Whether ``step`` gives context rows the undivided dL/dh (``cbow_update="word2vec"``)."""
         return self.averages_inputs and self.cbow_update == "word2vec"
-
-    def update_rows(self, batch, scale):
-        """With ``cbow_update="word2vec"``, an averaging objective's input rows get the
-        undivided dL/dh; otherwise the gradient as it is."""
-        return self.loss_and_grad(batch, scale, undivided=self.undivided_update)

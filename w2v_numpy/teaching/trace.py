@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..backend import to_numpy
-from .gradcheck import check_report
 from ..models.base import densify
+from .gradcheck import check_report
 
 #: kind -> [(key of forward(), document symbol, formula)], in the order a student computes them.
 SYMBOLS = {

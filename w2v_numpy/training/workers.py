@@ -33,7 +33,8 @@ import numpy as np
 
 from .. import kernels
 from ..backend import share_safe_scatter
-from ..batching.producer import START_METHOD, can_fork  # noqa: F401 (can_fork: callers ask here too)
+from ..batching.producer import (START_METHOD,  # noqa: F401 (can_fork: callers ask here too)
+                                 can_fork)
 
 #: Whether workers add their updates element by element, so that no worker
 #: overwrites another's (see :func:`w2v_numpy.backend.share_safe_scatter`).

@@ -16,10 +16,10 @@ from numbers import Integral
 
 import numpy as np
 
-from . import evaluation
 from ..errors import W2VError
-from .evaluation import RESTRICT_VOCAB
 from ..files import word2vec_format as w2vf
+from . import evaluation
+from .evaluation import RESTRICT_VOCAB
 
 
 class KeyedVectors:

@@ -14,8 +14,8 @@ the word2vec export) works on the in-vocabulary words, as in gensim.
 """
 import numpy as np
 
-from .keyedvectors import KeyedVectors, _as_list
 from ..text.ngrams import ngram_hashes, subword_table
+from .keyedvectors import KeyedVectors, _as_list
 
 #: Words combined at a time, so the gathered n-gram rows stay a few tens of MB.
 CHUNK_WORDS = 4096
