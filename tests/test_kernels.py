@@ -129,20 +129,27 @@ def test_layouts_cover_the_window_registry():
     assert len({cls for cls in kernels.KERNELS}) >= 8
 
 
+@pytest.mark.parametrize("max_row_rate", [None, 0.2])
 @pytest.mark.parametrize("variant", window_variants(), ids=str)
-def test_trainer_step_equals_reference_step(variant, rng):
-    """kernels.step and Model.step make the same update (with word2vec.c's CBOW rule)."""
+def test_trainer_step_equals_reference_step(variant, max_row_rate, rng):
+    """kernels.step and Model.step make the same update (with word2vec.c's CBOW rule), with
+    and without the bound on crowded rows (at alpha 0.1 and rate 0.2, rows that more than 2
+    examples touch are bounded, and some are)."""
     model = model_for(variant, rng)
     if getattr(model, "averages_inputs", False):
         model.cbow_update = "word2vec"
-    twin = model.astype(np.float64)
+    twin, plain = model.astype(np.float64), model.astype(np.float64)
     rules = policy(*variant)
     order = "corpus" if rules.corpus_order else "runs" if rules.run_length > 1 else "shuffled"
     sharing = "spread" if rules.shared_negatives > 1 else "own"
     for batch in batches_for(model, order, sharing, rng):
-        assert kernels.step(model, batch, 0.1) == pytest.approx(twin.step(batch, 0.1), rel=1e-10)
+        assert kernels.step(model, batch, 0.1, max_row_rate=max_row_rate) == \
+            pytest.approx(twin.step(batch, 0.1, max_row_rate), rel=1e-10)
+        plain.step(batch, 0.1)
     for k in model.params:
         np.testing.assert_allclose(model.params[k], twin.params[k], rtol=1e-10, atol=1e-12)
+    bounded = any(not np.allclose(model.params[k], plain.params[k]) for k in model.params)
+    assert bounded == (max_row_rate is not None)
 
 
 def test_a_wrong_kernel_is_caught(rng):

@@ -1,4 +1,6 @@
 """End to end: every model learns planted structure; the loop's bookkeeping."""
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -106,7 +108,12 @@ def test_a_callback_can_stop_and_training_resumes_exactly(group_corpus, type_, f
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
-def test_divergence_is_reported(group_corpus):
+def test_divergence_is_reported(group_corpus, monkeypatch):
+    """The guard stays: with the bound on crowded rows off, an absurd rate blows up."""
+    from w2v_numpy.training import policy as rules
+
+    key = ("cbow", "pair")
+    monkeypatch.setitem(rules.POLICIES, key, replace(rules.POLICIES[key], max_row_rate=None))
     with pytest.raises(TrainingDiverged, match="alpha"):
         Word2Vec(group_corpus, type="cbow", vector_size=8, min_count=1, alpha=1e30, epochs=1,
                  progress=False)

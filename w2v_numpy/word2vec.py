@@ -228,7 +228,8 @@ class Word2Vec:
                            alpha=c["alpha"], min_alpha=c["min_alpha"],
                            callbacks=self.callbacks if callbacks is None else callbacks,
                            progress=self.progress, state=state, workers=self.workers,
-                           prefetch=self.prefetch)
+                           prefetch=self.prefetch,
+                           max_row_rate=policy(c["type"], c.get("formulation")).max_row_rate)
         return self.state
 
     def epoch_size(self):

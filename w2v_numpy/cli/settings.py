@@ -18,13 +18,13 @@ from .common import UserError
 
 #: Defaults of the settings a model file remembers (CLI names; ``window`` is the full span).
 DEFAULTS = dict(type="cbow", vector_dim=300, window=7, neg_samples=5, batch_size=None, epochs=5,
-                alpha=0.05, min_alpha=0.0001, min_count=5, sample=1e-3, max_vocab=None, seed=0,
+                alpha=None, min_alpha=0.0001, min_count=5, sample=1e-3, max_vocab=None, seed=0,
                 cbow_update="word2vec", formulation=None, shared_negatives=None, shuffle=None, run_length=None,
                 x_max=100.0, glove_alpha=0.75, min_n=3, max_n=6, bucket=2_000_000)
 #: Where a type's defaults differ. GloVe: the paper's window of 10 words each side, 25
-#: iterations and a constant AdaGrad rate (min_alpha None = alpha). Batch sizes (and the
-#: library's learning rates) are the policy table's, :mod:`w2v_numpy.training.policy`;
-#: the CLI keeps the original tool's ``--alpha 0.05`` for every type.
+#: iterations and a constant AdaGrad rate (min_alpha None = alpha). Batch sizes and
+#: learning rates (``None`` above) are the policy table's, :mod:`w2v_numpy.training.policy`,
+#: shared with the library (word2vec.c's: 0.025 for skip-gram, 0.05 for CBOW).
 #: The subword types: fastText's 100 dimensions, since the n-gram table is bucket x
 #: vector_dim floats (2,000,000 x 300 would be 2.4 GB).
 TYPE_DEFAULTS = {"glove": dict(window=21, epochs=25, min_alpha=None),
@@ -53,14 +53,27 @@ def trainable_types():
                   | {t for t in MODELS if GloVe.accepts(t)})
 
 
+def policy_defaults(field):
+    """``"default X; type: Y; ..."``: the policy table's ``field`` for the trainable types,
+    the most common value first, then the types whose value differs."""
+    values = {t: getattr(policy(t), field) for t in trainable_types()}
+    usual = max(set(values.values()), key=list(values.values()).count)
+    rest = "".join(f"; {t}: {v:g}" for t, v in values.items() if v != usual)
+    return f"default {usual:g}{rest}"
+
+
 def batch_size_help():
-    """``--batch_size``'s help, from the policy table: the usual default and the types
-    whose default differs."""
-    sizes = {t: policy(t).batch_size for t in trainable_types()}
-    usual = max(set(sizes.values()), key=list(sizes.values()).count)
-    rest = "".join(f"; {t}: {n}" for t, n in sizes.items() if n != usual)
-    return (f"examples per batch: windows, pairs or co-occurrence entries (default {usual}"
-            f"{rest})")
+    """``--batch_size``'s help, from the policy table."""
+    return f"examples per batch: windows, pairs or co-occurrence entries ({policy_defaults('batch_size')})"
+
+
+def alpha_help():
+    """``--alpha``'s help, from the policy table: each rate and the types that start at it."""
+    by_rate = {}
+    for t in trainable_types():
+        by_rate.setdefault(policy(t).alpha, []).append(t)
+    rates = "; ".join(f"{a:g} for {', '.join(ts)}" for a, ts in sorted(by_rate.items()))
+    return f"initial learning rate per example (default {rates})"
 
 
 def front_door(type_name):
@@ -77,6 +90,10 @@ def uses_negatives(type_name):
 
 
 def default(name, type_name):
+    """The default of setting ``name`` for ``type_name``: the learning rate from the policy
+    table, the others from :data:`TYPE_DEFAULTS` or :data:`DEFAULTS`."""
+    if name == "alpha" and type_name in MODELS:
+        return policy(type_name).alpha
     return TYPE_DEFAULTS.get(type_name, {}).get(name, DEFAULTS[name])
 
 

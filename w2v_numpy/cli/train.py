@@ -35,7 +35,7 @@ from ..text.corpus import MAX_SENTENCE_LENGTH, expand_paths
 from ..training.callbacks import Checkpointer, StopRequest
 from ..training.loop import TrainingDiverged, training_workers
 from .common import ArgumentParser, UserError, check_writable, non_empty, number, run
-from .settings import (DEFAULTS, FLAGS, batch_size_help, default, front_door, merge_settings,
+from .settings import (DEFAULTS, FLAGS, alpha_help, batch_size_help, default, front_door, merge_settings,
                        trainable_types, uses_negatives)
 
 #: The corpus a run uses when no data file is given (made by data/make_corpus.py).
@@ -85,7 +85,7 @@ def build_parser(prog=None):
     a("-B", "--batch_size", type=number(int, 1, high=MAX_SIZE), help=batch_size_help())
     a("-e", "--epochs", type=number(int, 1, high=MAX_SIZE), help="total passes over the data (default 5; glove: 25)")
     a("-a", "--alpha", type=number(float, 0, strict=True),
-      help="initial learning rate per example (default 0.05)")
+      help=alpha_help())
     a("--min_alpha", type=number(float, 0),
       help="final learning rate (default 0.0001; glove: none, the AdaGrad rate stays constant)")
     a("--min_count", type=number(int, 1), help="drop rarer words (default 5)")

@@ -22,7 +22,7 @@ this table and the policy table, so a new kernel is tested the day it is listed.
 :func:`step` is the trainer's SGD step; ``Model.step`` is the reference's.
 """
 from ..backend import row_plan
-from ..models.base import apply_grad
+from ..models.base import apply_grad, bound_crowded_rows
 from ..models.cbow import CBOW
 from ..models.cbow_hs import CBOWHS
 from ..models.cbow_neg import CBOWNeg
@@ -252,11 +252,15 @@ def update_rows(model, batch, scale):
     return kernel.loss_and_grad(model, batch, scale, model.undivided_update)
 
 
-def step(model, batch, alpha, plans=None):
+def step(model, batch, alpha, plans=None, max_row_rate=None):
     """One in-place SGD step of ``model`` on ``batch``, by its kernel: the same update
-    as ``model.step(batch, alpha)``. ``plans``: :func:`row_plans` of this batch."""
+    as ``model.step(batch, alpha, max_row_rate)`` (crowded rows bounded by
+    :func:`~w2v_numpy.models.base.bound_crowded_rows` unless ``max_row_rate`` is
+    ``None``). ``plans``: :func:`row_plans` of this batch."""
     model.check_batch(batch)
     loss, grads = update_rows(model, batch, -alpha)                      # rows hold -alpha * grad
+    if max_row_rate is not None:
+        bound_crowded_rows(grads, model.update_counts(batch), alpha, max_row_rate)
     apply_grad(model.params, grads, plans=plans)
     return loss
 

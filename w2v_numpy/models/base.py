@@ -23,7 +23,10 @@ An objective is one class with
 
 From those, this base class derives the contract methods ``loss``, ``grad``
 (dense, for teaching and checking) and ``step`` (in-place sparse SGD), so no
-objective writes its own update. The callers (the batchers, the training
+objective writes its own update. An objective that lists the rows each
+example updates (:meth:`Model.update_counts`) can be stepped with a bound on
+its crowded rows (:func:`bound_crowded_rows`), which keeps large batches
+stable at the learning rates word2vec.c and gensim use. The callers (the batchers, the training
 loop, ``Word2Vec``, the command line) read the capabilities above from the
 class, never from the type name. The class carries capabilities only: how a
 type is trained by default (batch size, order, shared negatives) is the
@@ -79,6 +82,76 @@ def apply_grad(params, grads, scale=1.0, plans=None):
         else:
             scatter_add(params[name], g.index, rows, plans.get(name))
     return params
+
+
+def bound_crowded_rows(grads, counts, alpha, max_row_rate):
+    r"""Scale, in place, the summed update of every row that too many examples crowd into.
+
+    Why. Sequential SGD (word2vec.c, gensim) applies one example's update before
+    computing the next, so once a frequent row has moved, the next example's
+    sigmoid already sees it and its push shrinks. A batch computes every update
+    from the same old parameters and adds them up. A row that :math:`c_r`
+    examples update in one batch (the centre word's output row: every pair of
+    its window; a shared draw of negatives: every pair of the windows that
+    share it; the root of the Huffman tree: every example) moves by
+
+    .. math:: \Delta_r = -\alpha \sum_{i=1}^{c_r} g_i = -(\alpha c_r)\,\bar g_r,
+
+    the mean gradient :math:`\bar g_r` taken with a learning rate
+    :math:`\alpha c_r`. Near the logistic loss's curvature that rate overshoots
+    (the row jumps past the point where its error would have saturated), the
+    next batch pushes back harder, and the weights blow up: sgram_neg at
+    alpha 0.05 with a radius-5 window did, on ordinary text.
+
+    The rule. Cap the row's effective rate at ``max_row_rate`` (:math:`m`):
+
+    .. math:: \Delta_r = -\min(\alpha c_r,\ m)\,\bar g_r
+              = -\alpha \min\Big(1, \frac{m}{\alpha c_r}\Big)\sum_i g_i .
+
+    A row that :math:`c_r \le m/\alpha` examples touch (at alpha 0.1 and
+    :math:`m = 2`, up to 20; a row touched once always, since alpha <= m)
+    gets exactly the sum of the documents' per-example updates; a crowded one
+    moves by its mean gradient at rate :math:`m`. The factor depends on the
+    row only, so it scales every entry of that row alike, and a kernel that
+    merged entries ahead (a shared draw's rows) is scaled exactly as the
+    reference's unmerged entries: the rule does not depend on the layout.
+
+    Parameters
+    ----------
+    grads : dict name -> RowGrad
+        The step's rows (``-alpha`` times the gradient, or the undivided rule),
+        scaled in place.
+    counts : dict name -> (index, per_entry or None)
+        :meth:`Model.update_counts`: for each listed parameter, the rows the
+        batch's examples update, one entry per (example, row), and how many
+        of the documents' per-example updates an entry stands for (``None``:
+        one each). Unlisted parameters are not bounded.
+    alpha : float
+        The step's learning rate.
+    max_row_rate : float
+        :math:`m`. Above it, alpha itself is larger than the cap and even a row
+        touched once is scaled down to rate :math:`m`.
+    """
+    xp = get_xp()
+    limit = max_row_rate / alpha                      # crowding beyond which a row is bounded
+    for name, (index, per_entry) in counts.items():
+        g = grads[name]
+        if index.size == 0:
+            continue
+        rows, inverse = xp.unique(index, return_inverse=True)                 # (R,), (n,)
+        c = xp.bincount(inverse.reshape(-1), weights=per_entry, minlength=rows.size)  # (R,) c_r
+        crowded = c > limit
+        if not bool(crowded.any()):
+            continue
+        hot, factor = rows[crowded], (limit / c[crowded]).astype(g.rows.dtype)  # (H,) sorted
+        if g.index is None:                               # a dense gradient: scale its rows
+            g.rows[hot] *= factor.reshape((-1,) + (1,) * (g.rows.ndim - 1))
+            continue
+        at = xp.minimum(xp.searchsorted(hot, g.index), hot.size - 1)          # (n_g,)
+        entries = xp.nonzero(hot[at] == g.index)[0]                           # this step's crowded entries
+        # the step's own arrays, so scaled in place: only the few crowded entries are touched
+        g.rows[entries] *= factor[at[entries]].reshape((-1,) + (1,) * (g.rows.ndim - 1))
+    return grads
 
 
 def densify(params, grads):
@@ -191,6 +264,14 @@ class Model:
         """``(summed loss, {name: RowGrad})`` with rows holding ``scale`` times the gradient."""
         raise NotImplementedError
 
+    def update_counts(self, batch):
+        """The rows each example of ``batch`` updates, for :func:`bound_crowded_rows`:
+        ``{param name: (index, per_entry)}``, one ``index`` entry per (example, row)
+        that the reference's step adds, and ``per_entry`` the number of the documents'
+        per-example updates it sums (``None``: one). Parameters left out are not
+        bounded; this default lists none."""
+        return {}
+
     def update_rows(self, batch, scale):
         """``(loss, rows)`` that :meth:`step` adds: ``scale`` times the gradient, or with
         :attr:`undivided_update` the objective's undivided input rule."""
@@ -208,16 +289,20 @@ class Model:
         self.check_batch(batch)
         return densify(self.params, self.loss_and_grad(batch)[1])
 
-    def step(self, batch, alpha):
+    def step(self, batch, alpha, max_row_rate=None):
         """One in-place SGD step ``params -= alpha * grad`` by sparse row updates.
 
         Every gradient is computed from the old parameters before any of them
         changes. Returns the summed loss from before the step. This is the
         reference's step; the trainer's (:func:`w2v_numpy.kernels.step`) makes
-        the same update through the kernel that fits the batch.
+        the same update through the kernel that fits the batch. With
+        ``max_row_rate`` the rows that many examples crowd into are bounded
+        (:func:`bound_crowded_rows`); ``None``: the plain documents' step.
         """
         self.check_batch(batch)
         loss, grads = self.update_rows(batch, -alpha)          # rows hold -alpha * grad
+        if max_row_rate is not None:
+            bound_crowded_rows(grads, self.update_counts(batch), alpha, max_row_rate)
         apply_grad(self.params, grads)
         return loss
 

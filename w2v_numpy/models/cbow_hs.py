@@ -150,5 +150,10 @@ class CBOWHS(WindowModel):
         params["W_out"] = np.zeros(self.param_shapes(vocab_size, vector_dim)["W_out"], dtype=dtype)
         return params
 
+    def output_rows(self, batch):
+        """Each example's path nodes (B, L) and ``on_path``: the rows its output updates."""
+        nodes, _, on_path = padded_paths(self.tree, batch.targets)
+        return nodes, on_path
+
     def output_args(self):
         return self.params["W_out"], self.tree

@@ -74,6 +74,7 @@ from ..errors import W2VError
 from ..text.ngrams import subword_table
 from . import cbow_neg
 from .base import Model, RowGrad
+from .window import output_index
 
 #: ``step``'s rule for the input rows (see the module notes).
 INPUT_UPDATES = ("exact", "fasttext")
@@ -188,6 +189,23 @@ class SubwordModel(Model):
         return loss, {"W_in": RowGrad(words, share[word_ex]),              # (S,), (S, d)
                       "W_ngram": RowGrad(grams, share[gram_ex]),           # (G,), (G, d)
                       "W_out": rows_out}                                   # (B(1+K),), (B(1+K), d)
+
+    def update_counts(self, batch):
+        """The rows each example updates (:meth:`Model.update_counts
+        <w2v_numpy.models.base.Model.update_counts>`): the word rows of its real input
+        slots, their n-gram rows, its output rows. The n-grams are listed once per
+        distinct word, weighted by the word's slots, so a frequent word's n-grams are not
+        gathered once per occurrence."""
+        xp, inputs, mask = get_xp(), batch.inputs, batch.mask
+        words = inputs.reshape(-1) if mask is None else inputs[mask]        # (S,)
+        distinct, slots = xp.unique(words, return_counts=True)               # (U,), (U,)
+        start, stop = self.ptr[distinct], self.ptr[distinct + 1]             # (U,) each
+        length = stop - start                                                # (U,) n-grams per word
+        first = xp.repeat(xp.cumsum(length) - length, length)                # (G,) position of its word's first
+        grams = self.ids[xp.repeat(start, length) + xp.arange(int(length.sum())) - first]  # (G,)
+        return {"W_in": (words, None),
+                "W_ngram": (grams, xp.repeat(slots, length).astype(np.float64)),
+                "W_out": (output_index(batch).reshape(-1), None)}
 
     @property
     def undivided_update(self):

@@ -164,6 +164,33 @@ class WindowModel(Model):
         return loss, {"W_in": input_grads(batch, weight, dh, undivided),     # (n,), (n, d)
                       "W_out": rows_out}
 
+    def output_rows(self, batch):
+        """The ``W_out`` rows each example pushes with an error of up to 1, (B, J), and
+        which are real (``None``: all): negative sampling's target and negatives. The full
+        softmax scores every row, but its errors p_j on the other rows sum to less than
+        1 per example, so its crowded rows are the targets."""
+        if self.uses_negatives:
+            return output_index(batch), None                                 # (B, 1+K)
+        return batch.targets[:, None], None                                  # (B, 1)
+
+    def update_counts(self, batch):
+        """The rows each example updates (:meth:`Model.update_counts
+        <w2v_numpy.models.base.Model.update_counts>`): its real input slots' ``W_in`` rows,
+        its output rows. One pair formulation example is one of the documents' updates;
+        a window (``formulation="window"``) is one per real context slot, all of whose
+        pairs reach the centre's output rows."""
+        xp, inputs, mask = get_xp(), batch.inputs, batch.mask
+        counts = {"W_in": (inputs.reshape(-1) if mask is None else inputs[mask], None)}
+        index, real = self.output_rows(batch)                          # (B, J), (B, J) or None
+        pairs = None
+        if self.formulation == "window":
+            n = xp.full(index.shape[0], inputs.shape[1]) if mask is None else mask.sum(axis=1)
+            pairs = xp.broadcast_to(n[:, None], index.shape)                 # (B, J)
+        if real is not None:
+            index, pairs = index[real], None if pairs is None else pairs[real]
+        counts["W_out"] = (index.reshape(-1), None if pairs is None else pairs.reshape(-1))
+        return counts
+
     @property
     def undivided_update(self):
         """Whether ``step`` gives context rows the undivided dL/dh (``cbow_update="word2vec"``)."""

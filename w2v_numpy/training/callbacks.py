@@ -134,14 +134,16 @@ class Checkpointer:
         if write:
             self.w2v.state = state
             largest = max_abs_weight(self.w2v.model.params)
+            # at an epoch's end the state already points at the next epoch
+            epoch = state.epoch if state.position[1:] == (0, 0) and state.epoch else state.epoch + 1
             if largest > MAX_WEIGHT:           # NaN fails this test and is caught below
-                raise TrainingDiverged(f"a weight grew to {largest:.3g} in epoch {state.epoch + 1} "
+                raise TrainingDiverged(f"a weight grew to {largest:.3g} in epoch {epoch} "
                                        f"(beyond {MAX_WEIGHT:g}, where training has blown up)")
             try:
                 self.w2v.save(self.model_file, meta=self.meta)
             except NonFiniteError:
                 raise TrainingDiverged(f"the parameters became NaN or inf in epoch "
-                                       f"{state.epoch + 1}") from None
+                                       f"{epoch}") from None
             self.saved_at = position
         if draw:
             plot_loss(self.plot_file, state.batch_losses, state.epoch_batch_index,

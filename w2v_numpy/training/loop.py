@@ -19,6 +19,7 @@ from ..backend import asarray, get_xp
 from ..batching import WindowBatcher
 from ..batching.producer import can_fork, prefetched, wanted
 from ..errors import W2VError
+from .policy import MAX_ROW_RATE
 from .workers import (available_workers, one_blas_thread, parallel_steps, share_params,
                       unshare_params)
 
@@ -103,13 +104,15 @@ def _to_backend(batch):
     return move(batch)
 
 
-def _steps(step, model, batcher, state, workers, rate_at, produce=False, plan_fn=None):
+def _steps(step, model, batcher, state, workers, rate_at, produce=False, plan_fn=None,
+           max_row_rate=None):
     """Train the rest of ``state.epoch`` with ``step(batch, alpha)``; yield ``(chunk, batch,
     words, n, loss, alpha)`` per batch, with ``chunk, batch`` the position to resume from.
     With ``produce`` the batches come from a producer process (:mod:`.prefetch`), with
     their row plans from ``plan_fn`` if given, and ``step(batch, alpha, plans)`` gets those."""
     if workers > 1 and state.batch == 0:
-        yield from parallel_steps(model, batcher, workers, state.epoch, state.chunk, rate_at)
+        yield from parallel_steps(model, batcher, workers, state.epoch, state.chunk, rate_at,
+                                  max_row_rate)
         return
     start = (state.epoch, state.chunk, state.batch)
     items = prefetched(batcher, start, plan_fn) if produce \
@@ -182,7 +185,8 @@ def training_workers(model, batcher, workers, optimizer=None):
 
 
 def train(model, batcher, epochs=5, alpha=0.025, min_alpha=0.0001, callbacks=(),
-          progress=True, state=None, workers=1, optimizer=None, prefetch=None):
+          progress=True, state=None, workers=1, optimizer=None, prefetch=None,
+          max_row_rate=MAX_ROW_RATE):
     """Train ``model`` in place on the batches of ``batcher``.
 
     Parameters
@@ -218,6 +222,12 @@ def train(model, batcher, epochs=5, alpha=0.025, min_alpha=0.0001, callbacks=(),
         ``prefetch_by_default`` says so (corpus-order word windows) and an epoch
         has at least :data:`w2v_numpy.batching.producer.MIN_WORDS` words, on the NumPy backend.
 
+    max_row_rate : float or None
+        The largest effective learning rate of a row that many examples of a batch
+        update (:func:`w2v_numpy.models.base.bound_crowded_rows`; the policy table's
+        :data:`~w2v_numpy.training.policy.MAX_ROW_RATE` by default); ``None``: plain
+        summed SGD. Not used with an ``optimizer``.
+
     Returns
     -------
     TrainState
@@ -237,7 +247,8 @@ def train(model, batcher, epochs=5, alpha=0.025, min_alpha=0.0001, callbacks=(),
         raise W2VError(f"batcher family {batcher.family!r} does not fit model {model.type_name!r}")
     if (batcher.negative > 0) != model.uses_negatives:
         raise W2VError(f"{model.type_name}: negative={batcher.negative} does not fit this model")
-    step = partial(kernels.step, model) if optimizer is None else optimizer.step
+    step = partial(kernels.step, model, max_row_rate=max_row_rate) if optimizer is None \
+        else optimizer.step
     workers = training_workers(model, batcher, workers, optimizer)
     produce = workers == 1 and wanted(prefetch, batcher)
     plan_fn = partial(kernels.row_plans, model) if produce and optimizer is None else None
@@ -254,14 +265,16 @@ def train(model, batcher, epochs=5, alpha=0.025, min_alpha=0.0001, callbacks=(),
         share_params(model)
     blas = one_blas_thread() if workers > 1 or produce else nullcontext()
     try:
-        with blas:
+        # a blow-up is reported by TrainingDiverged; numpy's overflow warnings would only be noise
+        with blas, np.errstate(over="ignore", invalid="ignore"):
             while state.epoch < state.epochs and not state.stop:
                 epoch_base = state.epoch * per_epoch
 
                 def rate_at(words, base=epoch_base):
                     return alpha_at((base + words) / total, alpha, min_alpha)
 
-                steps = _steps(step, model, batcher, state, workers, rate_at, produce, plan_fn)
+                steps = _steps(step, model, batcher, state, workers, rate_at, produce, plan_fn,
+                               max_row_rate)
                 if _train_epoch(steps, state, per_epoch, bar, t0, callbacks):
                     _call(callbacks, "on_epoch_end", state)
     finally:

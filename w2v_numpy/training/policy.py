@@ -21,18 +21,31 @@ measurements is in ``benchmarks/history/``:
 * ``batch_size``: examples per batch (sgram_hs's window form: 128 windows, about
   770 pairs: at 512 windows the root's summed update diverged on wiki17m at
   alpha 0.025; GloVe: 4096 entries, each much less work than a window).
-* ``alpha``: the library's starting learning rate (gensim's 0.025 for the
-  word2vec and subword types; glove.c's 0.05 AdaGrad rate; fastText's 0.1
-  for the classifier). The command line keeps the original tool's 0.05 for
-  every type (its flag contract, see :mod:`w2v_numpy.cli.settings`).
+* ``alpha``: the starting learning rate, for the library and the command line
+  alike: word2vec.c's 0.025 for the skip-gram types and 0.05 for the CBOW
+  types (gensim uses 0.025 for both); glove.c's 0.05 AdaGrad rate; fastText's
+  0.1 for the classifier.
+* ``max_row_rate``: the largest effective learning rate of a row that many
+  examples of one batch update (:func:`w2v_numpy.models.base.bound_crowded_rows`
+  derives the rule); ``None``: the plain summed step (GloVe's AdaGrad steps have
+  their own per-row scale). :data:`MAX_ROW_RATE` (2) for every word type but
+  cbow_hs: at 4, sgram_neg diverged at alpha 0.1 on wiki2m (radius 5 and 10),
+  and cbow_neg and fasttext_cbow on text where one word fills a quarter of the
+  tokens (``tests/test_stability.py``). cbow_hs gets 4: every example of a batch
+  updates the root, and at 2 the top of the tree learned so slowly that cbow_hs
+  lost its planted neighbours on the shipped corpus at alpha 0.05
+  (``tests/test_cli.py``); at 4 it trains up to alpha 0.1 on wiki2m.
 * ``formulation``: :data:`DEFAULT_FORMULATION` gives the objective ``Word2Vec`` and
   the CLI train when none is asked for, where it is not the documents' one.
 """
 from dataclasses import dataclass, replace
+from typing import Optional
 
 from ..errors import W2VError
 from ..models import MODELS, VARIANTS, formulations
 
+#: The bound on a crowded row's effective learning rate (see the module docstring).
+MAX_ROW_RATE = 2.0
 #: The formulation trained when none is asked for, where it is not the documents' one.
 DEFAULT_FORMULATION = {"sgram_neg": "window", "sgram_hs": "window"}
 
@@ -47,6 +60,7 @@ class Policy:
     spread_negatives: bool = False
     batch_size: int = 512
     alpha: float = 0.025
+    max_row_rate: Optional[float] = MAX_ROW_RATE
 
 
 _BASE = Policy()
@@ -54,17 +68,17 @@ _SHUFFLED = replace(_BASE, corpus_order=False)
 _SPREAD = replace(_BASE, shared_negatives=8, spread_negatives=True)
 #: (type, formulation) -> Policy, for every entry of :data:`w2v_numpy.models.VARIANTS`.
 POLICIES = {
-    ("cbow", "pair"): _SHUFFLED,
+    ("cbow", "pair"): replace(_SHUFFLED, alpha=0.05),
     ("sgram", "pair"): _SHUFFLED,
-    ("cbow_neg", "pair"): _SPREAD,
+    ("cbow_neg", "pair"): replace(_SPREAD, alpha=0.05),
     ("sgram_neg", "pair"): _SHUFFLED,
     ("sgram_neg", "window"): _SPREAD,
-    ("cbow_hs", "pair"): replace(_SHUFFLED, run_length=8),
+    ("cbow_hs", "pair"): replace(_SHUFFLED, run_length=8, alpha=0.05, max_row_rate=2 * MAX_ROW_RATE),
     ("sgram_hs", "pair"): _SHUFFLED,
     ("sgram_hs", "window"): replace(_SHUFFLED, batch_size=128),
     ("fasttext_sgram", "pair"): _BASE,
-    ("fasttext_cbow", "pair"): _BASE,
-    ("glove", None): replace(_SHUFFLED, batch_size=4096, alpha=0.05),
+    ("fasttext_cbow", "pair"): replace(_BASE, alpha=0.05),
+    ("glove", None): replace(_SHUFFLED, batch_size=4096, alpha=0.05, max_row_rate=None),
     ("fasttext_supervised", None): replace(_SHUFFLED, batch_size=32, alpha=0.1),
     ("supervised_softmax", None): replace(_SHUFFLED, batch_size=32, alpha=0.1),
     ("supervised_neg", None): replace(_SHUFFLED, batch_size=32, alpha=0.1),

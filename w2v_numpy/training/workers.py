@@ -77,7 +77,7 @@ def shared_array(a):
     return out
 
 
-def _worker(model, batcher, epoch, chunk, slot, done, rate_at, queue, parent):
+def _worker(model, batcher, epoch, chunk, slot, done, rate_at, queue, parent, max_row_rate):
     """Train one chunk; report each batch as ``(slot, chunk, words in chunk, n, loss, alpha)``.
 
     ``rate_at(words)`` is the learning rate once ``words`` tokens of the round are done.
@@ -98,7 +98,7 @@ def _worker(model, batcher, epoch, chunk, slot, done, rate_at, queue, parent):
                 queue.cancel_join_thread()
                 os._exit(1)
             rate = rate_at(int(done.sum()))
-            loss = kernels.step(model, batch, rate)
+            loss = kernels.step(model, batch, rate, max_row_rate=max_row_rate)
             done[slot] = words - begin
             queue.put((slot, chunk, words - begin, int(batch.targets.shape[0]), loss, rate))
     except BaseException as exc:                     # report it, the parent raises
@@ -106,14 +106,15 @@ def _worker(model, batcher, epoch, chunk, slot, done, rate_at, queue, parent):
     queue.put((slot, chunk, None, 0, None, 0.0))      # this worker's round is over
 
 
-def parallel_steps(model, batcher, workers, epoch, start_chunk, rate_at):
+def parallel_steps(model, batcher, workers, epoch, start_chunk, rate_at, max_row_rate=None):
     """Yield ``(chunk, batch, words, n, loss, alpha)`` per trained batch, as in one worker's loop.
 
     ``chunk, batch`` is the position to resume from (the start of the round
     in progress, or of the next round once this one is over); ``words`` the
     in-vocabulary tokens of this epoch done so far. ``rate_at(words)`` is the
-    learning rate once ``words`` tokens of this epoch are done. The caller must
-    have put ``model.params`` in shared memory (:func:`share_params`).
+    learning rate once ``words`` tokens of this epoch are done; ``max_row_rate`` as
+    for :func:`w2v_numpy.kernels.step`. The caller must have put ``model.params`` in
+    shared memory (:func:`share_params`).
     """
     ctx = multiprocessing.get_context(START_METHOD)
     bounds = batcher.chunks
@@ -124,7 +125,8 @@ def parallel_steps(model, batcher, workers, epoch, start_chunk, rate_at):
         queue = ctx.Queue()
         procs = [ctx.Process(target=_worker, daemon=True,
                              args=(model, batcher, epoch, c, i, done,
-                                   lambda words: rate_at(before + words), queue, os.getpid()))
+                                   lambda words: rate_at(before + words), queue, os.getpid(),
+                                   max_row_rate))
                  for i, c in enumerate(chunks)]
         for p in procs:
             p.start()
