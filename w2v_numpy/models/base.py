@@ -138,12 +138,19 @@ def bound_crowded_rows(grads, counts, alpha, max_row_rate):
         g = grads[name]
         if index.size == 0:
             continue
-        rows, inverse = xp.unique(index, return_inverse=True)                 # (R,), (n,)
-        c = xp.bincount(inverse.reshape(-1), weights=per_entry, minlength=rows.size)  # (R,) c_r
-        crowded = c > limit
-        if not bool(crowded.any()):
+        top = int(index.max()) + 1
+        if top <= 16 * index.size:          # rows of a vocabulary: count them in place, no sort
+            c = xp.bincount(index, weights=per_entry, minlength=top)            # (top,) c_r
+            hot = xp.nonzero(c > limit)[0]                                      # (H,) sorted
+            c = c[hot]
+        else:                               # a sparse touch of a large table (n-gram buckets)
+            rows, inverse = xp.unique(index, return_inverse=True)               # (R,), (n,)
+            c = xp.bincount(inverse.reshape(-1), weights=per_entry, minlength=rows.size)
+            hot = rows[c > limit]
+            c = c[c > limit]
+        if hot.size == 0:
             continue
-        hot, factor = rows[crowded], (limit / c[crowded]).astype(g.rows.dtype)  # (H,) sorted
+        factor = (limit / c).astype(g.rows.dtype)                               # (H,)
         if g.index is None:                               # a dense gradient: scale its rows
             g.rows[hot] *= factor.reshape((-1,) + (1,) * (g.rows.ndim - 1))
             continue
