@@ -53,18 +53,14 @@ def trainable_types():
                   | {t for t in MODELS if GloVe.accepts(t)})
 
 
-def policy_defaults(field):
-    """``"default X; type: Y; ..."``: the policy table's ``field`` for the trainable types,
-    the most common value first, then the types whose value differs."""
-    values = {t: getattr(policy(t), field) for t in trainable_types()}
-    usual = max(set(values.values()), key=list(values.values()).count)
-    rest = "".join(f"; {t}: {v:g}" for t, v in values.items() if v != usual)
-    return f"default {usual:g}{rest}"
-
-
 def batch_size_help():
-    """``--batch_size``'s help, from the policy table."""
-    return f"examples per batch: windows, pairs or co-occurrence entries ({policy_defaults('batch_size')})"
+    """``--batch_size``'s help, from the policy table: the usual default and the types
+    whose default differs."""
+    sizes = {t: policy(t).batch_size for t in trainable_types()}
+    usual = max(set(sizes.values()), key=list(sizes.values()).count)
+    rest = "".join(f"; {t}: {n}" for t, n in sizes.items() if n != usual)
+    return (f"examples per batch: windows, pairs or co-occurrence entries (default {usual}"
+            f"{rest})")
 
 
 def alpha_help():

@@ -151,13 +151,14 @@ def bound_crowded_rows(grads, counts, alpha, max_row_rate):
         if hot.size == 0:
             continue
         factor = (limit / c).astype(g.rows.dtype)                               # (H,)
-        if g.index is None:                               # a dense gradient: scale its rows
-            g.rows[hot] *= factor.reshape((-1,) + (1,) * (g.rows.ndim - 1))
-            continue
-        at = xp.minimum(xp.searchsorted(hot, g.index), hot.size - 1)          # (n_g,)
-        entries = xp.nonzero(hot[at] == g.index)[0]                           # this step's crowded entries
+        if g.index is None:                               # a dense gradient: its rows are the rows
+            entries, per_entry_factor = hot, factor
+        else:
+            at = xp.minimum(xp.searchsorted(hot, g.index), hot.size - 1)      # (n_g,)
+            entries = xp.nonzero(hot[at] == g.index)[0]                       # this step's crowded entries
+            per_entry_factor = factor[at[entries]]
         # the step's own arrays, so scaled in place: only the few crowded entries are touched
-        g.rows[entries] *= factor[at[entries]].reshape((-1,) + (1,) * (g.rows.ndim - 1))
+        g.rows[entries] *= per_entry_factor.reshape((-1,) + (1,) * (g.rows.ndim - 1))
     return grads
 
 
