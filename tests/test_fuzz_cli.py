@@ -8,7 +8,12 @@ values (nan, inf, empty strings, huge numbers, words) are thrown at
   that would take long is sent Ctrl-C after a few seconds, as a user would);
 * no traceback is printed;
 * a model file that existed before still loads, and is byte-identical after
-  a run that ended with exit code 2.
+  a run that ended with exit code 2;
+* (round three) outputs aimed at an input, at another output, at a FIFO or at a
+  model file of the wrong kind never change them: a data file keeps its bytes
+  unless the run was told to write it and does not read it (``-m good.txt -o``
+  may replace it; ``-d good.txt --plot_file good.txt`` must not), and the FIFO
+  stays a FIFO.
 
 ``W2V_FUZZ_SECONDS`` (default 12) sets the time budget and ``W2V_FUZZ_SEED``
 (default 0) the cases, so a failure can be replayed.
@@ -20,14 +25,18 @@ import os
 import random
 import shutil
 import signal
+import stat
 import subprocess
 import time
 from pathlib import Path
 
-from test_cli_helpers import ENV, CORPUS, train_cmd
+from test_cli_helpers import ENV, CORPUS, REPO, train_cmd
 from w2v_numpy import Word2Vec
+from w2v_numpy.classifier import train_supervised
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "v1_cbow_neg.w2vmodel"
+LABELLED = REPO / "data" / "labelled_train.txt"
+ODD = ["fifo", "classifier.model"]
 SECONDS = float(os.environ.get("W2V_FUZZ_SECONDS", "12"))
 SEED = int(os.environ.get("W2V_FUZZ_SEED", "0"))
 VALUES = ["nan", "inf", "-inf", "", " ", "-1", "0", "1", "3", "7", "0.5", "1e308", "1e-300",
@@ -35,6 +44,8 @@ VALUES = ["nan", "inf", "-inf", "", " ", "-1", "0", "1", "3", "7", "0.5", "1e308
 FLAGS = ["-a", "--min_alpha", "--sample", "-w", "-k", "-v", "-B", "-e", "--min_count",
          "--max_vocab", "--seed", "--save_every", "--keep_checkpoints", "-t", "--cbow_update",
          "-m", "-d", "--plot_file"]
+#: Flags that name an output, aimed (round three) at inputs, at each other and at odd files.
+OUTPUTS = ["--plot_file", "--metrics_json", "-m"]
 ALLOWED = {0, 1, 2, 130}
 
 
@@ -54,9 +65,17 @@ def make_inputs(folder, rng):
         "latin1.txt": ("caf\u00e9 cr\u00e8me br\u00fbl\u00e9e " * 400).encode("latin-1"),
         "ok.bz2": bz2.compress(text),
     }
+    files["vectors.vec"] = b"2 3\nthe 0.1 0.2 0.3\nof 0.3 0.2 0.1\n"   # a model file of another kind
     for name, data in files.items():
         (folder / name).write_bytes(data)
     return sorted(files)
+
+
+def odd_outputs(folder):
+    """A FIFO and a classifier model (the wrong kind for the trainer), made once."""
+    os.mkfifo(folder / "fifo")
+    train_supervised(str(LABELLED), dim=4, epoch=1).save(folder / "classifier.model")
+    return ["fifo", "classifier.model"]
 
 
 def random_argv(rng, names):
@@ -69,7 +88,23 @@ def random_argv(rng, names):
         argv += [flag, value]
     if rng.random() < 0.5:
         argv += ["-m", "m.model"]
+    if rng.random() < 0.5:                         # an output aimed where it must not land
+        argv += [rng.choice(OUTPUTS), rng.choice(names + ODD + ["m.model", "./m.model"])]
+        if rng.random() < 0.5:
+            argv.append("-o")
     return argv
+
+
+def named_files(argv):
+    """The files a run reads (``-d``) and may write (outputs), as plain names."""
+    inputs, outputs = set(), set()
+    for flag, value in zip(argv, argv[1:]):
+        name = os.path.normpath(value) if value.strip() else value
+        if flag == "-d":
+            inputs.add(name)
+        elif flag in OUTPUTS:
+            outputs.add(name)
+    return inputs, outputs
 
 
 def run_case(folder, argv):
@@ -86,13 +121,16 @@ def run_case(folder, argv):
 def test_random_hostile_input_never_crashes_or_damages_a_model(tmp_path):
     rng = random.Random(SEED)
     names = make_inputs(tmp_path, rng)
+    odd_outputs(tmp_path)
+    kept = {name: (tmp_path / name).read_bytes() for name in names + ["classifier.model"]}
     deadline = time.monotonic() + SECONDS
     cases = 0
     while time.monotonic() < deadline or cases < 3:
         folder = tmp_path / f"case{cases}"
         folder.mkdir()
-        for name in names:
+        for name in names + ["classifier.model"]:
             os.link(tmp_path / name, folder / name)
+        os.mkfifo(folder / "fifo")
         had_model = rng.random() < 0.5
         if had_model:
             shutil.copy(FIXTURE, folder / "m.model")
@@ -109,4 +147,9 @@ def test_random_hostile_input_never_crashes_or_damages_a_model(tmp_path):
             Word2Vec.load(folder / "m.model")       # still a complete, loadable model
             if rc == 2:
                 assert (folder / "m.model").read_bytes() == before, replay
+        inputs, outputs = named_files(argv)
+        for name, data in kept.items():             # no output ever lands on an input
+            if name in inputs or name not in outputs:
+                assert (folder / name).read_bytes() == data, (replay, name)
+        assert stat.S_ISFIFO(os.lstat(folder / "fifo").st_mode), replay
         cases += 1

@@ -113,9 +113,12 @@ def test_compressed_latin1_counts_decompressed_bytes(tmp_path):
 
 
 @pytest.mark.skipif(not os.path.isfile("/bin/ls"), reason="needs /bin/ls")
-def test_a_binary_file_warns():
-    (w,) = decode_warnings("/bin/ls")
-    assert str(w.message).startswith("/bin/ls: ")
+def test_a_binary_file_is_refused():
+    """Round three: an executable is mostly NUL bytes, refused up front (it used to train on
+    its printable fragments, with a decode warning)."""
+    with pytest.raises(W2VError, match=r"/bin/ls has [\d.]+% NUL bytes") as info:
+        load_corpus("/bin/ls", min_count=1)
+    assert info.value.param == "corpus_file"
 
 
 def test_clean_utf8_and_a_few_stray_bytes_do_not_warn(tmp_path):

@@ -88,9 +88,8 @@ def test_a_worker_that_diverges_stops_the_run_cleanly(group_corpus):
 
 
 def test_workers_must_be_positive(group_corpus):
-    w2v = make(group_corpus, 0)
-    with pytest.raises(ValueError, match="workers"):
-        w2v.train(batcher=small_chunks(w2v))
+    with pytest.raises(ValueError, match="workers"):     # refused when the front door is made
+        make(group_corpus, 0)
 
 
 def test_workers_stop_when_the_trainer_is_killed(tmp_path, group_corpus):

@@ -27,6 +27,7 @@ from .files.model_file import ModelParts, read_model_file, write_model_file
 from .functional import sigmoid, softmax
 from .kernels.subword_rows import class_scores
 from .models import MODELS, create
+from .models.base import check_integers
 from .text.labelled import Dictionary, encode, features, parse_line, read_labelled
 from .vectors.keyedvectors import KeyedVectors
 
@@ -138,9 +139,15 @@ def train_supervised(input, dim=100, lr=None, epoch=5, wordNgrams=1, loss="softm
     ``lr`` is per example and decays linearly to 0 over training; ``batch_size``
     documents share one step. ``None`` for either: the policy table's
     (:mod:`w2v_numpy.training.policy`: fastText's 0.1, and 32 documents).
+
+    ``input`` must be one path (``str`` or ``os.PathLike``; ``"-"`` is standard input), and
+    the integer settings (``dim``, ``epoch``, ``wordNgrams``, ``neg``, ``minCount``,
+    ``batch_size``, ``bucket``, ``seed``) Python or NumPy integers, never a float (``2.0``
+    too) or a ``bool``: else :class:`W2VError` naming the parameter.
     """
     from .training.loop import train
     from .training.policy import policy
+    from .word2vec import check_paths
 
     if loss not in LOSSES:
         raise W2VError(f"must be one of {sorted(LOSSES)}, got {loss!r}", param="loss")
@@ -148,10 +155,10 @@ def train_supervised(input, dim=100, lr=None, epoch=5, wordNgrams=1, loss="softm
     lr = rules.alpha if lr is None else lr
     batch_size = rules.batch_size if batch_size is None else batch_size
 
-    for name, value in (("dim", dim), ("epoch", epoch), ("wordNgrams", wordNgrams), ("neg", neg),
-                        ("minCount", minCount), ("batch_size", batch_size)):
-        if int(value) < 1:
-            raise W2VError(f"must be >= 1, got {value}", param=name)
+    check_paths(input, "input", many=False)
+    check_integers(1, dim=dim, epoch=epoch, wordNgrams=wordNgrams, neg=neg, minCount=minCount,
+                   batch_size=batch_size)
+    check_integers(0, bucket=bucket, seed=seed)           # bucket 0: no word n-gram rows
     if not float(lr) > 0:
         raise W2VError(f"must be > 0, got {lr}", param="lr")
     bucket = int(bucket) if int(wordNgrams) > 1 else 0

@@ -21,11 +21,12 @@ import numpy as np
 from .backend import asarray, to_numpy
 from .errors import W2VError
 from .models import MODELS, create, subword_types
+from .models.base import check_integers
 from .models.subword_input import BUCKET, INPUT_UPDATES, MAX_N, MIN_N
 from .text.corpus import simple_tokenize
 from .training.policy import policy
 from .vectors.subword_vectors import FastTextKeyedVectors
-from .word2vec import Word2Vec
+from .word2vec import Word2Vec, given
 
 
 class FastText(Word2Vec):
@@ -60,6 +61,12 @@ class FastText(Word2Vec):
     vector_size, window, min_count, max_vocab, sample, negative, min_alpha,
     epochs, seed, tokenizer, dtype, progress, callbacks
         As for :class:`Word2Vec` (gensim's names and meanings).
+
+    Raises
+    ------
+    W2VError
+        For a bad setting, with ``param`` naming it; the integer settings (``min_n``,
+        ``max_n`` and ``bucket`` too) must be integers, as for :class:`Word2Vec`.
     """
 
     def __init__(self, corpus_file=None, sg=None, type=None, vector_size=100, window=5,
@@ -72,18 +79,20 @@ class FastText(Word2Vec):
         type = type or ("fasttext_sgram" if sg else "fasttext_cbow")
         if not self.accepts(type):
             raise W2VError(f"must be one of {subword_types()}, got {type!r}", param="type")
-        for name, value in (("window", window), ("vector_size", vector_size), ("negative", negative),
-                            ("min_n", min_n), ("bucket", bucket), ("epochs", epochs)):
-            if int(value) < 1:
-                raise W2VError(f"must be >= 1, got {value}", param=name)
-        if int(max_n) < int(min_n):
+        check_integers(1, window=window, vector_size=vector_size, negative=negative, min_n=min_n,
+                       max_n=max_n, bucket=bucket, epochs=epochs, min_count=min_count,
+                       **given(max_vocab=max_vocab, batch_size=batch_size))
+        check_integers(0, seed=seed)
+        if max_n < min_n:
             raise W2VError(f"must be >= min_n ({min_n}), got {max_n}", param="max_n")
         if input_update not in INPUT_UPDATES:
             raise W2VError(f"must be one of {INPUT_UPDATES}, got {input_update!r}",
                            param="input_update")
         rules = policy(type)
         self.config = dict(type=type, vector_size=int(vector_size), window=int(window),
-                           min_count=int(min_count), max_vocab=max_vocab, sample=float(sample),
+                           min_count=int(min_count),
+                           max_vocab=None if max_vocab is None else int(max_vocab),
+                           sample=float(sample),
                            negative=int(negative),
                            alpha=float(rules.alpha if alpha is None else alpha),
                            min_alpha=float(min_alpha), epochs=int(epochs), seed=int(seed),

@@ -29,6 +29,7 @@ from .backend import asarray, to_numpy
 from .batching.cooccurrence_batcher import CooccurrenceBatcher
 from .errors import W2VError
 from .models import MODELS, create
+from .models.base import check_integers
 from .models.glove import ALPHA, TARGETS, X_MAX
 from .text.cooccurrence import count_cooccurrences
 from .text.corpus import simple_tokenize
@@ -36,7 +37,7 @@ from .training.adagrad import AdaGrad
 from .training.loop import train
 from .training.policy import policy
 from .vectors.keyedvectors import KeyedVectors
-from .word2vec import Word2Vec
+from .word2vec import Word2Vec, given
 
 #: Model-file parameter names of the AdaGrad accumulators: ``adagrad.W`` for ``W``, ...
 ACCUMULATOR_PREFIX = "adagrad."
@@ -87,6 +88,12 @@ class GloVe(Word2Vec):
     cooccurrences : w2v_numpy.text.cooccurrence.CooccurrenceMatrix or None
         The counts (after :meth:`build_vocab`).
     optimizer : w2v_numpy.training.adagrad.AdaGrad or None
+
+    Raises
+    ------
+    W2VError
+        For a bad setting, with ``param`` naming it; the integer settings must be
+        integers, as for :class:`w2v_numpy.word2vec.Word2Vec`.
     """
 
     def __init__(self, corpus_file=None, vector_size=100, window=10, min_count=5,
@@ -99,10 +106,9 @@ class GloVe(Word2Vec):
         rules = policy("glove")
         alpha = rules.alpha if alpha is None else alpha
         batch_size = rules.batch_size if batch_size is None else batch_size
-        for name, value in (("window", window), ("vector_size", vector_size),
-                            ("epochs", epochs), ("batch_size", batch_size)):
-            if int(value) < 1:
-                raise W2VError(f"must be >= 1, got {value}", param=name)
+        check_integers(1, window=window, vector_size=vector_size, epochs=epochs,
+                       batch_size=batch_size, min_count=min_count, **given(max_vocab=max_vocab))
+        check_integers(0, seed=seed)
         for name, value in (("x_max", x_max), ("glove_alpha", glove_alpha), ("alpha", alpha)):
             if not float(value) > 0:
                 raise W2VError(f"must be > 0, got {value}", param=name)
@@ -113,7 +119,9 @@ class GloVe(Word2Vec):
             raise W2VError(f"must be between 0 and alpha ({alpha}), got {min_alpha}",
                            param="min_alpha")
         self.config = dict(type=type, vector_size=int(vector_size), window=int(window),
-                           min_count=int(min_count), max_vocab=max_vocab, x_max=float(x_max),
+                           min_count=int(min_count),
+                           max_vocab=None if max_vocab is None else int(max_vocab),
+                           x_max=float(x_max),
                            glove_alpha=float(glove_alpha), target=target,
                            distance_weighting=bool(distance_weighting), alpha=float(alpha),
                            min_alpha=min_alpha, epochs=int(epochs), batch_size=int(batch_size),
@@ -155,6 +163,8 @@ class GloVe(Word2Vec):
 
     def train(self, epochs=None, callbacks=None, state=None, batcher=None):
         """Run the training loop with AdaGrad; returns the final :class:`TrainState`."""
+        if epochs is not None:                    # 0 would mean "the configured epochs" below
+            check_integers(1, epochs=epochs)
         c = self.config
         batcher = batcher or self.make_batcher()
         self.state = train(self.model, batcher, epochs=epochs or c["epochs"], alpha=c["alpha"],

@@ -15,6 +15,7 @@ assemble into a model. :class:`w2v_numpy.glove.GloVe` is the same front door for
 """
 import inspect
 import os
+import reprlib
 
 import numpy as np
 
@@ -23,16 +24,48 @@ from .batching import NegativeSampler, WindowBatcher
 from .errors import ModelFileError, W2VError
 from .files.model_file import ModelParts, read_model_file, write_model_file
 from .models import MODELS, create, gensim_type, model_class, window_types
+from .models.base import check_integers
 from .models.window import CBOW_UPDATES
 from .text.corpus import load_corpus, simple_tokenize
 from .text.vocab import Vocab
 from .training.loop import TrainState, train
+from .training.memory import check_run
 from .training.policy import default_formulation, policy
 from .vectors.keyedvectors import KeyedVectors
 
 #: Settings a model file may lack, with the value of the version that wrote such files.
 _LEGACY = {"cbow_update": "exact", "formulation": "pair", "shared_negatives": 1,
            "run_length": 1, "spread_negatives": False}
+
+
+def given(**values):
+    """The keyword arguments that are not ``None`` (optional settings, checked only if set)."""
+    return {name: value for name, value in values.items() if value is not None}
+
+
+def check_paths(value, param, many=True):
+    """Raise :class:`W2VError` naming ``param`` unless ``value`` is a path (``str`` or
+    ``os.PathLike``) or, with ``many``, a list or tuple of paths.
+
+    Why here: the corpus reader would otherwise fail on ``corpus_file=123`` with a
+    ``TypeError`` from deep inside ``os.fspath``, or (``str(123)``) look for a file "123".
+    """
+    def is_path(p):
+        return isinstance(p, (str, os.PathLike))
+
+    if is_path(value) or (many and isinstance(value, (list, tuple)) and all(map(is_path, value))):
+        return
+    what = " or a list or tuple of them" if many else ""
+    raise W2VError(f"must be a path (str or os.PathLike){what}, got {reprlib.repr(value)}",
+                   param=param)
+
+
+def default_shuffle(type, formulation):
+    """What ``shuffle=None`` means for ``type`` in ``formulation``: corpus order (``False``)
+    for the types the policy table marks ``corpus_order`` whose batches of consecutive
+    windows take the banded kernels; shuffled for the others."""
+    family = model_class(type, formulation).batch_family
+    return not (policy(type, formulation).corpus_order and family in WindowBatcher.SPAN_FAMILIES)
 
 
 class Word2Vec:
@@ -125,6 +158,16 @@ class Word2Vec:
         Show a progress bar.
     callbacks : sequence
         Passed to :func:`w2v_numpy.training.loop.train`.
+
+    Raises
+    ------
+    W2VError
+        For a bad setting, with ``param`` naming it. The integer settings
+        (``vector_size``, ``window``, ``min_count``, ``max_vocab``, ``negative``,
+        ``epochs``, ``batch_size``, ``seed``, ``workers``, ``shared_negatives``,
+        ``run_length``) must be Python or NumPy integers: a float (``2.0`` too), a
+        string or a ``bool`` is refused, never rounded. ``corpus_file`` must be a
+        ``str`` or ``os.PathLike``, or a list or tuple of them.
     """
 
     def __init__(self, corpus_file=None, type="sgram_neg", vector_size=100, window=5,
@@ -133,6 +176,11 @@ class Word2Vec:
                  cbow_update="word2vec", tokenizer=simple_tokenize, dtype=np.float32, progress=True,
                  callbacks=(), hs=0, formulation=None, workers=1, shared_negatives=None,
                  run_length=None, spread_negatives=None, prefetch=None):
+        check_integers(0, negative=negative, seed=seed)       # gensim_type reads negative
+        check_integers(1, vector_size=vector_size, window=window, min_count=min_count,
+                       epochs=epochs, **given(max_vocab=max_vocab, batch_size=batch_size,
+                                              workers=workers, shared_negatives=shared_negatives,
+                                              run_length=run_length))
         type = gensim_type(type, hs, negative)
         if type not in window_types():
             raise W2VError(f"must be one of {window_types()}, got {type!r}", param="type")
@@ -146,21 +194,18 @@ class Word2Vec:
         elif shared_negatives is None:
             shared_negatives = rules.shared_negatives
         spread = rules.spread_negatives if spread_negatives is None else bool(spread_negatives)
-        for name, value in (("window", window), ("vector_size", vector_size),
-                            ("shared_negatives", shared_negatives), ("run_length", run_length)):
-            if int(value) < 1:
-                raise W2VError(f"must be >= 1, got {value}", param=name)
         if cbow_update not in CBOW_UPDATES:
             raise W2VError(f"must be one of {CBOW_UPDATES}, got {cbow_update!r}", param="cbow_update")
         batch_size = rules.batch_size if batch_size is None else batch_size
         alpha = rules.alpha if alpha is None else alpha
-        if uses_negatives and int(negative) < 1:
+        if uses_negatives and negative < 1:
             raise W2VError(f"must be >= 1 for {type}, got {negative}", param="negative")
         if shuffle is None:
-            shuffle = not (rules.corpus_order and cls.batch_family in WindowBatcher.SPAN_FAMILIES)
+            shuffle = default_shuffle(type, formulation)
         self.config = dict(type=type, vector_size=int(vector_size), window=int(window),
-                           min_count=int(min_count), max_vocab=max_vocab, sample=float(sample),
-                           negative=int(negative) if uses_negatives else 0,
+                           min_count=int(min_count),
+                           max_vocab=None if max_vocab is None else int(max_vocab),
+                           sample=float(sample), negative=int(negative) if uses_negatives else 0,
                            alpha=float(alpha), min_alpha=float(min_alpha), epochs=int(epochs),
                            batch_size=int(batch_size), seed=int(seed), shuffle=bool(shuffle),
                            cbow_update=cbow_update, formulation=formulation,
@@ -183,10 +228,12 @@ class Word2Vec:
 
     def build_vocab(self, corpus_file):
         """Read the corpus, build the vocabulary and (the first time) a fresh model."""
+        check_paths(corpus_file, "corpus_file")
         c = self.config
         self.vocab, self.corpus = load_corpus(corpus_file, min_count=c["min_count"],
                                               max_vocab=c["max_vocab"], tokenizer=self.tokenizer)
-        if self.model is None:
+        if self.model is None:         # refused here, before its tables and batches exist
+            check_run(c, len(self.vocab), np.dtype(self.dtype).itemsize)
             self.model = self.new_model()
         return self
 
@@ -222,6 +269,8 @@ class Word2Vec:
         """
         if self.corpus is None:
             raise W2VError("call build_vocab(corpus_file) before train()", param="corpus_file")
+        if epochs is not None:                    # 0 would mean "the configured epochs" below
+            check_integers(1, epochs=epochs)
         c = self.config
         batcher = batcher or self.make_batcher()
         self.state = train(self.model, batcher, epochs=epochs or c["epochs"],

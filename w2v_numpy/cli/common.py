@@ -18,6 +18,7 @@ import tempfile
 import warnings
 
 from ..errors import W2VError
+from ..files.atomic import file_kind
 from ..loading import load_vectors  # noqa: F401 (the loader every vectors tool uses)
 
 
@@ -53,7 +54,8 @@ def number(kind, low, strict=False, odd=False, high=None, why=""):
 
 
 def run(body, argv, flags=None):
-    """Call ``body(argv)`` and turn bad input into a one-line message and exit code 2.
+    """Call ``body(argv)`` and turn bad input into a one-line message and exit code 2
+    (Ctrl-C: ``interrupted`` and exit code 130).
 
     Parameters
     ----------
@@ -76,6 +78,10 @@ def run(body, argv, flags=None):
             return body(argv) or 0
     except SystemExit as e:  # --help and --version exit through argparse
         return e.code if isinstance(e.code, int) else 0
+    except KeyboardInterrupt:  # Ctrl-C is the user's choice, not a bug: no traceback
+        # every write is atomic, so whatever existed is as it was (or replaced whole)
+        print("\ninterrupted", file=sys.stderr)
+        return 130
     except BrokenPipeError:  # the reader went away (e.g. "| head"): stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
@@ -139,9 +145,13 @@ def vectors_argument(parser):
 
 
 def check_writable(path, what):
-    """Fail (writing nothing) unless a file can be created at ``path``."""
-    if os.path.isdir(path):
-        raise UserError(f"{what}: {path} is a directory")
+    """Fail (writing nothing) unless a regular file can be created or replaced at ``path``."""
+    if path.endswith(("/", os.sep)):
+        raise UserError(f"{what}: {path} ends in '/': give a file name, not a directory")
+    kind = file_kind(path)
+    if kind is not None:
+        raise UserError(f"{what}: {path} is a {kind}, not a regular file: w2v_numpy writes "
+                        "only regular files (give a file name)")
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
         raise UserError(f"{what}: directory {directory} does not exist")
@@ -150,3 +160,26 @@ def check_writable(path, what):
             pass
     except OSError as exc:
         raise UserError(f"{what}: cannot write in {directory} ({exc.strerror})") from None
+
+
+def check_outputs(outputs, inputs=()):
+    """Fail, writing nothing, unless every output can be written and none clobbers another.
+
+    ``outputs`` and ``inputs`` are ``(flag, path)`` pairs (``path`` may be ``None``: not
+    asked for). Each output passes :func:`check_writable`; no two outputs, and no output
+    and input, may be the same file. Paths are compared resolved (``./c.txt``, ``c.txt``
+    and a link to it are one file), so a plot cannot land on the model or the corpus.
+    """
+    seen = {}
+    for flag, path in inputs:
+        if path:
+            seen.setdefault(os.path.realpath(path), flag)
+    for flag, path in outputs:
+        if not path:
+            continue
+        check_writable(path, flag)
+        key = os.path.realpath(path)
+        if key in seen:
+            raise UserError(f"{flag} and {seen[key]} name the same file ({path}): writing "
+                            f"{flag} would replace it; give {flag} another path")
+        seen[key] = flag

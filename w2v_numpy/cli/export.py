@@ -3,7 +3,8 @@
 The output format comes from the extension: ``.vec`` or ``.txt`` for text,
 ``.bin`` for binary (any other extension is an error). ``MODEL`` may be a
 w2v_numpy model file or itself a word2vec-format file (to convert between
-text and binary). The file is written atomically.
+text and binary). The file is written atomically, so Ctrl-C (exit code 130, one
+line ``interrupted``) leaves an existing ``OUT`` as it was, or replaced whole.
 """
 import os
 import sys
@@ -37,7 +38,7 @@ def _main(argv):
 
 
 def main(argv=None):
-    """Run the tool; returns the exit code (2 on a user error)."""
+    """Run the tool; returns the exit code (2 on a user error, 130 on Ctrl-C)."""
     return run(_main, argv)
 
 

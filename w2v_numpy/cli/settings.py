@@ -4,16 +4,17 @@ A setting comes from the command line if given, else from the model file
 being resumed, else from the defaults here. The defaults are the original
 tool's (or gensim's) for the word2vec types; GloVe has its own where the
 paper's differ (:data:`TYPE_DEFAULTS`). A flag that does not apply to the
-chosen type (``--neg_samples`` for a full softmax, ``--sample`` for GloVe) is
-accepted and ignored, with a note for the GloVe-only ones.
+chosen type (``--neg_samples`` for a full softmax, ``--cbow_update`` for a skip-gram,
+``--sample`` for GloVe) is accepted and ignored, with a note saying so.
 """
 import inspect
 
 from ..fasttext import FastText
 from ..glove import GloVe
-from ..models import MODELS, subword_types, window_types
-from ..training.policy import policy
-from ..word2vec import Word2Vec
+from ..batching import WindowBatcher
+from ..models import MODELS, formulations, model_class, subword_types, window_types
+from ..training.policy import default_formulation, policy
+from ..word2vec import Word2Vec, default_shuffle
 from .common import UserError
 
 #: Defaults of the settings a model file remembers (CLI names; ``window`` is the full span).
@@ -36,6 +37,14 @@ ONLY_FOR = {"neg_samples": (Word2Vec, FastText), "sample": (Word2Vec, FastText),
             "run_length": (Word2Vec,),
             "x_max": (GloVe,), "glove_alpha": (GloVe,),
             "min_n": (FastText,), "max_n": (FastText,), "bucket": (FastText,)}
+#: Word2Vec settings that only some word2vec types use: name -> whether the model class
+#: (the type in its formulation) uses it. Asked of the class's capabilities, not read off
+#: the type's name, so that a new type gets the right notes without an edit here.
+USED_BY = {"cbow_update": lambda cls: cls.averages_inputs,      # the rule for a mean of inputs
+           "neg_samples": lambda cls: cls.uses_negatives,
+           "shared_negatives": lambda cls: cls.uses_negatives,
+           "formulation": lambda cls: len(formulations(cls.type_name)) > 1,   # a choice to make
+           "run_length": lambda cls: cls.batch_family in WindowBatcher.SPAN_FAMILIES}
 #: CLI name -> config name, for the settings above.
 CONFIG_NAMES = dict(vector_dim="vector_size", neg_samples="negative")
 #: Library parameter -> flag, for error messages.
@@ -113,9 +122,10 @@ def merge_settings(args, loaded, model_file):
     door = front_door(type_name)
     for name in DEFAULTS:
         given = getattr(args, name)
-        if name in ONLY_FOR and door not in ONLY_FOR[name]:
-            if given is not None and door is not Word2Vec:
-                notes.append(f"note: --{name} does not apply to --type {type_name}; ignored")
+        why = not_applicable(name, args, loaded, type_name, door)
+        if why is not None:
+            if given is not None:
+                notes.append(f"note: --{name} does not apply to --type {type_name}{why}; ignored")
             continue
         if loaded is None:
             cli[name] = default(name, type_name) if given is None else given
@@ -141,3 +151,28 @@ def merge_settings(args, loaded, model_file):
         kwargs["negative"] = 0
     known = inspect.signature(door).parameters
     return {k: v for k, v in kwargs.items() if k in known}, notes
+
+
+def not_applicable(name, args, loaded, type_name, door):
+    """``None`` if setting ``name`` is used by ``type_name`` as this run will train it, else
+    how the note "--NAME does not apply to --type T" ends (``""``, or why not)."""
+    if name in ONLY_FOR and door not in ONLY_FOR[name]:
+        return ""
+    if name not in USED_BY or type_name not in window_types():
+        return None
+    # The formulation and the order this run trains in: the flags', else the model file's
+    # (if it holds this type; another type is an error later), else the type's defaults.
+    saved = loaded.config if loaded is not None and loaded.config.get("type") == type_name else {}
+    choice = len(formulations(type_name)) > 1
+    formulation = (args.formulation if choice else None) or saved.get("formulation") \
+        or default_formulation(type_name)
+    if not USED_BY[name](model_class(type_name, formulation)):
+        other = any(USED_BY[name](model_class(type_name, f)) for f in formulations(type_name))
+        return f" in its {formulation} formulation" if other else ""
+    if name == "run_length":               # runs of windows are what a shuffle shuffles
+        shuffle = args.shuffle if args.shuffle is not None else saved.get("shuffle")
+        if shuffle is None and not default_shuffle(type_name, formulation):
+            return " in corpus order (its default; add --shuffle)"
+        if shuffle is False:
+            return " in corpus order (as the model file was trained; add --shuffle)"
+    return None

@@ -6,7 +6,8 @@
 Flags are fastText's (``-input`` and ``--input`` both work). ``--output`` is
 the model file itself (fastText writes ``OUTPUT.bin``; ours is a w2v_numpy
 model file, so it is not given fastText's suffix). An existing file is kept
-unless ``--overwrite_model`` is given. Bad input: one ``error: ...`` line, exit code 2.
+unless ``--overwrite_model`` is given. Bad input: one ``error: ...`` line, exit code 2;
+training that diverges: one line, exit code 1, ``--output`` untouched.
 """
 import os
 import sys
@@ -14,7 +15,8 @@ import time
 
 from ..classifier import LOSSES, train_supervised
 from ..files.atomic import remove_stale_temps
-from .common import ArgumentParser, UserError, check_writable, non_empty, number, run
+from ..training.loop import TrainingDiverged
+from .common import ArgumentParser, UserError, check_outputs, non_empty, number, run
 
 #: Library parameter -> flag, for error messages.
 FLAGS = {"input": "--input", "loss": "--loss", "minCount": "--minCount", "lr": "--lr"}
@@ -50,16 +52,24 @@ def build_parser():
 def _main(argv):
     t0 = time.perf_counter()
     args = build_parser().parse_args(argv)
+    check_outputs([("--output", args.output)], inputs=[("--input", args.input)])
     if os.path.exists(args.output) and not args.overwrite_model:
         raise UserError(f"{args.output} exists: pass --overwrite_model to replace it, or "
                         "choose another --output")
-    check_writable(args.output, "--output")
     if not os.path.isfile(args.input):
         raise UserError(f"--input: {args.input}: no such file")
-    clf = train_supervised(args.input, dim=args.dim, lr=args.lr, epoch=args.epoch,
-                           wordNgrams=args.wordNgrams, loss=args.loss, neg=args.neg,
-                           bucket=args.bucket, minCount=args.minCount, batch_size=args.batch_size,
-                           seed=args.seed, progress=not args.no_progress)
+    try:
+        clf = train_supervised(args.input, dim=args.dim, lr=args.lr, epoch=args.epoch,
+                               wordNgrams=args.wordNgrams, loss=args.loss, neg=args.neg,
+                               bucket=args.bucket, minCount=args.minCount,
+                               batch_size=args.batch_size, seed=args.seed,
+                               progress=not args.no_progress)
+    except TrainingDiverged as exc:           # the model is saved only at the end: nothing changed
+        kept = (f"{args.output} is unchanged" if os.path.exists(args.output)
+                else "nothing was saved")
+        print(f"error: training diverged: {exc.what}; try a smaller --lr; {kept}",
+              file=sys.stderr)
+        return 1
     remove_stale_temps(args.output)
     clf.save(args.output)
     d, s = clf.dictionary, clf.state

@@ -3,13 +3,16 @@
 Either a worked example of the documents (``--example skipgram``), or your own
 input: ``--type``, a ``--sentence`` (and a ``--centre`` word) or a ``--pair
 CENTRE CONTEXT``, the window, the size, the negatives, the learning rate and
-the initial weights (``--weights FILE.json|.npz``, else seeded values rounded
-to 2 decimals so that the arithmetic can be redone by hand). It prints each
+the initial weights (seeded values rounded to 2 decimals, so that the
+arithmetic can be redone by hand, except for the parameters a ``--weights``
+file names: JSON or .npz, read by :func:`_read_weights`). It prints each
 quantity with its formula, the gradient rows, the updated rows and a
 finite-difference check of the gradients (see :mod:`w2v_numpy.teaching.trace`).
 """
+import io
 import json
 import sys
+import zipfile
 
 import numpy as np
 
@@ -44,7 +47,9 @@ def build_parser():
     a("--label", help="true class of the sentence (default: the first of --labels)")
     a("--x_max", type=number(float, 0, strict=True), default=10.0, help="GloVe x_max (10)")
     a("--target", choices=["log", "log1p"], default="log", help="GloVe target (log X)")
-    a("--weights", type=non_empty("--weights"), help="initial weights, .json or .npz")
+    a("--weights", type=non_empty("--weights"),
+      help="initial weights: a JSON object or an .npz archive of parameter arrays by name "
+           "(W_in, W_out, ...); parameters it leaves out are seeded. Not with --example")
     a("--seed", type=number(int, 0, high=2 ** 32), default=0, help="seed of the weights and negatives")
     a("--digits", type=number(int, 1, high=12), default=5, help="decimals printed (default 5)")
     a("--format", choices=["text", "markdown"], default="text", help="text or a Markdown table")
@@ -143,34 +148,125 @@ def _classifier_case(args, cls):
     return model, batch, None, {"E": list(grams), "U": labels}
 
 
+#: How a file starts tells the two formats apart, whatever its name: an .npz is a zip
+#: archive (an empty one starts with the end-of-archive record), a lone .npy has its own magic.
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+_NPY_MAGIC = b"\x93NUMPY"
+_EXPECTED = ('a JSON object such as {"W_in": [[0.1, 0.2], ...], "W_out": [...]} or an .npz '
+             "archive (numpy.savez(FILE, W_in=..., W_out=...))")
+
+
+def _read_weights(path):
+    """The arrays of a ``--weights`` file as ``{name: float64 array}``.
+
+    Every way the file can be wrong is a :class:`UserError` naming the flag and the
+    file, because a traceback (or weights silently taken from the seed) would hide
+    which of the user's inputs is at fault. The format is read from the first bytes,
+    not the name, so a misnamed file still gets the right reader or a clear message.
+    """
+    where = f"--weights: {path}"
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError as e:
+        raise UserError(f"{where}: {e.strerror or e}") from None
+    if data.startswith(_NPY_MAGIC):
+        raise UserError(f"{where} is a single .npy array, which has no parameter name; "
+                        f"expected {_EXPECTED}")
+    if data.startswith(_ZIP_MAGIC):
+        given = _npz_arrays(data, where)
+    elif path.lower().endswith(".npz"):
+        raise UserError(f"{where} is not an .npz archive (it does not start like a zip "
+                        f"file); expected {_EXPECTED}")
+    else:
+        given = _json_arrays(data, where)
+    if not given:
+        raise UserError(f"{where} holds no arrays; expected {_EXPECTED}")
+    for name, value in given.items():
+        if value.dtype.kind not in "iuf":
+            raise UserError(f"{where}: {name} holds {value.dtype} values, not numbers")
+        if not np.isfinite(value).all():
+            raise UserError(f"{where}: {name} holds NaN or infinite values")
+    return {name: value.astype(np.float64) for name, value in given.items()}
+
+
+def _npz_arrays(data, where):
+    """The arrays of an .npz archive given as bytes (never unpickling anything)."""
+    try:
+        with np.load(io.BytesIO(data), allow_pickle=False) as npz:
+            if "format" in npz.files:
+                raise UserError(f"{where} is a w2v_numpy model file (a whole vocabulary); "
+                                f"--weights takes the arrays of this tiny input: {_EXPECTED}")
+            return {name: npz[name] for name in npz.files}
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as e:
+        # np.load's own words: a damaged archive, or arrays of Python objects
+        raise UserError(f"{where} is not a readable .npz archive ({' '.join(str(e).split())})") \
+            from None
+
+
+def _json_arrays(data, where):
+    """The arrays of a JSON object given as bytes."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise UserError(f"{where} is neither JSON text nor an .npz archive (byte "
+                        f"0x{data[e.start]:02x} at offset {e.start} is not UTF-8); "
+                        f"expected {_EXPECTED}") from None
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise UserError(f"{where} is not valid JSON ({e.msg} at line {e.lineno} column "
+                        f"{e.colno}); expected {_EXPECTED}") from None
+    except RecursionError:  # "[[[[...": nesting deeper than the parser's stack
+        raise UserError(f"{where} nests too deeply to be parameter arrays") from None
+    if not isinstance(raw, dict):
+        kind = {list: "list", str: "string", bool: "boolean", type(None): "null"}.get(
+            type(raw), "number")
+        raise UserError(f"{where} holds a JSON {kind}, not an object; expected {_EXPECTED}")
+    given = {}
+    for name, value in raw.items():
+        try:  # numbers only: null, true or "0.5" would otherwise become NaN, 1.0 or an error
+            given[name] = np.asarray(value)
+        except ValueError:  # rows of different lengths
+            given[name] = np.asarray(None)
+        if given[name].dtype.kind not in "iuf":
+            raise UserError(f"{where}: {name} is not a number or an array of numbers "
+                            f"(rows of equal length)")
+    return given
+
+
 def _set_weights(model, args):
-    """Seeded weights rounded to 2 decimals, or the ones in --weights (shapes checked)."""
+    """Seeded weights rounded to 2 decimals, then the ones in --weights (shapes checked).
+
+    Parameters that the file does not name keep their seeded values.
+    """
     rng = np.random.default_rng(args.seed)
     for p in model.params.values():
         p[...] = np.round(rng.uniform(-0.5, 0.5, p.shape), 2)
     if not args.weights:
         return
-    if args.weights.endswith(".npz"):
-        with np.load(args.weights, allow_pickle=False) as npz:
-            given = {k: npz[k] for k in npz.files}
-    else:
-        with open(args.weights, encoding="utf-8") as fh:
-            given = {k: np.asarray(v, dtype=np.float64) for k, v in json.load(fh).items()}
+    given = _read_weights(args.weights)
     for name, value in given.items():
         if name not in model.params:
-            raise UserError(f"--weights: {model.type_name} has no parameter {name!r} "
-                            f"(it has {', '.join(model.params)})")
+            raise UserError(f"--weights: {args.weights}: {model.type_name} has no parameter "
+                            f"{name!r} (it has {', '.join(model.params)})")
         want = model.params[name].shape
         if value.shape != want:
             hint = " (W_out is stored one row per word: transpose the documents' N x V matrix)" \
                 if name == "W_out" and value.shape[::-1] == want else ""
-            raise UserError(f"--weights: {name} has shape {value.shape}, this input needs "
-                            f"{want}{hint}")
+            raise UserError(f"--weights: {args.weights}: {name} has shape {value.shape}, this "
+                            f"input needs {want}{hint}")
         model.params[name][...] = value
 
 
 def _main(argv):
     args = build_parser().parse_args(argv)
+    if args.example and args.weights:
+        # The worked example is the documents' numbers, weights included: others would make
+        # it a different example, so the two flags together are refused, not one ignored.
+        raise UserError("--example and --weights cannot be combined: a worked example has "
+                        "its own weights; drop --weights, or trace your own input with "
+                        "--type and --sentence/--pair")
     if args.example:
         ex = EXAMPLES[args.example]()
         model, batch, alpha, words, labels, title = ex

@@ -34,7 +34,9 @@ from ..loading import load_model
 from ..text.corpus import MAX_SENTENCE_LENGTH, expand_paths
 from ..training.callbacks import Checkpointer, StopRequest
 from ..training.loop import TrainingDiverged, training_workers
-from .common import ArgumentParser, UserError, check_writable, non_empty, number, run
+from ..training.workers import WorkerDied
+from .common import (ArgumentParser, UserError, check_outputs, check_writable, non_empty,
+                     number, run)
 from .settings import (DEFAULTS, FLAGS, alpha_help, batch_size_help, default, front_door, merge_settings,
                        trainable_types, uses_negatives)
 
@@ -150,14 +152,15 @@ def _data_files(args, saved_meta):
 def prepare(args):
     """Validate everything and build the (fresh or loaded) model. Writes nothing."""
     model_file = args.model_file or f"{args.type or DEFAULTS['type']}.model"
+    check_writable(model_file, "--model_file")     # before --plot_file, named after it
     plot_file = args.plot_file or f"{model_file}.loss.png"
-    for path, what in ((model_file, "--model_file"), (plot_file, "--plot_file"),
-                       (args.metrics_json, "--metrics_json")):
-        if path:
-            check_writable(path, what)
     loaded = None
     if os.path.exists(model_file) and not args.overwrite_model:
         loaded = load_model(model_file)     # ModelFileError "cannot load ..." if damaged
+        if loaded.config.get("type") not in trainable_types():
+            raise UserError(f"{model_file} holds a {loaded.config.get('type')} model (a text "
+                            "classifier), not word embeddings this trainer can resume: give "
+                            "another --model_file, or --overwrite_model to replace it")
     elif not os.path.exists(model_file) and not args.overwrite_model \
             and list_checkpoints(model_file):
         raise UserError(f"{model_file} is missing but its epoch checkpoints exist: copy the newest "
@@ -167,6 +170,9 @@ def prepare(args):
         raise UserError(f"--min_alpha {settings['min_alpha']} is larger than --alpha "
                         f"{settings['alpha']}: the rate decays from --alpha down to --min_alpha")
     files = _data_files(args, loaded.meta if loaded else None)
+    check_outputs([("--model_file", model_file), ("--plot_file", plot_file),
+                   ("--metrics_json", args.metrics_json)],
+                  inputs=[("--data_file", f) for f in files])
     if loaded is None:
         w2v = front_door(args.type or DEFAULTS["type"])(**settings, progress=not args.no_progress)
     else:
@@ -234,9 +240,14 @@ def _main(argv):
         try:
             state = w2v.train(callbacks=[stopper, saver], state=state, batcher=batcher)
         except TrainingDiverged as exc:
-            kept = (f"{model_file} keeps the last good save" if os.path.exists(model_file)
-                    else "nothing was saved")
-            print(f"error: training diverged: {exc.what}; try a smaller --alpha; {kept}",
+            print(f"error: training diverged: {exc.what}; try a smaller --alpha; "
+                  f"{kept_after_failure(model_file, saver, resumed=state is not None)}",
+                  file=sys.stderr)
+            return 1
+        except WorkerDied as exc:
+            print(f"error: {exc}; "
+                  f"{kept_after_failure(model_file, saver, resumed=state is not None)}; run "
+                  "the same command again to resume from it (or with --workers 1)",
                   file=sys.stderr)
             return 1
     report(w2v, files, args, model_file, t_start, state, done0, saver)
@@ -249,6 +260,18 @@ def _main(argv):
               file=sys.stderr)
         return 128 + int(stopper.signum or signal.SIGINT)
     return 0
+
+
+def kept_after_failure(model_file, saver, resumed):
+    """What a failed run leaves in ``model_file``: this run's last save, the model it
+    resumed, or (never saved) the older file it was about to replace, or nothing."""
+    if saver.saves:
+        return f"{model_file} keeps this run's last good save"
+    if resumed:
+        return f"{model_file} is the model this run resumed, unchanged"
+    if os.path.exists(model_file):
+        return f"nothing was saved ({model_file} is the older file this run would have replaced)"
+    return "nothing was saved"
 
 
 def metrics(w2v, t_start, state, done0, saver):
@@ -307,11 +330,7 @@ def report(w2v, files, args, model_file, t_start, state, done0, saver):
 
 def main(argv=None):
     """Run the trainer; returns the exit code (see the module docstring)."""
-    try:
-        return run(_main, argv, FLAGS)
-    except KeyboardInterrupt:
-        print("\ninterrupted", file=sys.stderr)
-        return 130
+    return run(_main, argv, FLAGS)
 
 
 if __name__ == "__main__":

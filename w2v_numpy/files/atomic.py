@@ -11,6 +11,37 @@ import contextlib
 import os
 import re
 import secrets
+import stat
+
+from ..errors import W2VError
+
+#: What :func:`file_kind` calls the special files an output path may name.
+_KINDS = ((stat.S_ISDIR, "directory"), (stat.S_ISCHR, "character device"),
+          (stat.S_ISBLK, "block device"), (stat.S_ISFIFO, "FIFO (named pipe)"),
+          (stat.S_ISSOCK, "socket"))
+
+
+def file_kind(path):
+    """``None`` if ``path`` is a regular file (or a link to one) or does not exist, else what
+    it is: ``"directory"``, ``"character device"``, ``"FIFO (named pipe)"``, ..."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:            # missing, or a dangling link: writing creates a new file
+        return None
+    return next((name for test, name in _KINDS if test(mode)), None)
+
+
+def check_replaceable(path):
+    """Raise :class:`W2VError` if something other than a regular file is at ``path``.
+
+    Why: the rename of :func:`atomic_open` replaces *whatever* is at the path. Run as
+    root, a plot written to ``/dev/null`` turned the device node into a regular file;
+    a FIFO or a socket someone reads would silently vanish the same way.
+    """
+    kind = file_kind(path)
+    if kind is not None:
+        raise W2VError(f"{os.fspath(path)} is a {kind}, not a regular file: w2v_numpy only "
+                       "writes regular files (give a file name)")
 
 
 @contextlib.contextmanager
@@ -22,8 +53,11 @@ def atomic_open(path):
     ``with`` block ends without an error; on an error it is removed and
     ``path`` is left untouched. An ``OSError`` about the temporary file (a full
     disk, say) is raised again naming ``path``, the file the user asked for.
+    A directory, device, FIFO or socket at ``path`` is never replaced
+    (:func:`check_replaceable`), checked before anything is written.
     """
     path = os.fspath(path)
+    check_replaceable(path)
     directory = os.path.dirname(os.path.abspath(path))
     name = f".{os.path.basename(path)}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
     tmp = os.path.join(directory, name)

@@ -28,6 +28,7 @@ word, ``config["vector_size"]`` columns.
 Writes are atomic (:func:`w2v_numpy.files.atomic.atomic_open`), and
 parameters holding NaN or inf are never written.
 """
+import codecs
 import json
 import os
 import re
@@ -38,7 +39,7 @@ from typing import Optional
 import numpy as np
 
 from ..errors import ModelFileError, NonFiniteError
-from .atomic import atomic_open
+from .atomic import atomic_open, file_kind
 
 FORMAT = "w2v_numpy.model"
 VERSION = 2
@@ -143,6 +144,9 @@ def read_model_file(path):
     path = os.fspath(path)
     if not os.path.exists(path):
         raise FileNotFoundError(f"{path}: no such file")
+    foreign = foreign_kind(path)
+    if foreign:
+        raise ModelFileError(f"cannot load {path}: {foreign}")
     try:
         npz = np.load(path, allow_pickle=False)
         if not hasattr(npz, "files"):   # a plain .npy array, not an archive
@@ -157,6 +161,37 @@ def read_model_file(path):
         return _parts(arrays)
     except (ValueError, TypeError, KeyError, UnicodeDecodeError) as exc:
         raise ModelFileError(f"cannot load {path}: {one_line(exc)}") from None
+
+
+#: The first bytes of the zip archive a model file is.
+ZIP_MAGIC = b"PK\x03\x04"
+
+
+def foreign_kind(path):
+    """``None`` if ``path`` starts like a model file (a zip archive), else what it looks like
+    and what to do with it, in words. Read from its first bytes only."""
+    kind = file_kind(path)
+    if kind:                              # reading a FIFO would wait for a writer for ever
+        return f"it is a {kind}, not a w2v_numpy model file"
+    with open(path, "rb") as fh:
+        head = fh.read(4096)
+    if head.startswith(ZIP_MAGIC):
+        return None
+    if not head:
+        return "the file is empty, not a w2v_numpy model file"
+    first = head.split(b"\n", 1)[0]
+    if re.fullmatch(rb"\s*\d+\s+\d+\s*", first):
+        return ("it is a word2vec vectors file (a 'count dimension' header), not a w2v_numpy "
+                "model file: read its vectors with w2v_numpy.load_vectors(path) (.vec/.txt: "
+                "text, .bin: binary), or give it to the vectors commands (neighbors, evaluate, "
+                "export, plot)")
+    if head.startswith(b"\x93NUMPY"):
+        return "it is a single NumPy array (.npy), not a w2v_numpy model file (an .npz archive)"
+    try:                                  # not final: the sample may end inside a character
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+        return "it is a text file, not a w2v_numpy model file (an .npz archive)"
+    except UnicodeDecodeError:
+        return "it is not a w2v_numpy model file (an .npz archive) nor text"
 
 
 def one_line(exc):

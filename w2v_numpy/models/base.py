@@ -169,11 +169,29 @@ def densify(params, grads):
     return apply_grad(out, grads)
 
 
+def is_integer(value):
+    """Whether ``value`` is an integer: Python's or NumPy's, not ``bool`` and not a float."""
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
+def check_integers(low=1, **values):
+    """Raise :class:`W2VError` (naming the parameter) unless every value is an integer >= ``low``.
+
+    Every front door checks its integer settings here, before ``int()`` sees them: ``int``
+    would quietly turn ``epochs=1.5`` into 1 epoch and ``epochs=True`` into 1. So any
+    float is refused, ``2.0`` too (one rule, "an integer", rather than "an integer or a
+    float without a fraction"), and so is ``bool``; NumPy integers are integers.
+    """
+    for name, value in values.items():
+        if not is_integer(value):
+            raise W2VError(f"must be an integer, got {value!r}", param=name)
+        if value < low:
+            raise W2VError(f"must be >= {low}, got {value}", param=name)
+
+
 def check_sizes(**sizes):
     """Raise :class:`W2VError` unless every given size is an integer >= 1."""
-    for name, value in sizes.items():
-        if int(value) < 1:
-            raise W2VError(f"must be >= 1, got {value}", param=name)
+    check_integers(1, **sizes)
 
 
 class Model:

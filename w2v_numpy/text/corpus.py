@@ -5,8 +5,10 @@ words are kept as Python strings; the tokens themselves go straight into a
 compact int32 array, so a corpus of tens of millions of tokens needs a few
 hundred MB, not gigabytes of Python objects. ``.xz``, ``.gz`` and ``.bz2``
 files are decompressed on the fly; a truncated or mislabelled one is a
-:class:`W2VError` that names it. Bytes that are not UTF-8 are replaced and
-counted, and a file with many of them gets one :class:`DecodeWarning`.
+:class:`W2VError` that names it. A file that starts like UTF-16/UTF-32 text
+or binary data is a :class:`W2VError` too, and a UTF-8 byte-order mark is
+dropped. Bytes that are not UTF-8 are replaced and counted, and a file with
+many of them gets one :class:`DecodeWarning`.
 """
 import bz2
 import codecs
@@ -48,6 +50,18 @@ _DAMAGED = (EOFError, lzma.LZMAError, zlib.error, OSError)
 
 #: Lines read per decoding step (a size hint in characters), see :func:`_read_lines`.
 _READ_HINT = 1 << 16
+
+#: Bytes (decompressed) at the start of each file that :func:`_check_encoding` looks at.
+SNIFF_BYTES = 1 << 16
+
+#: A file is refused when more than this share of those bytes are NUL: text never holds
+#: them, while UTF-16/32 text without a byte-order mark and binary files are full of them.
+NUL_SHARE = 0.01
+
+#: Byte-order marks of encodings that a UTF-8 reader decodes without error into NULs and
+#: single letters. UTF-32 first: its little-endian mark starts with UTF-16's.
+_FOREIGN_BOMS = ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"),
+                 (codecs.BOM_UTF16_LE, "UTF-16"), (codecs.BOM_UTF16_BE, "UTF-16"))
 
 
 class DecodeWarning(UserWarning):
@@ -125,27 +139,75 @@ def open_text(path):
     return opener(path, "rt", encoding="utf-8", errors="replace")
 
 
-def _read_lines(path):
-    """Yield the lines of one file; warn about undecodable bytes; name a damaged archive.
+def _check_encoding(path, head):
+    """Refuse a file whose first bytes ``head`` say it is not UTF-8 text.
 
-    Lines are split as text mode does (``\\n``, ``\\r\\n`` and ``\\r``), and
-    bytes that are not UTF-8 become U+FFFD, as in :func:`open_text`. Once the
-    file is read, a :class:`DecodeWarning` names it when its undecodable bytes
-    are at least :data:`DECODE_WARN_MIN_BYTES` and more than
-    :data:`DECODE_WARN_SHARE` of its (decompressed) bytes: a few stray bytes
-    are normal in web text, a large share means the file is not UTF-8 text
-    (Latin-1, UTF-16, a binary).
+    UTF-16 and UTF-32 text decode as "UTF-8" without a single error (ASCII letters
+    separated by NULs), so the undecodable-byte count never sees them and training
+    would go on with one-letter words; a binary file can do the same. The first
+    bytes tell: a byte-order mark, or NULs, which text never contains.
+
+    Returns
+    -------
+    int
+        How many bytes to skip: 3 for a UTF-8 byte-order mark (so that it does not
+        stick to the first word), else 0.
 
     Raises
     ------
     W2VError
-        If a compressed file is truncated, damaged or not in the format its
-        extension says.
+        For a UTF-16 or UTF-32 byte-order mark, or more than :data:`NUL_SHARE` NUL
+        bytes in ``head``.
+    """
+    if head.startswith(codecs.BOM_UTF8):
+        return len(codecs.BOM_UTF8)
+    for bom, name in _FOREIGN_BOMS:
+        if head.startswith(bom):
+            mark = bom.hex(" ").upper()
+            raise W2VError(f"{path} looks like {name} text (byte-order mark {mark}), not UTF-8; "
+                           f"convert it to UTF-8, e.g. iconv -f {name} -t UTF-8",
+                           param="corpus_file")
+    nuls = head.count(0)
+    if head and nuls > NUL_SHARE * len(head):
+        sample = "its first 64 KiB" if len(head) == SNIFF_BYTES else f"its {len(head)} bytes"
+        raise W2VError(f"{path} has {nuls / len(head):.1%} NUL bytes in {sample}: a "
+                       "binary file, or UTF-16/UTF-32 text without a byte-order mark? The "
+                       "corpus must be UTF-8 text", param="corpus_file")
+    return 0
+
+
+def _read_lines(path):
+    """Yield the lines of one file; refuse a foreign encoding; warn about undecodable
+    bytes; name a damaged archive.
+
+    Before any line, the first :data:`SNIFF_BYTES` (decompressed) bytes go through
+    :func:`_check_encoding`, which also drops a UTF-8 byte-order mark. Lines
+    are split as text mode does (``\\n``, ``\\r\\n`` and ``\\r``), and bytes
+    that are not UTF-8 become U+FFFD, as in :func:`open_text`. Once the file is
+    read, a :class:`DecodeWarning` names it when its undecodable bytes are at
+    least :data:`DECODE_WARN_MIN_BYTES` and more than :data:`DECODE_WARN_SHARE`
+    of its (decompressed) bytes: a few stray bytes are normal in web text, a
+    large share means the file is not UTF-8 text (Latin-1, say).
+
+    Raises
+    ------
+    W2VError
+        If the file starts like UTF-16/UTF-32 or binary data, or a compressed
+        file is truncated, damaged or not in the format its extension says.
     """
     opener, fmt = COMPRESSED.get(os.path.splitext(path)[1], (open, None))
     bad = [0]
     try:
-        with io.TextIOWrapper(opener(path, "rb"), encoding="utf-8", errors=_COUNT_REPLACE) as fh:
+        raw = opener(path, "rb")
+        try:
+            # One sample, then back to the start: cheap next to reading the file (a
+            # compressed one decompresses these bytes twice), and it sees what the
+            # decoder will see, since the opener has already decompressed them.
+            raw.seek(_check_encoding(path, raw.read(SNIFF_BYTES)))
+        except BaseException:
+            raw.close()
+            raise
+        with io.TextIOWrapper(raw, encoding="utf-8", errors=_COUNT_REPLACE) as fh:
             while True:
                 # Decoding happens inside readlines, so this counter gets exactly this
                 # file's bad bytes even if another file's reader runs between our yields.

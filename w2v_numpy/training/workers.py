@@ -77,6 +77,30 @@ def shared_array(a):
     return out
 
 
+class WorkerDied(RuntimeError):
+    """A worker process ended without reporting (killed by a signal, or ``os._exit``).
+
+    ``worker`` is its number in the round (0-based), ``chunk`` the corpus chunk it
+    trained, ``exitcode`` the process's (``-N``: killed by signal N).
+    """
+
+    def __init__(self, worker, chunk, exitcode):
+        self.worker, self.chunk, self.exitcode = worker, chunk, exitcode
+        super().__init__(f"worker {worker + 1} (corpus chunk {chunk}) {self.how}")
+
+    @property
+    def how(self):
+        """``"was killed by SIGKILL"`` or ``"exited with code N"``."""
+        if self.exitcode is not None and self.exitcode < 0:
+            try:
+                name = signal.Signals(-self.exitcode).name
+            except ValueError:
+                name = f"signal {-self.exitcode}"
+            hint = " (the out-of-memory killer sends it, too)" if name == "SIGKILL" else ""
+            return f"was killed by {name}{hint}"
+        return f"exited with code {self.exitcode}"
+
+
 def _worker(model, batcher, epoch, chunk, slot, done, rate_at, queue, parent, max_row_rate):
     """Train one chunk; report each batch as ``(slot, chunk, words in chunk, n, loss, alpha)``.
 
@@ -136,9 +160,9 @@ def parallel_steps(model, batcher, workers, epoch, start_chunk, rate_at, max_row
                 try:
                     slot, chunk, words, n, loss, rate = queue.get(timeout=1.0)
                 except queues.Empty:
-                    dead = [p.exitcode for p in procs if p.exitcode not in (None, 0)]
+                    dead = [i for i, p in enumerate(procs) if p.exitcode not in (None, 0)]
                     if dead:                           # killed before it could say so
-                        raise RuntimeError(f"a worker process died (exit code {dead[0]})")
+                        raise WorkerDied(dead[0], chunks[dead[0]], procs[dead[0]].exitcode)
                     continue
                 if words is None:
                     if loss is not None:
