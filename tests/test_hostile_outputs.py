@@ -11,6 +11,7 @@ import stat
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from w2v_numpy import load_model
@@ -200,3 +201,31 @@ def test_the_memory_estimate_names_its_parts():
     with pytest.raises(W2VError, match=r"needs about 4\.\d GB .*batch buffers .* lower"):
         check_fits(parts, "lower vector_size", available=2 ** 30)
     check_fits(parts, "lower vector_size", available=2 ** 40)      # fits: nothing raised
+
+
+def test_one_huge_line_is_tokenized_a_piece_at_a_time(tmp_path, monkeypatch):
+    """A text8-style file (one line) costs its text plus a piece's tokens, and encodes
+    exactly as if it were tokenized whole."""
+    import tracemalloc
+
+    from w2v_numpy.text import corpus as text_corpus
+
+    words = [f"w{i % 5000}" for i in range(300_000)]
+    path = tmp_path / "one_line.txt"
+    path.write_text(" ".join(words) + "\n", encoding="utf-8")
+
+    def encoded(piece_chars):
+        monkeypatch.setattr(text_corpus, "LINE_PIECE_CHARS", piece_chars)
+        tracemalloc.start()
+        vocab, corpus = text_corpus.load_corpus(str(path), min_count=1,
+                                                tokenizer=text_corpus.whitespace_tokenize)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        return vocab.words, corpus.ids, corpus.starts, peak
+
+    whole = encoded(10 ** 9)
+    pieces = encoded(10_000)
+    assert whole[0] == pieces[0]
+    np.testing.assert_array_equal(whole[1], pieces[1])
+    np.testing.assert_array_equal(whole[2], pieces[2])
+    assert pieces[3] < whole[3] / 2, (pieces[3], whole[3])
