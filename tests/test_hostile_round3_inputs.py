@@ -193,3 +193,12 @@ def test_a_stray_nul_in_text_is_tolerated(tmp_path):
     assert NUL_SHARE * path.stat().st_size > 1 and path.stat().st_size < SNIFF_BYTES
     vocab, corpus = load_corpus(str(path), min_count=1)
     assert corpus.raw_words == 2 * 9 * 200
+
+
+def test_the_classifier_refuses_a_utf16_training_file(tmp_path):
+    (tmp_path / "l.txt").write_text("__label__a the quick fox\n" * 300, encoding="utf-16")
+    out = subprocess.run([sys.executable, "-m", "w2v_numpy", "supervised", "--input", "l.txt",
+                          "--output", "s.model", "--no_progress"], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=120, env=ENV)
+    assert_one_line_error(out, "--input", "UTF-16")
+    assert not (tmp_path / "s.model").exists()

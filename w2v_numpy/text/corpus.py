@@ -52,7 +52,7 @@ _DAMAGED = (EOFError, lzma.LZMAError, zlib.error, OSError)
 LINE_PIECE_CHARS = 1 << 20
 _SPACE = re.compile(r"\s")
 
-#: Lines read per decoding step (a size hint in characters), see :func:`_read_lines`.
+#: Lines read per decoding step (a size hint in characters), see :func:`read_lines`.
 _READ_HINT = 1 << 16
 
 #: Bytes (decompressed) at the start of each file that :func:`_check_encoding` looks at.
@@ -180,7 +180,7 @@ def _check_encoding(path, head):
     return 0
 
 
-def _read_lines(path):
+def read_lines(path):
     """Yield the lines of one file; refuse a foreign encoding; warn about undecodable
     bytes; name a damaged archive.
 
@@ -244,7 +244,7 @@ def iter_sentences(paths, tokenizer=simple_tokenize):
     ------
     W2VError
         If a path matches nothing, or a compressed file cannot be read as its
-        format (see :func:`_read_lines`).
+        format (see :func:`read_lines`).
 
     Warns
     -----
@@ -252,7 +252,7 @@ def iter_sentences(paths, tokenizer=simple_tokenize):
         Once per file that has many bytes that are not UTF-8.
     """
     for path in expand_paths(paths):
-        for line in _read_lines(path):
+        for line in read_lines(path):
             tokens = [t for piece in line_pieces(line, tokenizer) for t in piece]
             if tokens:
                 yield tokens
@@ -320,7 +320,7 @@ def scan(paths, tokenizer=simple_tokenize):
     ids = array("i")
     starts = array("q")
     for path in expand_paths(paths):
-        for line in _read_lines(path):
+        for line in read_lines(path):
             start = len(ids)
             for tokens in line_pieces(line, tokenizer):       # a long line a piece at a time
                 ids.extend([index.setdefault(t, len(index)) for t in tokens])

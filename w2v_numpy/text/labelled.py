@@ -15,7 +15,7 @@ import sys
 import numpy as np
 
 from ..errors import W2VError
-from .corpus import open_text
+from .corpus import read_lines
 from .ngrams import ft_hash_many
 
 LABEL_PREFIX = "__label__"
@@ -35,13 +35,16 @@ def read_labelled(path, prefix=LABEL_PREFIX):
     Raises
     ------
     W2VError
-        ``param="input"`` if no line has a label.
+        ``param="input"`` if no line has a label, or the file is not UTF-8 text (UTF-16,
+        UTF-32, binary) or a damaged archive.
     """
     if str(path) == "-":
         examples = [parse_line(line, prefix) for line in sys.stdin]
     else:
-        with open_text(str(path)) as fh:
-            examples = [parse_line(line, prefix) for line in fh]
+        try:      # the corpus reader: UTF-16/32 or binary input refused, archives opened
+            examples = [parse_line(line, prefix) for line in read_lines(str(path))]
+        except W2VError as exc:
+            raise W2VError(exc.message, param="input") from None
     if not any(labels for labels, _ in examples):
         raise W2VError(f"{path}: no line has a label (labels are tokens starting with "
                        f"{prefix!r}, e.g. '{prefix}sports the match ...')", param="input")
