@@ -167,3 +167,167 @@ def test_the_readme_shows_what_the_command_prints():
         shown = line.split(": ...")[0].rstrip()
         if shown.strip() and shown.strip() != "...":
             assert shown in printed, line
+
+
+# --- "Teach, not only verify" (item 2 of the issue): the gradient taught, not only the forward pass
+
+from w2v_numpy.teaching.trace import _fmt, named  # noqa: E402
+
+
+def cli_trace(type_, *extra, sentence="the king rules the land"):
+    """The trace the command builds for this input, as a Trace (same code path as the CLI)."""
+    from w2v_numpy.cli import trace as cli
+
+    args = cli.build_parser().parse_args(["--type", type_, "--sentence", sentence, "--dim", "3",
+                                          *extra])
+    cls = MODELS[type_]
+    build = {"cooccurrence": cli._glove_case, "documents": cli._classifier_case}.get(
+        cls.batch_family, cli._window_case)
+    model, batch, words, labels, notes = build(args, cls)
+    cli._set_weights(model, args)
+    return model, batch, words, trace(model, batch, args.alpha, words=words, labels=labels,
+                                      notes=notes)
+
+
+@pytest.mark.parametrize("type_", sorted(MODELS))
+def test_every_gradient_row_is_written_as_terms_that_sum_to_it(type_, rng):
+    model, batch = tiny(type_, rng)
+    t = trace(model, batch, 0.05)
+    rows = [s for s in t.steps if s.section == "gradient"]
+    for s in rows:
+        assert s.terms, f"{type_}: {s.name} has no written formula"
+        total = 0.0
+        for op, coef, vec in s.terms:
+            total = total + {"times": lambda: coef * vec, "over": lambda: vec / coef,
+                             "plain": lambda: vec}[op]()
+        np.testing.assert_allclose(total, s.value, rtol=1e-9, atol=1e-12)
+        old, new = t.value(s.name, "update")
+        step = t.step(s.name, "update")
+        assert step.terms[0][0] == "plain" and step.terms[1][:2] == ("minus", 0.05)
+        np.testing.assert_allclose(old - 0.05 * step.terms[1][2], new, rtol=1e-12)
+    params = [s.name for s in t.steps if s.section == "parameters"]
+    assert params == [s.name for s in rows]        # the rows the step reads, printed before it
+    first = [s.section for s in t.steps]
+    assert first.index("parameters") < first.index("forward")
+
+
+def test_cbow_context_rows_print_dh_over_n_with_their_numbers():
+    out = trace_cli("--type", "cbow", "--sentence", "the king rules the land", "--dim", "3")
+    assert out.returncode == 0, out.stderr
+    _, _, _, t = cli_trace("cbow")
+    dh = t.value("dh")[0]
+    for word in ("the", "rules"):
+        grad = t.value(f"W_in[{word}]", "gradient")
+        np.testing.assert_allclose(grad, dh / 2, rtol=1e-12)
+        symbol = f"dL/dW_in[{word}]"
+        block = (f"  {symbol:<18} dL/dh / 2\n      = {_fmt(dh, 5)} / 2\n"
+                 f"      = {_fmt(grad, 5)}\n")
+        assert block in out.stdout
+    old, new = t.value("W_in[the]", "update")
+    grad = t.value("W_in[the]", "gradient")
+    assert f"      = {_fmt(old, 5)} - 0.1 × {_fmt(grad, 5)}\n      = {_fmt(old, 5)} -> " \
+           f"{_fmt(new, 5)}" in out.stdout
+
+
+def test_negative_sampling_output_rows_are_g_times_h():
+    model, batch, words, t = cli_trace("sgram_neg")
+    g, h, index = t.value("g"), t.value("h"), model.forward(batch)["index"]
+    for b in range(index.shape[0]):
+        step = t.step(f"W_out[{words[index[b, 0]]}]", "gradient")
+        assert ("times", pytest.approx(g[b, 0], rel=1e-12)) in [(op, c) for op, c, _ in step.terms]
+    target = t.step(f"W_out[{words[batch.targets[0]]}]", "gradient")
+    assert target.formula.startswith("g[0, target] h[0]")
+    assert f"{g[0, 0]:.5f} × {_fmt(h[0], 5)}" in format_trace(t)
+
+
+def test_batch_words_follow_the_array_order():
+    _, batch, words, t = cli_trace("sgram_neg")
+    negatives = t.value("negatives", "inputs")
+    assert negatives.tolist() == [[3], [1]]           # land, then king: not sorted
+    assert t.step("negatives", "inputs").formula == "the batch, by word: [[land] [king]]"
+    assert t.step("targets", "inputs").formula == "the batch, by word: [the rules]"
+    assert named(np.array([[2, 0], [1, 3]]), words) == "[[rules the] [king land]]"
+    assert named(np.array([[2, 0]]), words, np.array([[True, False]])) == "[[rules -]]"
+    out = trace_cli("--type", "sgram_neg", "--sentence", "the king rules the land", "--dim", "3")
+    assert "negatives          the batch, by word: [[land] [king]]" in out.stdout
+
+
+def test_notes_say_how_the_window_and_the_draw_made_the_batch():
+    out = trace_cli("--type", "sgram_neg", "--sentence", "the king rules the land", "--dim", "3")
+    notes = out.stdout.split("how the batch was made\n", 1)[1].split("\n\n", 1)[0]
+    assert "radius 1" in notes and "(king -> the), (king -> rules)" in notes
+    assert "count(w)^0.75" in notes and "redraws only" in notes
+    assert "here a negative equals an input word (king)" in notes     # [[land], [king]]: king
+
+
+def test_hierarchical_softmax_shows_only_the_real_path():
+    model, batch, words, t = cli_trace("sgram_hs")
+    tree = model.tree
+    for b, target in enumerate(batch.targets):
+        n = int(tree.lengths[target])
+        np.testing.assert_array_equal(t.step("nodes", "forward").shown[b], tree.points[target, :n])
+        np.testing.assert_array_equal(t.step("codes", "forward").shown[b], tree.codes[target, :n])
+        for key in ("s", "sigma", "e"):
+            assert len(t.step(key, "forward").shown[b]) == n
+    text = format_trace(t)
+    shown = "\n        ".join(_fmt(tree.points[c, :int(tree.lengths[c])], 5) for c in batch.targets)
+    assert f"  n_l                inner nodes on the target's path, root first (one line per " \
+           f"example)\n      = {shown}\n" in text
+    assert "padded" not in text and "past its end" not in text
+    # the path lengths differ here, so a padded layout would have shown a node that is not on it
+    assert len({int(tree.lengths[c]) for c in batch.targets}) == 2
+
+
+def test_glove_names_learning_rate_and_weighting_exponent_apart():
+    out = trace_cli("--type", "glove", "--sentence", "the king rules the land", "--dim", "3",
+                    "--alpha", "0.05", "--x_max", "4")
+    assert out.returncode == 0, out.stderr
+    header = out.stdout.splitlines()[0]
+    assert "learning rate = 0.05" in header and "alpha" not in header
+    assert "x_max = 4 " in out.stdout and "weighting exponent = 0.75" in out.stdout
+    assert "^alpha" not in out.stdout
+    _, _, _, t = cli_trace("glove", "--x_max", "4")
+    x = t.value("counts", "inputs")
+    np.testing.assert_allclose(t.value("weight"), np.minimum(1, (x / 4) ** 0.75), rtol=1e-12)
+
+
+def test_the_gradient_check_names_its_entry_by_word():
+    _, _, words, t = cli_trace("cbow")
+    param, (row, col) = t.check.param, t.check.index
+    assert t.check_where == f"{param}[{words[row]}, {col}]"
+    assert f"at {t.check_where}: numeric" in format_trace(t)
+    js = trace_to_json(t)["gradient_check"]
+    assert js["where"] == t.check_where and js["index"] == [row, col]
+
+
+@pytest.mark.parametrize("type_", ["cbow", "sgram", "sgram_hs"])
+def test_probability_of_the_target_before_and_after_the_step(type_):
+    model, batch, words, t = cli_trace(type_)
+    after = model.astype(np.float64)
+    after.step(batch, 0.1)
+    before_p, after_p = t.value("p_target", "after the step")
+    if type_ == "sgram_hs":
+        want = [np.exp(-model.forward(batch)["loss"]), np.exp(-after.forward(batch)["loss"])]
+    else:
+        rows = np.arange(len(batch.targets))
+        want = [m.forward(batch)["p"][rows, batch.targets] for m in (model, after)]
+    np.testing.assert_allclose(before_p, want[0], rtol=1e-12)
+    np.testing.assert_allclose(after_p, want[1], rtol=1e-12)
+    assert t.loss_after == pytest.approx(after.loss(batch), rel=1e-12)
+    text = format_trace(t)
+    assert f"      = {_fmt(before_p, 5)} -> {_fmt(after_p, 5)}" in text
+    assert f"P({words[batch.targets[0]]} | " in text
+
+
+@pytest.mark.parametrize("type_", ["sgram_neg", "glove", "fasttext_supervised"])
+def test_loss_before_and_after_where_no_probability_is_printed(type_):
+    model, batch, _, t = cli_trace(type_, sentence="the king rules the land")
+    after = model.astype(np.float64)
+    after.step(batch, 0.1)
+    with pytest.raises(KeyError):
+        t.value("p_target")
+    before, later = t.value("loss_after", "after the step")
+    np.testing.assert_allclose(later, after.forward(batch)["loss"], rtol=1e-12)
+    np.testing.assert_allclose(before, model.forward(batch)["loss"], rtol=1e-12)
+    assert t.loss_after == pytest.approx(after.loss(batch), rel=1e-12)
+    assert f"loss after the step (summed over the batch): {t.loss_after:.5f}" in format_trace(t)

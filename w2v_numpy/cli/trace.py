@@ -75,10 +75,13 @@ def _id(words, word, what):
 
 
 def _window_examples(args, text, words, family):
-    """(inputs rows, targets) of the word2vec types: one pair, or every pair of the centre."""
+    """(inputs rows, targets, notes) of the word2vec types: one pair, or every pair of
+    the centre; the notes say, in words, how the window made them."""
     if args.pair:
         centre, context = (_id(words, w, "--pair word") for w in args.pair)
-        return ([[centre]], [context]) if family == "sgram" else ([[context]], [centre])
+        note = [f"one (centre, context) pair given by --pair: ({args.pair[0]}, {args.pair[1]})"]
+        return (([[centre]], [context], note) if family == "sgram"
+                else ([[context]], [centre], note))
     radius = (args.window - 1) // 2
     if radius >= len(text):
         raise UserError(f"--window {args.window} reaches past both ends of the {len(text)}-word "
@@ -89,48 +92,80 @@ def _window_examples(args, text, words, family):
     ctx = [words.index(text[j]) for j in range(max(0, pos - radius), min(len(text), pos + radius + 1))
            if j != pos]
     centre = words.index(text[pos])
+    lo, hi = max(0, pos - radius), min(len(text), pos + radius + 1)
+    notes = [f"--window {args.window}: radius {radius}, so the centre word {text[pos]!r} (position "
+             f"{pos}) sees the words at positions {lo}..{hi - 1} except itself: "
+             f"{', '.join(text[j] for j in range(lo, hi) if j != pos)}"]
     if family == "sgram":
-        return [[centre]] * len(ctx), ctx
-    return [ctx], [centre]
+        notes.append("skip-gram: one example per (centre, context) pair, the centre predicts "
+                     "each context word: " + ", ".join(f"({text[pos]} -> {words[c]})" for c in ctx))
+        return [[centre]] * len(ctx), ctx, notes
+    notes.append(f"CBOW: one example, the mean of the {len(ctx)} context rows predicts the "
+                 f"centre: ({', '.join(words[c] for c in ctx)}) -> {text[pos]}")
+    return [ctx], [centre], notes
 
 
-def _negatives(args, words, targets, counts):
+def _negatives(args, words, targets, counts, inputs=None):
+    """(negatives (B, K), notes): the given words, or a seeded draw from counts^0.75."""
     if args.negatives:
         neg = [_id(words, w, "--negatives word") for w in args.negatives.split(",")]
         clash = [words[t] for t in targets if t in neg]
         if clash:
             raise UserError(f"the negative {clash[0]!r} is the word to predict; choose another")
-        return np.array([neg] * len(targets))
+        return np.array([neg] * len(targets)), [
+            f"negatives given by --negatives: {', '.join(words[i] for i in neg)}, "
+            "the same for every example"]
     rng = np.random.default_rng(args.seed)
-    return NegativeSampler(counts).sample(np.array(targets), args.neg_samples or 1, rng)
+    sampler = NegativeSampler(counts)
+    k = args.neg_samples or 1
+    drawn = sampler.sample(np.array(targets), k, rng)
+    probs = ", ".join(f"{w} {c}^0.75 -> {p:.3f}" for w, c, p in zip(words, counts, sampler.probs))
+    notes = [f"negatives: {k} per example drawn (--seed {args.seed}) from P(w) = "
+             f"count(w)^0.75 / sum_v count(v)^0.75: {probs}",
+             "a draw equal to the example's target is drawn again; a draw equal to an "
+             "input (centre or context) word is kept, as in word2vec.c, which redraws only "
+             "the target: in a real vocabulary it is rare, and it only adds a little noise"]
+    if inputs is not None:
+        same = [words[int(n)] for b, row in enumerate(drawn) for n in row if n in inputs[b]]
+        if same:
+            notes.append(f"here a negative equals an input word ({', '.join(sorted(set(same)))}): "
+                         "allowed, for the reason above")
+    return drawn, notes
 
 
 def _window_case(args, cls):
     text, words = _words(args)
     counts = np.array([text.count(w) for w in words])
-    inputs, targets = _window_examples(args, text, words, cls.batch_family)
-    negatives = _negatives(args, words, targets, counts) if cls.uses_negatives else None
+    inputs, targets, notes = _window_examples(args, text, words, cls.batch_family)
+    negatives = None
+    if cls.uses_negatives:
+        negatives, more = _negatives(args, words, targets, counts, inputs)
+        notes += more
     batch = Batch(np.array(inputs), None, np.array(targets), negatives)
     # subword types: the words' 3- and 4-grams, hashed into a table small enough to print
     extra = dict(min_n=3, max_n=4, bucket=101) if cls.input_layer == "subwords" else {}
     return create(cls.type_name, len(words), args.dim, dtype=np.float64, counts=counts,
-                  words=words, **extra), batch, words, None
+                  words=words, **extra), batch, words, None, notes
 
 
 def _glove_case(args, cls):
     text, words = _words(args)
     ids = [words.index(w) for w in text]
-    counts = cooccurrence([ids], window=(args.window - 1) // 2, distance_weighting=True)
+    radius = (args.window - 1) // 2
+    counts = cooccurrence([ids], window=radius, distance_weighting=True)
     rows, cols, x = to_coo(counts)
+    notes = [f"--window {args.window}: radius {radius}; every pair of words at most {radius} "
+             "apart adds 1/distance to X_ij (both orders), and each non-zero X_ij is one entry"]
     if args.pair:
         i, j = (_id(words, w, "--pair word") for w in args.pair)
         keep = (rows == i) & (cols == j)
         if not keep.any():
             raise UserError(f"{args.pair[0]!r} and {args.pair[1]!r} never co-occur in the input")
         rows, cols, x = rows[keep], cols[keep], x[keep]
+        notes.append(f"--pair: only the entry ({args.pair[0]}, {args.pair[1]})")
     model = create("glove", len(words), args.dim, dtype=np.float64, x_max=args.x_max,
                    target=args.target)
-    return model, CooccurrenceBatch(rows, cols, x), words, None
+    return model, CooccurrenceBatch(rows, cols, x), words, None, notes
 
 
 def _classifier_case(args, cls):
@@ -145,7 +180,9 @@ def _classifier_case(args, cls):
            for w in args.sentence.split()]
     batch = make_batch([doc], [true], [[k for k in range(len(labels)) if k != true]])
     model = create(cls.type_name, len(grams), args.dim, dtype=np.float64, n_labels=len(labels))
-    return model, batch, None, {"E": list(grams), "U": labels}
+    notes = [f"the document: every word's character 3-grams, one row of E each; true class "
+             f"{labels[true]!r}, the other classes are its negatives"]
+    return model, batch, None, {"E": list(grams), "U": labels}, notes
 
 
 #: How a file starts tells the two formats apart, whatever its name: an .npz is a zip
@@ -270,15 +307,16 @@ def _main(argv):
     if args.example:
         ex = EXAMPLES[args.example]()
         model, batch, alpha, words, labels, title = ex
+        notes = [f"the worked example {args.example!r} of the documents: its own batch and weights"]
     else:
         cls = MODELS[args.type]
         build = {"cooccurrence": _glove_case, "documents": _classifier_case}.get(
             cls.batch_family, _window_case)
-        model, batch, words, labels = build(args, cls)
+        model, batch, words, labels, notes = build(args, cls)
         _set_weights(model, args)
         alpha, title = args.alpha, f"{args.type}: one SGD step"
     t = trace(model, batch, alpha, words=words, labels=labels, title=title,
-              check=not args.no_check)
+              check=not args.no_check, notes=notes)
     if args.json:
         print(json.dumps(trace_to_json(t), ensure_ascii=False, indent=1))
     else:
