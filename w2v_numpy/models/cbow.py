@@ -16,6 +16,12 @@ vectors :math:`u_w` (rows of ``W_out``):
 
     L = -\log P(o \mid \text{context}) = -z_o + \log\sum_{k} e^{z_k}
 
+Differentiating :math:`L` by one score: :math:`-z_o` gives :math:`-y_k`, and
+:math:`\partial \log\sum_{k'} e^{z_{k'}} / \partial z_k = e^{z_k} / \sum_{k'} e^{z_{k'}}
+= P(k \mid \text{context})`, so :math:`\partial L/\partial z_k = P(k \mid \text{context}) - y_k`.
+Then :math:`z_k = u_k^\top h` gives :math:`\partial z_k/\partial u_k = h` and
+:math:`\partial z_k/\partial h = u_k`.
+
 With the error :math:`e_k = P(k \mid \text{context}) - y_k` (:math:`y` one-hot
 at :math:`o`):
 
@@ -45,6 +51,8 @@ The code below is the reference: :func:`forward` computes the output layer's
 intermediates one by one and :func:`output_loss_and_grad` reads the gradient
 off them. The trainer runs :mod:`w2v_numpy.kernels.softmax`, the same
 numbers computed in place on one reused buffer.
+
+Derivation, step by step: docs/derivations/softmax.md.
 """
 import numpy as np
 

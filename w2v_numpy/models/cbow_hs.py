@@ -62,6 +62,8 @@ visits enter the ``W_out`` gradient. This module is the reference; the
 trainer runs :mod:`w2v_numpy.kernels.hierarchical_softmax`, which treats the
 top levels of the tree, crossed by almost every path, as one dense block.
 Nothing of size (B, V) is formed.
+
+Derivation, step by step: docs/derivations/hierarchical_softmax.md.
 """
 import numpy as np
 

@@ -12,7 +12,10 @@ For one example with hidden vector :math:`h = \frac{1}{n}\sum_j v_{c_j}`
     L = -\log\sigma(s_0) - \sum_{i=1}^{K}\log\sigma(-s_i)
 
 Using :math:`\frac{d}{ds}\log\sigma(s) = 1 - \sigma(s)`, the error on each
-score is :math:`g_0 = \sigma(s_0) - 1` and :math:`g_i = \sigma(s_i)`, and
+score is :math:`g_0 = \sigma(s_0) - 1` and, by the chain rule through
+:math:`-s_i` (whose derivative is :math:`-1`),
+:math:`g_i = -\big(1 - \sigma(-s_i)\big)\cdot(-1) = 1 - \sigma(-s_i) = \sigma(s_i)`,
+since :math:`\sigma(-s) = 1 - \sigma(s)`; and
 
 .. math::
 
@@ -38,6 +41,8 @@ window and sentence edges make :math:`n` vary). In the textbook chapter's
 section "6. Оптимизация: Negative Sampling" (negative sampling) :math:`v_{w_t}`
 plays the role of :math:`h`. word2vec.c adds the undivided :math:`\partial L/\partial h`
 to each context row; see :mod:`w2v_numpy.models.cbow`.
+
+Derivation, step by step: docs/derivations/negative_sampling.md.
 """
 import numpy as np
 

@@ -18,6 +18,8 @@ so it is :mod:`w2v_numpy.models.cbow_neg` with a larger input layer, and every
 input row gets :math:`\frac{1}{N}\,\partial L/\partial h` (derivation, the
 update rule and the symbol map to the documents' FastText sections in
 :mod:`w2v_numpy.models.subword_input`).
+
+Derivation, step by step: docs/derivations/fasttext_subwords.md.
 """
 from .subword_input import SubwordModel
 

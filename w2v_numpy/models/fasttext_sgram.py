@@ -16,6 +16,8 @@ so it is :mod:`w2v_numpy.models.sgram_neg` with :math:`v_t` replaced by
 input row gets :math:`\frac{1}{1 + |G_t|}\,\partial L/\partial h` (derivation,
 the update rule and the symbol map to the documents' FastText sections in
 :mod:`w2v_numpy.models.subword_input`).
+
+Derivation, step by step: docs/derivations/fasttext_subwords.md.
 """
 from .subword_input import SubwordModel
 

@@ -61,6 +61,8 @@ batch is one weighted scatter-add and the n-gram gradient is one gather.
 :class:`FastTextClassifier` trains on them behind the model contract; the
 one-document functions below (:func:`forward`, :func:`loss_and_grad`,
 :func:`sgd_step`) are that same code on a batch of one.
+
+Derivation, step by step: docs/derivations/classifier.md.
 """
 import numpy as np
 

@@ -43,6 +43,8 @@ contract; its batches are :class:`w2v_numpy.batching.CooccurrenceBatch`
 entries, and its gradient is the same one sparse gradient as every other
 objective's (:func:`sparse_grad`), which the pair and batch functions here
 reuse.
+
+Derivation, step by step: docs/derivations/glove.md.
 """
 import numpy as np
 

@@ -17,6 +17,10 @@ Skip-gram is CBOW with exactly one input word, so it reuses
     \frac{\partial L}{\partial u_j} = e_j\, v_t, \qquad
     \frac{\partial L}{\partial v_t} = \sum_j e_j\, u_j
 
+Here :math:`e_j = \partial L/\partial z_j`: the term :math:`-z_c` gives
+:math:`-y_j` and :math:`\partial\log\sum_k e^{z_k}/\partial z_j = e^{z_j}/\sum_k e^{z_k}
+= P(j \mid t)` (the same step is written out in :mod:`w2v_numpy.models.cbow`).
+
 Each pair is one example (one row of the batch); a centre word with
 ``2b`` context words appears in ``2b`` rows.
 
@@ -27,6 +31,8 @@ step by step): :math:`w_t` is the centre
 (``batch.inputs``), :math:`w_c` the context word (``batch.targets``),
 :math:`v_w` rows of ``W_in``, :math:`u_w` columns of the document's
 :math:`W_{out}` (N x V), i.e. rows of our ``W_out``; :math:`e_j` is the same.
+
+Derivation, step by step: docs/derivations/softmax.md.
 """
 from .cbow import CBOW
 

@@ -22,6 +22,8 @@ It is CBOW-HS with one input word, so the code is
 centre word from the context word's input row; over a corpus the pairs are
 the same in both directions, and we follow the contract (input = centre,
 path of the context word), as :mod:`w2v_numpy.models.sgram_neg` does.
+
+Derivation, step by step: docs/derivations/hierarchical_softmax.md.
 """
 from .cbow_hs import CBOWHS
 

@@ -41,6 +41,8 @@ levels per node before the scatter-add.
 
 Symbol map and sign convention: as in :mod:`w2v_numpy.models.cbow_hs`
 (``g = (1 - code - f) * alpha`` is :math:`-\alpha G_{jl}`).
+
+Derivation, step by step: docs/derivations/hierarchical_softmax.md.
 """
 import numpy as np
 

@@ -26,6 +26,8 @@ and :math:`c_{neg}` for :math:`u_{n_i}`. word2vec.c (see the word2vec.c
 walkthrough, a translated blog post on its training loop) uses the context word's input row
 to predict the centre word; over a corpus the pairs are the same in both
 directions, and we follow the contract (input = centre).
+
+Derivation, step by step: docs/derivations/negative_sampling.md.
 """
 from .cbow_neg import CBOWNeg
 

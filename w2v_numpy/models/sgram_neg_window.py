@@ -25,6 +25,11 @@ elsewhere, and the whole gradient is two more products:
     \frac{\partial L}{\partial V} = G\,U \quad (n \times d), \qquad
     \frac{\partial L}{\partial U} = G^\top V \quad ((1+K) \times d)
 
+The loss of the negative columns is read off the same :math:`\log\sigma(S)`:
+:math:`\sigma(-s) = 1/(1 + e^{s}) = e^{-s}\sigma(s)`, so
+:math:`\log\sigma(-s) = \log\sigma(s) - s`, and one ``log_sigmoid`` serves
+every column (:func:`window_terms`).
+
 Row :math:`j` of :math:`GU` goes to :math:`v_{c_j}`, row 0 of :math:`G^\top V`
 to :math:`u_t` and row :math:`i` to :math:`u_{k_i}`. A word that fills two
 context slots, or is drawn twice as a negative, or is both a context word and
@@ -55,6 +60,8 @@ updated once per draw.
 Symbol map: as in :mod:`w2v_numpy.models.sgram_neg` with the roles swapped
 (the documents' :math:`v_{w_t}` is our :math:`u_t` and :math:`u_{w_c}` our
 :math:`v_c`); ``W_in`` holds the :math:`v`, ``W_out`` the :math:`u`.
+
+Derivation, step by step: docs/derivations/negative_sampling.md.
 """
 import numpy as np
 

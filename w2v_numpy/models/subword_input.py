@@ -66,6 +66,8 @@ numbers with each distinct word's rows gathered and merged once per batch.
 Memory: ``W_ngram`` is ``bucket x d`` float32 (the default 2,000,000 x 100 is
 800 MB). It is made in place in float32, never copied; a step touches only
 the rows of its batch.
+
+Derivation, step by step: docs/derivations/fasttext_subwords.md.
 """
 import numpy as np
 

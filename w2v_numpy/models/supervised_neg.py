@@ -16,6 +16,8 @@ with :math:`\gamma` the score errors (:math:`\sigma(s_0) - 1`, then
 :math:`\sigma(s_k)`): :mod:`w2v_numpy.models.cbow_neg`'s output layer with
 :math:`h = v_D`; every feature row then gets its share of :math:`\delta_D`
 (see :mod:`w2v_numpy.models.supervised_input`).
+
+Derivation, step by step: docs/derivations/classifier.md.
 """
 from . import cbow_neg
 from .supervised_input import SupervisedModel

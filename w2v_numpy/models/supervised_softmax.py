@@ -15,6 +15,8 @@ output vocabulary, the loss of true class :math:`c` is
 :mod:`w2v_numpy.models.cbow`'s output layer with :math:`h = v_D`; every
 feature row then gets its share of :math:`\delta_D` (see
 :mod:`w2v_numpy.models.supervised_input`).
+
+Derivation, step by step: docs/derivations/classifier.md.
 """
 from . import cbow
 from .supervised_input import SupervisedModel
