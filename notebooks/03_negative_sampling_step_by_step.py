@@ -1,31 +1,56 @@
 # %% [markdown]
 # # Skip-gram with negative sampling: one training step
 #
-# Our source is **the textbook chapter**: Chapter 2, «Управление данными и
-# векторизация в NLP» (data handling and vectorisation in NLP), of a Russian
-# NLP course. The chapter is a reference document that does not ship with the
-# package; `docs/references.md` says where to find it and where each of its
-# sections is. Below, "the document" is this chapter. Its Skip-gram worked
-# example, section «8. Аналитический пример: Пошаговое вычисление Skip-gram»
-# (worked example: Skip-gram step by step), ends with the sub-heading «7.
-# Краткое упоминание Negative Sampling» (a brief mention of negative
-# sampling), which sketches the same step with negative sampling, $k = 1$ and
-# the negative word «на», but prints no numbers. So this notebook takes the
-# setup of notebook 01 with that negative added (`EXAMPLES["negative_sampling"]()`
-# in `w2v_numpy.teaching.worked_examples`), traces one step of the library's `sgram_neg` model
-# with `w2v_numpy.teaching.trace.trace`, and checks each traced number against the
-# formulas of the chapter's Skip-gram theory («Математические основы модели
-# Skip-gram», the mathematics of the Skip-gram model), its section «6.
-# Оптимизация: Negative Sampling» (optimisation: negative sampling), evaluated
-# directly with NumPy (column "formula"). The math is in the docstring of
-# `w2v_numpy.models.sgram_neg`.
+# **The question.** In notebook 01 the softmax needed a score for *every*
+# word of the vocabulary, at every step. With 4 words that is nothing; with
+# 100 000 words it is 100 000 dot products and 100 000 updated output rows
+# per training pair. Can we learn the same kind of vectors while touching
+# only a handful of words per step?
 #
-# `compare` and `trace_rows` come from `nbhelpers.py` in this folder.
+# **The intuition.** Negative sampling replaces the question "which of the
+# $V$ words is the neighbour?" by a few yes/no questions. "Is «кот» a real
+# neighbour of «сидит»?" (yes). "Is «на», a word drawn at random, a
+# neighbour?" (we pretend: no). Each answer is one sigmoid of one dot product.
+# With $k$ random "negative" words, a step costs $k + 1$ dot products, however
+# large the vocabulary.
+#
+# **What you need.** Notebook 01: the same sentence, the same $W_{in}$ and
+# $W_{out}$, the same pair (centre «сидит», context «кот»), $\eta = 0.01$.
+# Also the logistic function $\sigma(x) = 1 / (1 + e^{-x})$ and NumPy.
+#
+# **What changes from notebook 01.**
+#
+# * The softmax over 4 words becomes $k + 1$ separate sigmoids; here $k = 1$
+#   and the negative word is «на».
+# * Only $k + 1$ rows of $W_{out}$ get a gradient (here «кот» and «на»),
+#   instead of all $V$ rows.
+# * The loss is a *different function*. Its value is not comparable with
+#   notebook 01's loss; section 1 shows why.
+#
+# **Our source.** **The textbook chapter**: Chapter 2, «Управление данными и
+# векторизация в NLP» (data handling and vectorisation in NLP), of a Russian
+# NLP course; it does not ship with the package (`docs/references.md` says
+# where to find it). Below, "the document" is this chapter. Its Skip-gram
+# worked example, section «8. Аналитический пример: Пошаговое вычисление
+# Skip-gram» (worked example: Skip-gram step by step), ends with the
+# sub-heading «7. Краткое упоминание Negative Sampling» (a brief mention of
+# negative sampling). It sketches this very step, $k = 1$ and the negative
+# «на», but prints no numbers. So we check every traced number against the
+# formulas of the chapter's «6. Оптимизация: Negative Sampling»
+# (optimisation: negative sampling), in its Skip-gram theory, evaluated
+# directly with NumPy (column "formula"). The library's model is `sgram_neg`;
+# its docstring (`w2v_numpy.models.sgram_neg`) has the math. `compare` and
+# `trace_rows` come from `nbhelpers.py` in this folder.
 
 # %%
+from collections import Counter
+
+import matplotlib.pyplot as plt
 import numpy as np
 
 from nbhelpers import compare, trace_rows
+from w2v_numpy.batching import Batch
+from w2v_numpy.batching.negatives import NegativeSampler
 from w2v_numpy.teaching.worked_examples import EXAMPLES
 from w2v_numpy.teaching.trace import format_trace, trace
 
@@ -36,7 +61,7 @@ np.set_printoptions(precision=7, suppress=True)
 #
 # The full trace of the step; below, each of its numbers is recomputed from
 # the formulas. `python -m w2v_numpy trace --example negative_sampling` prints
-# exactly this text.
+# the same text.
 
 # %%
 ex = EXAMPLES["negative_sampling"]()
@@ -65,7 +90,11 @@ v, u_pos, u_neg = W_in_old[centre], W_out_old[context], W_out_old[negative]
 # The theory's «6.2. Функция потерь с Negative Sampling» (the loss with
 # negative sampling):
 #
-# $\mathcal L_{NS} = -\log\sigma(\mathbf v_{w_t}^\top \mathbf u_{w_c}) - \log\sigma(-\mathbf v_{w_t}^\top \mathbf u_{на})$
+# $$\mathcal L_{NS} = -\log\sigma(\mathbf v_{w_t}^\top \mathbf u_{w_c})
+#   - \log\sigma(-\mathbf v_{w_t}^\top \mathbf u_{на})$$
+#
+# The first term is small when the real pair scores high; the second is
+# small when the random pair scores low ($\sigma(-s) = 1 - \sigma(s)$).
 
 # %%
 s, s_neg = t.value("s")[0]                    # scores of the positive and the negative word
@@ -74,7 +103,57 @@ compare("s_1 = v_сидит . u_на", s_neg, v @ u_neg, digits=12, label="formu
 print("    (the same dot products as z_кот = 0.095 and z_на = 0.335 in notebook 01)")
 L = -np.log(sigma(v @ u_pos)) - np.log(sigma(-(v @ u_neg)))
 compare("loss L_NS", t.value("loss")[0], L, digits=12, label="formula")
-print(f"    full-softmax loss of the same pair (notebook 01): 1.575; L_NS = {t.loss:.4f}")
+
+# %% [markdown]
+# ### Why the two losses are not comparable numbers
+#
+# Notebook 01's loss for this pair is $-\log P(кот \mid сидит) = 1.575$. The
+# loss above is 1.52, a little lower. It is tempting to say "negative
+# sampling fits this pair better". That would be wrong: the two are different
+# functions, so their values cannot be set side by side. With $k = 2$ the
+# same pair would give about 2.4 on average, and nothing about the vectors
+# would have changed.
+#
+# * The softmax loss is the negative log of a probability over all $V$
+#   words. At the start of training (all scores 0) it is $\log V$.
+# * The negative-sampling loss is a sum of $k + 1$ binary losses. With all
+#   scores 0 each is $\log 2$, so it starts at $(k + 1)\log 2$, whatever $V$.
+#   It grows with $k$, and it depends on *which* negatives were drawn.
+#
+# The left plot takes our pair and draws $k$ negatives at random from the
+# three other words (dots: single draws, line: the average over draws). The
+# softmax loss is one number (dashed); that $k = 1$ lands near it is a
+# coincidence of this toy example. The right
+# plot shows the starting values for growing $V$: the softmax loss rises
+# like $\log V$, the negative-sampling loss stays flat. Compare each loss
+# only with itself: over training, or between runs with the same $k$.
+
+# %%
+rng = np.random.default_rng(0)
+ks, others = np.arange(1, 11), [w for w in range(len(vocab)) if w != context]
+expected = -np.log(sigma(s)) + ks * np.mean(-np.log(sigma(-(W_out_old[others] @ v))))
+fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3))
+for k in ks:
+    draws = rng.choice(others, size=(20, k))                 # 20 draws of k negatives
+    b = Batch(np.full((20, 1), centre), None, np.full(20, context), draws)
+    ax1.scatter(np.full(20, k), model.forward(b)["loss"], s=8, color="tab:blue", alpha=0.4)
+ax1.plot(ks, expected, color="tab:blue", label="negative sampling (k negatives)")
+ax1.axhline(1.575, color="tab:red", ls="--", label="full softmax, notebook 01")
+ax1.set_xlabel("k")
+ax1.set_title("loss of the pair (сидит, кот)", fontsize=10)
+ax1.legend(fontsize=8)
+Vs = np.logspace(1, 6, 20)
+ax2.plot(Vs, np.log(Vs), color="tab:red", ls="--", label="full softmax: log V")
+for k in (5, 15):
+    ax2.plot(Vs, np.full_like(Vs, (k + 1) * np.log(2)), label=f"negative sampling, k = {k}")
+ax2.set_xscale("log")
+ax2.set_xlabel("vocabulary size V")
+ax2.set_title("loss at the start (all scores 0)", fontsize=10)
+ax2.legend(fontsize=8)
+plt.tight_layout()
+plt.show()
+print(f"softmax loss (notebook 01): 1.575; negative-sampling loss with k = 1: {t.loss:.4f}. "
+      "Different functions: do not compare them.")
 
 # %% [markdown]
 # ## 2. Gradients
@@ -85,8 +164,9 @@ print(f"    full-softmax loss of the same pair (notebook 01): 1.575; L_NS = {t.l
 #
 # Both scores share one pattern: $\partial L / \partial s$ is $\sigma(s) - 1$
 # for the positive word and $\sigma(s_1)$ for the negative one (the trace's
-# `dL/ds`). Only three vectors get a gradient: $\mathbf v_{сидит}$,
-# $\mathbf u_{кот}$ and $\mathbf u_{на}$.
+# `dL/ds`). It is notebook 01's "probability minus label", with a sigmoid in
+# place of the softmax. Only three vectors get a gradient:
+# $\mathbf v_{сидит}$, $\mathbf u_{кот}$ and $\mathbf u_{на}$.
 
 # %%
 compare("dL/ds, dL/ds_1", t.value("g")[0], [sigma(v @ u_pos) - 1, sigma(v @ u_neg)], digits=12,
@@ -105,6 +185,54 @@ nonzero = {k: sorted(set(np.nonzero(g)[0].tolist())) for k, g in dense.items()}
 print("rows with a gradient:", {k: [vocab[r] for r in rows] for k, rows in nonzero.items()})
 assert nonzero == {"W_in": [centre], "W_out": sorted([context, negative])}
 assert {k: trace_rows(t, k) for k in nonzero} == {"W_in": ["сидит"], "W_out": ["кот", "на"]}
+
+# %% [markdown]
+# ### Exercise 1: loss and gradients for $k$ negatives
+#
+# Write `ns_loss_and_grads(W_in, W_out, centre, context, negatives)`, where
+# `negatives` is a list of word ids (it may repeat a word). It returns the
+# loss and a dict of gradients `{"W_in": ..., "W_out": ...}` shaped like the
+# weights. Careful: a word drawn twice is pushed away twice, so its row
+# collects two contributions (`np.add.at` does that; `dW[rows] += ...` does
+# not). The check uses $k = 3$ negatives «на», «коврике», «на».
+
+# %%
+# def ns_loss_and_grads(W_in, W_out, centre, context, negatives):
+#     v = W_in[centre]
+#     rows = [context] + list(negatives)
+#     s = ...                               # your code: k + 1 scores
+#     labels = ...                          # your code: 1 for the context word, 0 for negatives
+#     loss = ...                            # your code: -log sigma(s_0) - sum log sigma(-s_i)
+#     g = ...                               # your code: sigma(s) - labels, dL/ds
+#     dW_in, dW_out = np.zeros_like(W_in), np.zeros_like(W_out)
+#     ...                                   # your code: fill row centre and the rows in `rows`
+#     return loss, {"W_in": dW_in, "W_out": dW_out}
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+# solution
+def ns_loss_and_grads(W_in, W_out, centre, context, negatives):
+    v = W_in[centre]
+    rows = np.array([context] + list(negatives))
+    s = W_out[rows] @ v
+    labels = np.zeros(len(rows))
+    labels[0] = 1.0
+    loss = -np.log(sigma(s[0])) - np.sum(np.log(sigma(-s[1:])))
+    g = sigma(s) - labels
+    dW_in, dW_out = np.zeros_like(W_in), np.zeros_like(W_out)
+    dW_in[centre] = g @ W_out[rows]
+    np.add.at(dW_out, rows, np.outer(g, v))
+    return loss, {"W_in": dW_in, "W_out": dW_out}
+
+
+# %%
+negatives3 = [negative, vocab.index("коврике"), negative]
+batch3 = Batch(np.array([[centre]]), None, np.array([context]), np.array([negatives3]))
+loss3, ours = ns_loss_and_grads(W_in_old, W_out_old, centre, context, negatives3)
+compare("your loss, k = 3", loss3, model.loss(batch3), digits=12, label="model.loss")
+library = model.grad(batch3)
+for name in ("W_in", "W_out"):
+    compare(f"your dL/d{name}, largest gap", np.abs(ours[name] - library[name]).max(), 0.0,
+            tol=1e-12, label="zero")
 
 # %% [markdown]
 # ## 3. SGD update
@@ -135,7 +263,120 @@ print("loss after the step:", model.loss(batch))
 assert model.loss(batch) < loss
 
 # %% [markdown]
-# ## 4. Gradient check
+# ## 4. Where the negatives come from
+#
+# Which words should play the "random" role? word2vec draws them from the
+# word counts raised to the power $3/4$:
+#
+# $$P_n(w) = \frac{\mathrm{count}(w)^{0.75}}{\sum_{w'} \mathrm{count}(w')^{0.75}}$$
+#
+# Power 1 would be plain word frequency: «the» would be almost every
+# negative, and rare words would almost never be pushed away. Power 0 would
+# be uniform: rare words, which carry little signal, would be drawn as often
+# as common ones. The power $0.75$ sits in between: it lowers the share of
+# the most frequent words and raises that of rare ones. The plot uses the
+# word counts of the shipped corpus `data/synthetic.txt` (ranked by count;
+# note the log scale). `NegativeSampler` in `w2v_numpy.batching.negatives`
+# is the library's sampler.
+
+# %%
+counts_by_word = Counter(open("../data/synthetic.txt", encoding="utf-8").read().split())
+words, counts = zip(*counts_by_word.most_common())
+counts = np.array(counts, dtype=np.float64)
+print(f"{len(words)} distinct words, {int(counts.sum())} tokens; most frequent:", words[:5])
+
+fig, ax = plt.subplots(figsize=(6, 3))
+for power in (1.0, 0.75, 0.0):
+    probs = NegativeSampler(counts, power=power, table_size=1000).probs
+    ax.plot(np.arange(1, len(counts) + 1), probs, label=f"power {power}")
+    print(f"power {power}: P_n('{words[0]}') = {probs[0]:.4f}, "
+          f"P_n('{words[-1]}') = {probs[-1]:.5f}, top 10 words' share {probs[:10].sum():.2f}")
+ax.set_xscale("log")
+ax.set_yscale("log")
+ax.set_xlabel("rank of the word (1 = most frequent)")
+ax.set_ylabel("P_n(w)")
+ax.legend(fontsize=8)
+ax.set_title("noise distribution at three powers", fontsize=10)
+plt.show()
+
+# %% [markdown]
+# ### Exercise 2: the noise distribution
+#
+# Write `noise_distribution(counts, power)`, which returns $P_n$ as an array
+# that sums to 1. Then draw 20 000 negatives from it with
+# `rng.choice(len(counts), size=..., p=...)`. The check compares your
+# probabilities with the library's sampler, and the share of «the» among
+# your draws with $P_n(\text{the})$.
+
+# %%
+# def noise_distribution(counts, power):
+#     weights = ...                        # your code
+#     return ...                           # your code: normalise
+#
+# draws = rng.choice(...)                  # your code: 20 000 word ids
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+# solution
+def noise_distribution(counts, power):
+    weights = np.asarray(counts, dtype=np.float64) ** power
+    return weights / weights.sum()
+
+
+draws = rng.choice(len(counts), size=20_000, p=noise_distribution(counts, 0.75))
+
+# %%
+probs = NegativeSampler(counts, power=0.75, table_size=1000).probs
+compare("your P_n, largest gap", np.abs(noise_distribution(counts, 0.75) - probs).max(), 0.0,
+        tol=1e-12, label="zero")
+compare("share of 'the' in your draws", np.mean(draws == 0), probs[0], tol=0.01,
+        label="P_n(the)")
+
+# %% [markdown]
+# ### Try changing $k$ and the power
+#
+# The cell below trains the toy pair for 30 steps with $\eta = 0.5$, each
+# step with $k$ fresh negatives from the three other words. It prints
+# $\sigma(s)$ for the real pair, the model's "yes, a neighbour" probability,
+# and the same for the other three words.
+# Change `k_try` (1, 5, 20): more negatives push harder against the other
+# words. For a real corpus, change `power_try` in the plot above and watch
+# the top 10 words' share.
+
+# %%
+k_try, power_try = 5, 0.75                       # try k 1, 20; power 0, 1 in the plot above
+m = EXAMPLES["negative_sampling"]().model
+for _ in range(30):
+    m.step(Batch(np.array([[centre]]), None, np.array([context]),
+                 rng.choice(others, size=(1, k_try))), alpha=0.5)
+yes = sigma(m.params["W_out"] @ m.params["W_in"][centre])
+print(f"k = {k_try}: sigma(v_сидит . u_кот) = {yes[context]:.3f} (start {sigma(s):.3f}); "
+      f"for the other words {np.round(yes[others], 3)} "
+      f"(start {np.round(sigma(W_out_old[others] @ v), 3)})")
+
+# %% [markdown]
+# ## 5. What the trainer runs: the "window" formulation
+#
+# This notebook steps one (centre, context) pair with its own $k$
+# negatives: the documents' formula, the `sgram_neg` model of this notebook.
+# When you train with `Word2Vec` or the command line, skip-gram with negative
+# sampling runs by default in the **window** formulation
+# (`w2v_numpy/models/sgram_neg_window.py`). There, one example is a whole
+# window: a centre word and all its context words. The roles are swapped, as
+# in word2vec.c: each *context* word's input row predicts the *centre* word.
+# And the window's pairs **share one draw** of $k$ negatives. Over a corpus
+# the same pairs are seen, and each pair's loss is the formula above. Sharing
+# the negatives means fewer rows to gather and update, and the scores become
+# one small matrix product, which is much faster in NumPy. So when the
+# notebook on real text (05) trains `sgram_neg`, it is this form that runs.
+
+# %%
+from w2v_numpy.training.policy import default_formulation
+
+print("sgram_neg trains by default in the formulation:", default_formulation("sgram_neg"))
+assert default_formulation("sgram_neg") == "window"
+
+# %% [markdown]
+# ## 6. Gradient check
 #
 # On the same problem, and on a batch of two pairs with $k = 3$ in which a
 # negative repeats, so that repeated rows must accumulate.
@@ -143,9 +384,28 @@ assert model.loss(batch) < loss
 # %%
 from w2v_numpy.teaching.gradcheck import check
 
-from w2v_numpy.batching import Batch
-
 assert check(EXAMPLES["negative_sampling"]().model, batch, verbose=True) < 1e-6
 batch2 = Batch(inputs=np.array([[1], [3]]), mask=None, targets=np.array([0, 2]),
                negatives=np.array([[2, 2, 3], [0, 1, 2]]))
 assert check(EXAMPLES["negative_sampling"]().model, batch2, verbose=True) < 1e-6
+
+# %% [markdown]
+# **Next:** notebook 04 makes the softmax cheap in another way, with a tree.
+#
+# ## Appendix: where the document differs
+#
+# There is nothing to correct here, because the document prints no numbers
+# for this step. Its worked example's «7. Краткое упоминание Negative
+# Sampling» only names the setup ($k = 1$, negative «на»). Every value above
+# is checked against its formulas of «6.2» and «6.3», computed with NumPy.
+# Two remarks:
+#
+# * The document and this notebook put the *centre* word in and score the
+#   *context* word. word2vec.c, and the library's default window formulation
+#   (section 5), do the reverse. Over a corpus every pair is seen in both
+#   directions, so both learn the same kind of vectors.
+# * The document draws negatives "from the noise distribution" and does not
+#   say what happens when a negative equals the context word. The library's
+#   sampler draws again in that case (see the docstring of
+#   `w2v_numpy.batching.negatives.NegativeSampler`), as word2vec.c skips it.
+#   In this notebook the negatives are fixed by hand, so it does not arise.

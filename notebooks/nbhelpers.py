@@ -6,9 +6,14 @@ The notebooks run with ``notebooks/`` as their working directory, so they can
 ``compare`` prints one of our numbers beside the number a reference document
 prints and fails (``AssertionError``) unless they agree; ``erratum`` prints the
 pair for a documented value that exact arithmetic does not reproduce, together
-with the reason, and fails if the two agree after all. ``document_model``
-builds the document's small Skip-gram setup as a model of any skip-gram type
-(notebooks 01-05 take their setups from ``w2v_numpy.teaching.worked_examples`` directly).
+with the reason, and fails if the two agree after all. Notebooks 01-04 keep
+their errata and rounding notes in an appendix at their end ("Appendix:
+where the document differs"), so that the main text teaches and the
+appendix explains the document's slips. ``document_model`` builds the
+document's small Skip-gram setup as a model of any skip-gram type (the
+step-by-step notebooks take their setups from
+``w2v_numpy.teaching.worked_examples`` directly; the hierarchical-softmax
+notebook takes the ``SKIPGRAM_*`` arrays).
 """
 import numpy as np
 

@@ -7,7 +7,9 @@ Usage (from the repository root; needs jupytext, nbformat)::
 
 The ``.py`` files (jupytext percent format) are the sources. The ``.ipynb``
 files are rebuilt from scratch: no outputs, no execution counts, kernel
-python3 and cell ids derived from the position, so that rebuilding an
+python3, cell ids derived from the position and only the cell metadata
+written in a cell's header as ``tags`` or ``jupyter`` (a solution cell:
+``# %% tags=["solution"] jupyter={"source_hidden": true}``), so that rebuilding an
 unchanged source gives a byte-identical file.
 """
 import sys
@@ -20,10 +22,17 @@ HERE = Path(__file__).resolve().parent
 KERNEL = {"name": "python3", "display_name": "Python 3", "language": "python"}
 
 
+def _kept(metadata):
+    """The cell metadata a notebook keeps: its tags and Jupyter's display flags
+    (``source_hidden`` folds a solution cell). jupytext's layout keys are dropped."""
+    return {k: metadata[k] for k in ("tags", "jupyter") if k in metadata}
+
+
 def sync(source):
     text = jupytext.read(source)
     new = {"markdown": nbformat.v4.new_markdown_cell, "code": nbformat.v4.new_code_cell}
-    nb = nbformat.v4.new_notebook(cells=[new[c.cell_type](c.source) for c in text.cells],
+    nb = nbformat.v4.new_notebook(cells=[new[c.cell_type](c.source, metadata=_kept(c.metadata))
+                                         for c in text.cells],
                                   metadata={"kernelspec": KERNEL, "language_info": {"name": "python"}})
     for i, cell in enumerate(nb.cells):
         cell["id"] = f"{source.stem[:2]}-{i:02d}"
