@@ -1,281 +1,176 @@
 # %% [markdown]
-# # FastText classification: one training step, number by number
+# # FastText: word vectors built from pieces of words
 #
-# This notebook replays a worked example of **the textbook chapter**: Chapter 2,
-# «Управление данными и векторизация в NLP» (data handling and vectorisation in
-# NLP), of a Russian NLP course. The chapter is a reference document that does
-# not ship with the package; `docs/references.md` says where to find it and
-# where each of its sections is. Below, "the document" is this chapter. The
-# example is its section «Аналитический пример FastText: Пошаговые вычисления»
-# (worked example of FastText: step-by-step computation), and we replay it with
-# `w2v_numpy.models.fasttext_supervised`: document «хороший фильм», true
-# class «позитив», one negative class «негатив», $d = 2$, $\eta = 0.1$.
-# The library computes every quantity; `compare` asserts agreement with the
-# document's printed value, and `erratum` flags what does not hold.
-# The math is in the docstring of `w2v_numpy.models.fasttext_supervised`.
+# **The question.** Word2vec gives each word its own row, learnt only from
+# that word's own occurrences. What about a word it never saw, like
+# "unconstitutional" when only "constitution" was in the text? And why should
+# "film" and "films" learn everything twice?
 #
-# The inputs (the document's n-gram table, its sets $G_w$, the class vectors)
-# come from `w2v_numpy.teaching.worked_examples` (`EXAMPLES["fasttext"]()`); the numbers of the
-# step come from `w2v_numpy.teaching.trace.trace`, which records what the
-# `fasttext_supervised` model computes in its own `forward`, `loss_and_grad`
-# and `step`.
+# **The intuition.** FastText cuts each word into overlapping character
+# n-grams: `<film>` (with `<` and `>` marking the start and end) gives `<fi`,
+# `fil`, `ilm`, `lm>`, `<fil`, ... Every n-gram has a vector, and a word's
+# vector is the mean of its own row and its n-gram rows. Words that share
+# spelling share n-grams, so they share what they learn; an unseen word still
+# has n-grams, so it still gets a vector.
 #
-# `compare`, `erratum` and `trace_rows` come from `nbhelpers.py` in this folder.
+# **What it assumes.** Skip-gram and CBOW (notebooks 01 and 02), negative
+# sampling (notebook 03), and a real training run judged by its neighbours
+# (notebook 05). Notebook 08 uses the same n-grams to classify texts.
+#
+# **The sources.** The n-grams follow **the textbook chapter** (Chapter 2,
+# «Управление данными и векторизация в NLP», data handling and vectorisation
+# in NLP, of a Russian NLP course; a reference document that does not ship
+# with the package, see `docs/references.md`), its FastText theory, and the
+# lecture notes on text representations, section "FastText". Warning: the
+# chapter's worked example lists n-grams that are wrong. We compute the true
+# ones here; the **Appendix** at the end shows the document's lists next to
+# them.
+#
+# Three exercises, each with a template for you, a hidden solution cell
+# (tagged `solution`) and a check against the library.
 
 # %%
 import numpy as np
 
-from nbhelpers import compare, erratum, trace_rows
-from w2v_numpy.teaching import worked_examples as examples
-from w2v_numpy.teaching.worked_examples import EXAMPLES
-from w2v_numpy.teaching.trace import format_trace, trace
-
-np.set_printoptions(precision=7, suppress=True)
-
-# %% [markdown]
-# ## The whole step at once
-#
-# The full trace of the step, before we take it apart: the rows of $E$ are
-# named by the document's n-grams and the rows of $U$ by the classes.
-# `python -m w2v_numpy trace --example fasttext` prints exactly this text.
-
-# %%
-ex = EXAMPLES["fasttext"]()
-t = trace(ex.model, ex.batch, ex.alpha, words=ex.words, labels=ex.labels, title=ex.title)
-print(format_trace(t))
-
-# %% [markdown]
-# ## 1. The document's table of n-gram vectors and class vectors
-#
-# The example's sub-heading «Инициализация» (initialisation), with its table of
-# n-gram vectors and «Векторы весов классов» (the class weight vectors).
-
-# %%
+from nbhelpers import compare, erratum
 from w2v_numpy.models import fasttext_supervised as ft
+from w2v_numpy.text.ngrams import fasttext_ngrams, ft_hash_many, ngram_hashes
 
-model, eta = ex.model, ex.alpha
-table = examples.FASTTEXT_TABLE                      # n-gram -> its vector, as printed
-assert list(table) == ex.labels["E"]                 # the rows of E, in this order
-row = {g: r for r, g in enumerate(table)}           # n-gram -> row of E
-E = model.params["E"].copy()                         # (11, 2) n-gram vectors
-classes = ex.labels["U"]                             # позитив, негатив
-U = model.params["U"].copy()                         # (2, 2) class vectors
-for gram, r in row.items():
-    print(f"{gram:>5} {E[r]}")
-print("U:", dict(zip(classes, U.tolist())))
-words = ["хороший", "фильм"]
-target, negatives = classes.index("позитив"), [classes.index("негатив")]
+np.set_printoptions(precision=4, suppress=True, threshold=8, edgeitems=3)   # long vectors in short
 
 # %% [markdown]
-# ## 2. Character n-grams
+# ## 1. Character n-grams
 #
-# The example's forward pass («1. Прямой проход»), step «Шаг 1: Извлечение
-# n-грамм для каждого слова» (step 1: extracting each word's n-grams).
-#
-# Erratum: the document's table is not the set of 3-grams of its words. Its
-# list of "full 3-grams" is mostly 4-grams, its table holds strings that do
-# not occur in `<хороший>` or `<фильм>` at all (`рог`, `оги`, `гий` would come
-# from «хорогий», `илм`, `лм>` from «филм»), and the sets $G_w$ it then uses
-# mix true and false n-grams. `ft.char_ngrams` returns the true ones. To
-# reproduce the document's numbers we keep its table and its $G_w$ unchanged;
-# the step functions accept any n-gram ids.
+# Write the word between `<` and `>`, then take every substring of length
+# `min_n` to `max_n`. The markers make the n-grams at the start and end
+# special: `<fi` ("a word starting with fi") is not the `fi` inside "profit".
+# fastText uses lengths 3 to 6. The two Russian words of the chapter's
+# example, «хороший» (good) and «фильм» (film), have these 3-grams:
 
 # %%
-# Step 1's lists of "Полные 3-граммы" (full 3-grams), as printed, and the sets G_w it then uses.
-listed = {"хороший": ["<хор", "хоро", "орош", "роши", "оший", "ший>", "ий>"],
-          "фильм": ["<фил", "филь", "ильм", "лм>"]}
-G = examples.FASTTEXT_G
-print("G_w:", G)
-for w in words:
-    true = ft.char_ngrams(w, minn=3, maxn=3)
-    erratum(f"3-grams of {w}", true, listed[w],
-            note="the document lists 4-grams (and drops the ь of фильм); ours are the true 3-grams.")
-    print(f"    G_{w} used by the document: {G[w]}; true 3-grams among them: "
-          f"{[g for g in G[w] if g in true]}")
-all_true = {g for w in words for g in ft.char_ngrams(w, 3, 3)}
-print("table rows that are true 3-grams:", [g for g in table if g in all_true])
-print("ids the true n-grams would pick from this table:",
-      {w: [list(table)[r] for r in ft.ngram_ids(w, row, 3, 3)] for w in words})
+for w in ("хороший", "фильм"):
+    print(f"{w}: 3-grams {ft.char_ngrams(w, minn=3, maxn=3)}")
+print("фильм, lengths 3-4, in fastText's order:", fasttext_ngrams("фильм", 3, 4))
 
 # %% [markdown]
-# ## 3. Word vectors and the document vector
+# ### Exercise 1: n-grams by hand
 #
-# The example's steps «Шаг 2» (the n-gram vectors, from the table), «Шаг 3»
-# (a word vector as the sum of its n-gram vectors) and «Шаг 4» (the document
-# vector as the mean of the word vectors).
-#
-# The document sums the n-gram vectors of a word (`combine="sum"`); fastText's
-# own word vectors use their mean (`combine="mean"`, shown for comparison).
-# The trace starts at $\mathbf v_D$; the two word vectors come from
-# `ft.word_vector`.
+# Write `ngrams(word, min_n, max_n)`: the n-grams of `<word>` in fastText's
+# order (by start position, then by length). Leave out a lone `<` or `>`
+# (this only matters when `min_n` is 1).
 
 # %%
-doc = [np.array([row[g] for g in G[w]]) for w in words]   # n-gram ids per word
-v_D = t.value("v_D")[0]
-compare("v_хороший", ft.word_vector(E, doc[0], "sum"), [0.55, 0.4], digits=2)
-compare("v_фильм", ft.word_vector(E, doc[1], "sum"), [0.55, 0.35], digits=2)
-compare("v_D", v_D, [0.55, 0.375], digits=3)
-print("v_D with combine='mean':", ft.document_vector(E, doc, combine="mean"))
+# def ngrams(word, min_n, max_n):
+#     s = "<" + word + ">"
+#     out = []
+#     for start in range(len(s)):
+#         for n in range(min_n, max_n + 1):
+#             ...
+#     return out
 
-# %% [markdown]
-# ## 4. Scores, sigmoids and the loss
-#
-# The example's steps «Шаг 5: Выбор отрицательных классов» (choosing the
-# negative classes), «Шаг 6: Вычисление счетов и сигмоидов» (scores and
-# sigmoids) and «Шаг 7: Вычисление функции потерь» (the loss).
+# %% tags=["solution"] jupyter={"source_hidden": true}
+# solution
+def ngrams(word, min_n, max_n):
+    s = "<" + word + ">"
+    out = []
+    for start in range(len(s)):
+        for n in range(min_n, max_n + 1):
+            gram = s[start:start + n]
+            if start + n <= len(s) and gram not in ("<", ">"):
+                out.append(gram)
+    return out
 
-# %%
-scores, sigma, losses = t.value("scores")[0], t.value("sigma")[0], t.value("losses")[0]
-compare("s_true", scores[0], 0.0175, digits=4)
-compare("s_neg", scores[1], -0.00875, digits=5)
-compare("p_true = sigma(s_true)", sigma[0], 0.5044, digits=4)
-compare("p_neg = sigma(-s_neg)", sigma[1], 0.5022, digits=4)
-compare("log p_true", -losses[0], -0.6844, digits=4)
-compare("log p_neg", -losses[1], -0.6888, digits=4)
-compare("loss L", t.value("loss")[0], 1.3732, digits=4)
-
-# %% [markdown]
-# ## 5. Gradients
-#
-# The example's sub-heading «2. Backpropagation (Обратное распространение
-# ошибки)» (backward pass): step 1, the class vectors $\mathbf u_c$; step 2,
-# the document vector $\mathbf v_D$; step 3, the n-gram vectors $\mathbf v_g$.
-#
-# A rounding note, not an erratum: the document rounds $\sigma$ to 4 decimals
-# and then prints products with $\mathbf v_D$ to 5-6 decimals. Our exact
-# $\sigma$ can differ by up to $5\cdot10^{-5}$, so such products may move by
-# $0.55 \cdot 5\cdot10^{-5}$; that is the tolerance used for them. Rounding our
-# $\sigma$ the same way reproduces the document's digits exactly.
 
 # %%
-gamma = t.value("gamma")[0]                        # dL/ds, the document's score errors
-compare("sigma(s_true) - 1", gamma[0], -0.4956, digits=4)
-compare("1 - sigma(-s_neg)", gamma[1], 0.4978, digits=4)
-
-sigma_tol = 0.55 * 5e-5
-compare("dL/du_позитив", t.value("U[позитив]", "gradient"), [-0.27258, -0.18585], tol=sigma_tol)
-compare("dL/du_негатив", t.value("U[негатив]", "gradient"), [0.27379, 0.186675], tol=sigma_tol)
-rounded = np.round(gamma, 4)
-compare("same, sigma rounded: позитив", rounded[0] * v_D, [-0.27258, -0.18585], digits=5)
-compare("same, sigma rounded: негатив", rounded[1] * v_D, [0.27379, 0.186675], digits=6)
-
-compare("delta_D = dL/dv_D", t.value("dv_D")[0], [-0.07445, 0.07445], digits=5)
-# The document halves its 5-digit delta_D, so its 6th digit carries +-2.5e-6.
-grams = trace_rows(t, "E")
-print("n-gram rows with gradient:", grams)
-E_rows = np.array([t.value(f"E[{gram}]", "gradient") for gram in grams])
-assert np.array_equal(E_rows, np.tile(E_rows[0], (7, 1)))   # the same for all seven
-compare("dL/dv_g (each of the seven)", E_rows[0], [-0.037225, 0.037225], tol=3e-6)
+for w in ("фильм", "films", "a", "unconstitutional"):
+    for lo, hi in ((3, 6), (1, 2), (3, 3)):
+        assert ngrams(w, lo, hi) == fasttext_ngrams(w, lo, hi), (w, lo, hi)
+print("ngrams agrees with fasttext_ngrams;", len(ngrams("unconstitutional", 3, 6)),
+      "n-grams for 'unconstitutional'")
 
 # %% [markdown]
-# ## 6. SGD update
+# ## 2. Hashing n-grams into buckets
 #
-# The example's «Обновление весов классов» (updating the class weights, under
-# backward step 1) and «Обновление весов n-грамм» (updating the n-gram
-# weights, under backward step 3).
-#
-# The trace ran one `model.step` on a copy of the model. All gradients come
-# from the old values, so $\delta_D$ uses the old class vectors, as in the
-# document. The tolerances are the ones above, times $\eta$.
-
-# %%
-compare("loss before the step", t.loss, 1.3732, digits=4)
-compare("u_позитив new", t.value("U[позитив]", "update")[1], [0.127258, -0.081415],
-        tol=eta * sigma_tol)
-compare("u_негатив new", t.value("U[негатив]", "update")[1], [-0.077379, 0.0313325],
-        tol=eta * sigma_tol)
-
-documented_new = {"<хор": [0.1037225, 0.1962775], "оро": [0.2037225, 0.0962775],
-                  "гий": [0.2537225, -0.0037225], "ий>": [0.0037225, 0.0962775],
-                  "<фил": [0.3037225, 0.0962775], "илм": [0.2037225, 0.1962775],
-                  "лм>": [0.0537225, 0.0462775]}
-for gram, value in documented_new.items():
-    compare(f"v_{gram} new", t.value(f"E[{gram}]", "update")[1], value, tol=eta * 3e-6)
-assert trace_rows(t, "E", "update") == list(documented_new)
-
-# %% [markdown]
-# The same step on `ex.model` itself, and the one-document `ft.sgd_step` on
-# copies of $E$ and $U$, both write the trace's rows and leave the n-grams
-# the document does not use alone.
-
-# %%
-E_new, U_new = E.copy(), U.copy()
-loss = ft.sgd_step(E_new, U_new, doc, target, negatives, eta, combine="sum")
-model.step(ex.batch, alpha=eta)
-compare("ft.sgd_step: loss", loss, t.loss, digits=12, label="trace")
-for name, ours in (("E", E_new), ("U", U_new)):
-    compare(f"{name} after model.step", model.params[name], ours, digits=12, label="sgd_step")
-compare("ft.sgd_step: u_позитив new", U_new[0], t.value("U[позитив]", "update")[1], digits=12,
-        label="trace")
-compare("ft.sgd_step: v_<хор new", E_new[row["<хор"]], t.value("E[<хор]", "update")[1],
-        digits=12, label="trace")
-untouched = [row[gram] for gram in table if gram not in documented_new]
-assert np.array_equal(E_new[untouched], E[untouched])
-print("rows not in the document left unchanged:", [list(table)[r] for r in untouched])
-
-# %% [markdown]
-# ## 7. Gradient check on the same problem
-#
-# Central differences against `ft.loss_and_grad` for both ways of building a
-# word vector, in float64.
-#
-# `w2v_numpy.teaching.gradcheck.check_gradient` takes the loss and the gradient as two
-# functions of the parameter dict, so it checks any objective, not only the
-# word2vec models.
-
-# %%
-from w2v_numpy.teaching.gradcheck import check_gradient
-
-for combine in ("sum", "mean"):
-    def loss_fn(p, combine=combine):
-        return ft.loss_and_grad(p["E"], p["U"], doc, target, negatives, combine)[0]
-
-    def grad_fn(p, combine=combine):
-        grads = ft.loss_and_grad(p["E"], p["U"], doc, target, negatives, combine)[1]
-        return ft.to_dense(grads, p["E"].shape, p["U"].shape)
-
-    report = check_gradient(loss_fn, grad_fn, {"E": E.copy(), "U": U.copy()})
-    print(f"combine={combine}: {report}")
-    assert report.max_error < 1e-6
-
-# %% [markdown]
-# ## 8. Subword vectors: fastText's unsupervised models
-#
-# The classifier above looks n-grams up in a small table. fastText's word
-# vectors (`type="fasttext_sgram"` / `"fasttext_cbow"`, the `FastText` class)
-# do not keep a table of n-grams at all: every n-gram of `<word>` (lengths
-# `min_n`..`max_n`, 3..6 by default) is hashed with FNV-1a on its UTF-8 bytes
-# into one of `bucket` rows. These are the same ids as gensim's
+# There are far too many possible n-grams to give each its own row. fastText
+# does not even keep a list of them: it hashes each n-gram's UTF-8 bytes with
+# FNV-1a to a 32-bit number and takes it modulo `bucket` (2,000,000 by
+# default). The row is that remainder. These are the same ids as gensim's
 # `ft_ngram_hashes`, Cyrillic included (the tests check that).
+#
+# FNV-1a starts from 2166136261; for each byte it XORs the byte in, then
+# multiplies by 16777619, keeping 32 bits. One quirk, kept for compatibility:
+# fastText reads each byte as a *signed* char, so a byte of 128 or more
+# (every byte of a Cyrillic letter) enters as `byte | 0xFFFFFF00`.
 
 # %%
-from w2v_numpy.text.ngrams import fasttext_ngrams, ngram_hashes
-
 for w in ("фильм", "films"):
     grams = fasttext_ngrams(w, 3, 4)
     print(w, list(zip(grams, ngram_hashes(w, 3, 4, bucket=2_000_000).tolist())))
 
 # %% [markdown]
-# A word's input vector is the mean of its own row and its n-gram rows; a
-# word never seen in training has no row of its own, so its vector is the
-# mean of its n-gram rows alone. We train a small CBOW model and rebuild both
-# by hand. The text: the first 100,000 tokens of `wiki2m.txt.xz` when the
-# shared data folder is there, else the shipped synthetic corpus. One epoch,
-# so the vectors are rough; shared spelling is what the neighbours of an
-# unseen word show first.
+# ### Exercise 2: FNV-1a by hand
+#
+# Write `bucket_of(gram, bucket)` with plain Python integers. Use
+# `gram.encode("utf-8")` for the bytes and `& 0xFFFFFFFF` to keep 32 bits.
 
 # %%
-import lzma
-import tempfile
-import warnings
-from pathlib import Path
+# def bucket_of(gram, bucket):
+#     h = 2166136261
+#     for byte in gram.encode("utf-8"):
+#         if byte >= 128:
+#             byte = ...           # the signed-char quirk
+#         h = ...
+#     return h % bucket
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+# solution
+def bucket_of(gram, bucket):
+    h = 2166136261
+    for byte in gram.encode("utf-8"):
+        if byte >= 128:
+            byte |= 0xFFFFFF00
+        h = ((h ^ byte) * 16777619) & 0xFFFFFFFF
+    return h % bucket
+
+
+# %%
+for w in ("фильм", "films", "хороший", "naïve"):
+    for bucket in (2_000_000, 1000):
+        assert [bucket_of(g, bucket) for g in fasttext_ngrams(w, 3, 6)] == \
+            ngram_hashes(w, 3, 6, bucket).tolist(), (w, bucket)
+print("bucket_of agrees with ngram_hashes")
+
+# %% [markdown]
+# ## 3. A small model, and the vectors of unseen words
+#
+# We train a small CBOW FastText model (`w2v_numpy.FastText`, `sg=0`). The
+# text: the first 100,000 tokens of `wiki2m.txt.xz` (Wikipedia) when the
+# project's shared data folder is there, else the shipped `data/synthetic.txt`.
+# One epoch, so the vectors are rough.
+#
+# A word's input vector is the mean of its own row (`W_in`) and its n-gram
+# rows (`W_ngram`). A word never seen in training has no row of its own, so its
+# vector is the mean of its n-gram rows alone. The first check rebuilds a
+# known word's vector by hand.
+
+# %%
+import lzma  # noqa: E402
+import shutil  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+import warnings  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import matplotlib.pyplot as plt  # noqa: E402
 
 warnings.filterwarnings("ignore", message="IProgress not found")
 from w2v_numpy import FastText  # noqa: E402
 
+BUCKET = 100_000
 shared = Path.cwd().parent.parent / "shared" / "data" / "wiki2m.txt.xz"
+workdir = Path(tempfile.mkdtemp())
 if shared.exists():
-    text, count = Path(tempfile.mkdtemp()) / "slice.txt", 0
+    text, count = workdir / "slice.txt", 0
     with lzma.open(shared, "rt", encoding="utf-8") as src, open(text, "w", encoding="utf-8") as out:
         for line in src:
             out.write(line)
@@ -285,42 +180,128 @@ if shared.exists():
     unseen = ["electrified", "footballers", "unconstitutional"]
 else:
     text, unseen = Path.cwd().parent / "data" / "synthetic.txt", ["kingly", "catlike", "pianos"]
-sub = FastText(str(text), sg=0, vector_size=32, epochs=1, bucket=100_000, min_count=3,
+t0 = time.perf_counter()
+sub = FastText(str(text), sg=0, vector_size=32, epochs=1, bucket=BUCKET, min_count=3,
                alpha=0.05, progress=False)
 wv, P = sub.wv, sub.model.params
-np.set_printoptions(precision=4, threshold=8, edgeitems=3)     # vectors shown in short
-print(wv, "; n-gram table:", P["W_ngram"].shape, P["W_ngram"].dtype,
-      f"{P['W_ngram'].nbytes / 1e6:.1f} MB")
+print(wv, f"({time.perf_counter() - t0:.1f} s); n-gram table:", P["W_ngram"].shape,
+      P["W_ngram"].dtype, f"{P['W_ngram'].nbytes / 1e6:.1f} MB")
 
 word = wv.index_to_key[100]
-ids = ngram_hashes(word, 3, 6, 100_000)
+ids = ngram_hashes(word, 3, 6, BUCKET)
 by_hand = (P["W_in"][sub.vocab.key_to_index[word]] + P["W_ngram"][ids].sum(axis=0)) / (1 + len(ids))
 compare(f"wv[{word!r}] = mean of its row and {len(ids)} n-gram rows", wv[word], by_hand, tol=1e-6,
         label="by hand")
+
+# %% [markdown]
+# ### Exercise 3: the vector of an unseen word
+#
+# Write `unseen_vector(word)`: the vector fastText gives a word that has no
+# row of its own, from `P["W_ngram"]`, `ngram_hashes` and `BUCKET`.
+
+# %%
+# def unseen_vector(word):
+#     rows = ngram_hashes(word, 3, 6, BUCKET)
+#     return ...
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+# solution
+def unseen_vector(word):
+    rows = ngram_hashes(word, 3, 6, BUCKET)
+    return P["W_ngram"][rows].mean(axis=0)
+
+
+# %%
 for w in unseen:
     assert w not in wv.key_to_index
-    compare(f"wv[{w!r}] (unseen) = mean of its n-gram rows", wv[w],
-            P["W_ngram"][ngram_hashes(w, 3, 6, 100_000)].mean(axis=0), tol=1e-6, label="by hand")
+    compare(f"wv[{w!r}] (unseen) = mean of its n-gram rows", wv[w], unseen_vector(w), tol=1e-6,
+            label="by hand")
     print(f"    neighbours of {w}:", [n for n, _ in wv.most_similar(w, topn=5)])
 
 # %% [markdown]
-# ## 9. The classifier trained for real
+# ### Where unseen words land
 #
-# `w2v_numpy.classifier.train_supervised` trains the classifier of the worked
-# example on `__label__X text` lines (what `python -m w2v_numpy supervised`
-# does), with a softmax over the labels by default. The shipped reviews
-# (`data/labelled_*.txt`, written by `data/make_labelled.py`) carry their
-# sentiment in an opinion word that is negated a third of the time, so word
-# bigrams (`wordNgrams=2`) are needed to read «not good» right.
+# The unseen words (red) and their three nearest known words (blue), projected
+# on the two main directions of these vectors. After one epoch, shared
+# spelling is what the neighbours of an unseen word show first: the vector is
+# built from pieces of the spelling, so it lands next to words spelt alike,
+# whether or not they mean the same.
 
 # %%
-from w2v_numpy.classifier import train_supervised
+from w2v_numpy.vectors.plotting import pca_2d  # noqa: E402
 
-data = Path.cwd().parent / "data"
-for n in (1, 2):
-    clf = train_supervised(data / "labelled_train.txt", dim=16, epoch=5, lr=0.5, wordNgrams=n,
-                           bucket=20_011, batch_size=64)
-    N, p_at_1, r_at_1 = clf.test(data / "labelled_test.txt")
-    print(f"wordNgrams={n}: N={N}, P@1={p_at_1:.3f}, R@1={r_at_1:.3f}")
-print(clf.predict(["the soup was not good", "the staff was not rude"], k=1))
-assert p_at_1 > 0.9
+near = {w: [n for n, _ in wv.most_similar(w, topn=3)] for w in unseen}
+shown = unseen + sorted({n for ns in near.values() for n in ns})
+coords, _ = pca_2d(np.array([wv.get_vector(w, norm=True) for w in shown]))
+fig, ax = plt.subplots(figsize=(5.5, 3.5))
+for (x, y), w in zip(coords, shown):
+    colour = "tab:red" if w in unseen else "tab:blue"
+    ax.scatter(x, y, color=colour, s=14)
+    ax.annotate(w, (x, y), fontsize=8, color=colour, textcoords="offset points", xytext=(3, 3))
+ax.set(title="unseen words (red) and their nearest known words", xticks=[], yticks=[])
+plt.show()
+
+# %% [markdown]
+# ## 4. Why the bucket count matters: hash collisions
+#
+# Hashing is cheap, but two different n-grams can land in the same row. They
+# then share one vector, and each blurs what the other learns. The fewer the
+# buckets, the more n-grams share. The plot counts, for the distinct n-grams
+# (lengths 3-6) of our vocabulary, the fraction that share their bucket with
+# at least one other n-gram. The dashed line is what purely random buckets
+# would give: $1 - (1 - 1/B)^{N-1}$ for $N$ n-grams and $B$ buckets.
+
+# %%
+grams = sorted({g for w in wv.index_to_key for g in fasttext_ngrams(w, 3, 6)})
+h32 = ft_hash_many(grams).astype(np.int64)         # one 32-bit hash per distinct n-gram
+buckets = np.array([1_000, 3_000, 10_000, 30_000, 100_000, 300_000, 2_000_000])
+shared_frac = []
+for B in buckets:
+    _, inverse, per_bucket = np.unique(h32 % B, return_inverse=True, return_counts=True)
+    shared_frac.append(float(np.mean(per_bucket[inverse] > 1)))
+expected = 1 - (1 - 1 / buckets) ** (len(grams) - 1)
+for B, s, e in zip(buckets, shared_frac, expected):
+    print(f"bucket {B:>9,}: {s:6.1%} of the {len(grams):,} n-grams share a row (random: {e:6.1%})")
+assert np.allclose(shared_frac, expected, atol=0.03)
+
+fig, ax = plt.subplots(figsize=(6, 3))
+ax.plot(buckets, shared_frac, "o-", label="our vocabulary's n-grams")
+ax.plot(buckets, expected, "--", label="random buckets")
+ax.axvline(BUCKET, color="grey", ls=":", label=f"this notebook: {BUCKET:,}")
+ax.set(xscale="log", xlabel="bucket count B", ylabel="share of n-grams in a shared row")
+ax.legend(fontsize=8)
+plt.show()
+
+# %% [markdown]
+# *Try changing the bucket count:* train with `BUCKET = 1_000` and look at
+# the neighbours of the unseen words again. Then try `min_n=2` or `max_n=4`
+# in `FastText(...)` (and in `ngram_hashes`): which n-grams carry the meaning?
+
+# %%
+shutil.rmtree(workdir)
+
+# %% [markdown]
+# ## Appendix: where the document differs
+#
+# The chapter's worked example («Аналитический пример FastText: Пошаговые
+# вычисления», worked example of FastText: step-by-step computation), step
+# «Шаг 1: Извлечение n-грамм для каждого слова» (step 1: extracting each word's
+# n-grams), lists "Полные 3-граммы" (full 3-grams) that are not the 3-grams
+# of its words. **Do not learn n-grams from these lists.** Most of them are
+# 4-grams, and «фильм» lost its «ь». The sets $G_w$ the example then uses mix
+# true n-grams with strings that do not occur in `<хороший>` or `<фильм>` at
+# all (`гий` would come from «хорогий», `илм` from «филм»). Notebook 08 keeps
+# the document's table only to reproduce its numbers.
+
+# %%
+from w2v_numpy.teaching import worked_examples as examples  # noqa: E402
+
+listed = {"хороший": ["<хор", "хоро", "орош", "роши", "оший", "ший>", "ий>"],
+          "фильм": ["<фил", "филь", "ильм", "лм>"]}
+G = examples.FASTTEXT_G
+for w in ("хороший", "фильм"):
+    true = ft.char_ngrams(w, minn=3, maxn=3)
+    erratum(f"3-grams of {w}", true, listed[w],
+            note="the document lists 4-grams (and drops the ь of фильм); ours are the true 3-grams.")
+    print(f"    G_{w} used by the document: {G[w]}; true 3-grams among them: "
+          f"{[g for g in G[w] if g in true]}")
