@@ -3,7 +3,7 @@ vectors, and the negative-sampling classification loss with its gradients.
 
 The functions are small, pure and NumPy-only, written to be read next to the
 textbook chapter's worked example «Аналитический пример FastText: Пошаговые
-вычисления» (FastText computed step by step) and the notebook ``notebooks/04_fasttext_step_by_step.ipynb``.
+вычисления» (FastText computed step by step) and the notebook ``notebooks/08_fasttext_classifier.ipynb``.
 
 Notes
 -----

@@ -3,7 +3,7 @@ loss, its gradients and a plain SGD update.
 
 Everything here is a small pure function on NumPy arrays, written to be read
 next to the textbook chapter's worked example «Аналитический пример модели
-GloVe: Пошаговые вычисления» (GloVe computed step by step) and the notebook ``notebooks/03_glove_step_by_step.ipynb``.
+GloVe: Пошаговые вычисления» (GloVe computed step by step) and the notebook ``notebooks/06_glove_step_by_step.ipynb``.
 
 Notes
 -----
