@@ -18,6 +18,8 @@ COMMANDS = {
     "supervised": ("w2v_numpy.cli.supervised", "train a text classifier (fastText's flags)"),
     "test": ("w2v_numpy.cli.classify:test_main", "precision and recall at k of a classifier"),
     "predict": ("w2v_numpy.cli.classify:predict_main", "the most likely labels of each line"),
+    "exercise": ("w2v_numpy.cli.exercise", "write an objective's loss_and_grad to fill in"),
+    "check": ("w2v_numpy.cli.check", "check an exercise's loss_and_grad, then train with it"),
 }
 
 
