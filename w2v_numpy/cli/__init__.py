@@ -15,6 +15,7 @@ COMMANDS = {
     "export": ("w2v_numpy.cli.export", "write vectors in word2vec text or binary format"),
     "plot": ("w2v_numpy.cli.plot", "draw words on a 2-D PCA map"),
     "trace": ("w2v_numpy.cli.trace", "print one training step on a tiny input, every number shown"),
+    "explore": ("w2v_numpy.cli.explore", "write one offline web page replaying a tiny training run"),
     "supervised": ("w2v_numpy.cli.supervised", "train a text classifier (fastText's flags)"),
     "test": ("w2v_numpy.cli.classify:test_main", "precision and recall at k of a classifier"),
     "predict": ("w2v_numpy.cli.classify:predict_main", "the most likely labels of each line"),
