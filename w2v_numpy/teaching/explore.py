@@ -180,83 +180,16 @@ def record(type="sgram_neg", sentences=None, vector_dim=5, window=3, neg_samples
     options = dict(x_max=x_max, target="log") if cls.batch_family == "cooccurrence" else {}
     model = create(type, V, vector_dim, seed=seed, dtype=np.float64, counts=counts, words=words,
                    **extra, **options)
-    rng = np.random.default_rng(seed)
-    labels, ngrams = None, None
-    if extra:
-        # name each n-gram bucket by the n-grams that hash into it (collisions show as a/b)
-        names = {}
-        ngrams = {}
-        for w in words:
-            grams = fasttext_ngrams(w, extra["min_n"], extra["max_n"])
-            hashed = ngram_hashes(w, extra["min_n"], extra["max_n"], extra["bucket"])
-            ngrams[w] = [[g, int(h)] for g, h in zip(grams, hashed)]
-            for g, h in zip(grams, hashed):
-                names.setdefault(int(h), [])
-                if g not in names[int(h)]:
-                    names[int(h)].append(g)
-        labels = {"W_ngram": ["/".join(names.get(r, [])) or f"#{r}" for r in range(extra["bucket"])]}
-    if cls.batch_family == "cooccurrence":
-        X = cooccurrence(ids, window=radius, distance_weighting=True)
-        rows, cols, xs = to_coo(X)
-        examples = list(zip(rows.tolist(), cols.tolist(), xs.tolist()))
-        matrix = np.zeros((V, V))
-        matrix[rows, cols] = xs
-        family_info = {"cooccurrence": _matrix(matrix, 6)}
-    else:
-        examples = _examples(cls, sentences, ids, radius)
-        family_info = {}
-    if not examples:
-        raise W2VError("the corpus has no window with two words: use longer sentences",
-                       param="sentences")
-    sampler = NegativeSampler(counts, table_size=100_000) if cls.uses_negatives else None
-    row_names = {p: _row_names(model, p, words, labels) for p in model.params}
-
-    def row_of(pname, label):
-        names = row_names[pname]
-        inside = label[len(pname) + 1:-1]
-        return names.index(inside) if names is not None else int(inside)
-
+    labels, ngrams = _ngram_labels(words, extra) if extra else (None, None)
+    examples, family_info = _run_examples(cls, sentences, ids, radius, V)
+    run = _Run(model, cls, words, labels, ngrams, radius, neg_samples, alpha,
+               NegativeSampler(counts, table_size=100_000) if cls.uses_negatives else None,
+               np.random.default_rng(seed))
     vectors = [_matrix(_word_vectors(model), 6)]
-    recorded = []
-    size = 0
+    recorded, size = [], 0
     for n in range(steps):
-        ex = examples[n % len(examples)]
-        epoch = n // len(examples)
-        if cls.batch_family == "cooccurrence":
-            i, j, x = ex
-            batch = CooccurrenceBatch(np.array([i]), np.array([j]), np.array([x]))
-            example = {"row": words[i], "col": words[j], "X": x, "i": i, "j": j}
-            notes = [f"co-occurrence entry ({words[i]}, {words[j]}): X = {x:.4g}, the summed "
-                     f"1/distance of every time the two are at most {radius} apart"]
-        else:
-            s, p, (lo, hi), inputs, target, ctx_pos = ex
-            negatives = None
-            if sampler is not None:
-                negatives = sampler.sample(np.array([target]), neg_samples, rng)
-            batch = Batch(np.array([inputs]), None, np.array([target]), negatives)
-            example = {"sentence": s, "position": p, "window": [lo, hi], "context_position": ctx_pos,
-                       "inputs": [words[i] for i in inputs], "target": words[target],
-                       "negatives": [] if negatives is None else [words[i] for i in negatives[0]]}
-            if ngrams is not None:
-                example["ngrams"] = {words[i]: ngrams[words[i]] for i in inputs}
-            what = ("skip-gram: the centre predicts one context word" if cls.batch_family == "sgram"
-                    else "CBOW: the mean of the context rows predicts the centre")
-            notes = [f"{what}: P({words[target]} | {', '.join(example['inputs'])})"]
-            if negatives is not None:
-                notes.append(f"negatives drawn from count^0.75: {', '.join(example['negatives'])}")
-        t = trace(model, batch, alpha, words=words, labels=labels, check=False, notes=notes)
-        model.step(batch, alpha)
-        tj = trace_to_json(t)
-        for step_json, step in zip(tj["steps"], t.steps):
-            # ids and code bits are integers; JSON alone would not let the page tell 8 from 8.0
-            if not isinstance(step.value, tuple) and np.asarray(step.value).dtype.kind in "iub":
-                step_json["integer"] = True
-        touched = [[s["name"][:s["name"].index("[")], row_of(s["name"][:s["name"].index("[")],
-                                                                s["name"])]
-                   for s in tj["steps"] if s["section"] == "update"]
+        recorded.append(run.step(examples[n % len(examples)], epoch=n // len(examples)))
         vectors.append(_matrix(_word_vectors(model), 6))
-        recorded.append({"epoch": epoch, "example": example, "loss": t.loss,
-                         "loss_after": t.loss_after, "touched": touched, "trace": _round(tj)})
         # the page's size, measured as it grows: the first step projects the whole run
         # (refused at once when it would not fit), the running total catches the rest
         size += len(json.dumps(recorded[-1], ensure_ascii=False)) + 12 * V * vector_dim
@@ -265,8 +198,56 @@ def record(type="sgram_neg", sentences=None, vector_dim=5, window=3, neg_samples
                            f"({size / (n + 1) / 1e3:.1f} kB a step), more than "
                            f"{MAX_BYTES / 1e6:.0f} MB: use fewer --steps or a smaller "
                            f"--vector_dim", param="steps")
-    # one PCA basis for the whole run (the final vectors'), so that a point's motion on the
-    # map is the vector's motion, not the axes turning under it
+    return {"type": type, "title": title or f"{type} learning", "words": words,
+            "counts": counts.tolist(), "sentences": sentences, "family": cls.batch_family,
+            "output_layer": cls.output_layer, "input_layer": cls.input_layer,
+            "settings": {"vector_dim": vector_dim, "window": window, "neg_samples": neg_samples,
+                         "alpha": alpha, "steps": steps, "seed": seed,
+                         **({"x_max": x_max} if cls.batch_family == "cooccurrence" else {}),
+                         **extra},
+            "examples_per_pass": len(examples),
+            "row_names": {p: run.row_names[p] for p in model.params},
+            "initial": {p: _matrix(v) for p, v in _initial(type, V, vector_dim, seed, counts, words,
+                                                            extra, options).items()},
+            "vectors": vectors, "pca": _pca(vectors), "steps": recorded, **family_info}
+
+
+def _ngram_labels(words, extra):
+    """``(labels, ngrams)``: each n-gram bucket named by the n-grams that hash into it
+    (collisions show as ``a/b``), and each word's ``[n-gram, bucket]`` pairs."""
+    names, ngrams = {}, {}
+    for w in words:
+        grams = fasttext_ngrams(w, extra["min_n"], extra["max_n"])
+        hashed = [int(h) for h in ngram_hashes(w, extra["min_n"], extra["max_n"], extra["bucket"])]
+        ngrams[w] = [[g, h] for g, h in zip(grams, hashed)]
+        for g, h in zip(grams, hashed):
+            if g not in names.setdefault(h, []):
+                names[h].append(g)
+    labels = {"W_ngram": ["/".join(names.get(r, [])) or f"#{r}" for r in range(extra["bucket"])]}
+    return labels, ngrams
+
+
+def _run_examples(cls, sentences, ids, radius, V):
+    """The examples one pass makes (GloVe: the co-occurrence entries) and what the page
+    shows of the family (GloVe: the co-occurrence table)."""
+    if cls.batch_family == "cooccurrence":
+        X = cooccurrence(ids, window=radius, distance_weighting=True)
+        rows, cols, xs = to_coo(X)
+        matrix = np.zeros((V, V))
+        matrix[rows, cols] = xs
+        examples, info = list(zip(rows.tolist(), cols.tolist(), xs.tolist())), \
+            {"cooccurrence": _matrix(matrix, 6)}
+    else:
+        examples, info = _examples(cls, sentences, ids, radius), {}
+    if not examples:
+        raise W2VError("the corpus has no window with two words: use longer sentences",
+                       param="sentences")
+    return examples, info
+
+
+def _pca(vectors):
+    """One PCA basis for the whole run (the final vectors'), so that a point's motion on
+    the map is the vector's motion, not the axes turning under it."""
     final = np.asarray(vectors[-1])
     mean = final.mean(axis=0)
     if final.shape[1] >= 2:
@@ -276,20 +257,68 @@ def record(type="sgram_neg", sentences=None, vector_dim=5, window=3, neg_samples
     else:
         basis, explained = np.vstack([np.ones((1, 1)), np.zeros((1, 1))]), [1.0, 0.0]
     coords = [np.round((np.asarray(v) - mean) @ basis.T, 5).tolist() for v in vectors]
-    return {"type": type, "title": title or f"{type} learning", "words": words,
-            "counts": counts.tolist(), "sentences": sentences, "family": cls.batch_family,
-            "output_layer": cls.output_layer, "input_layer": cls.input_layer,
-            "settings": {"vector_dim": vector_dim, "window": window, "neg_samples": neg_samples,
-                         "alpha": alpha, "steps": steps, "seed": seed,
-                         **({"x_max": x_max} if cls.batch_family == "cooccurrence" else {}),
-                         **extra},
-            "examples_per_pass": len(examples),
-            "row_names": {p: row_names[p] for p in model.params},
-            "initial": {p: _matrix(v) for p, v in _initial(type, V, vector_dim, seed, counts, words,
-                                                            extra, options).items()},
-            "vectors": vectors, "pca": {"coords": coords, "explained": explained,
-                                        "from": "the final word vectors"},
-            "steps": recorded, **family_info}
+    return {"coords": coords, "explained": explained, "from": "the final word vectors"}
+
+
+class _Run:
+    """One recorded run: turns an example into a batch, traces the step, takes it."""
+
+    def __init__(self, model, cls, words, labels, ngrams, radius, neg_samples, alpha, sampler,
+                 rng):
+        self.model, self.cls, self.words, self.labels, self.ngrams = model, cls, words, labels, ngrams
+        self.radius, self.neg_samples, self.alpha = radius, neg_samples, alpha
+        self.sampler, self.rng = sampler, rng
+        self.row_names = {p: _row_names(model, p, words, labels) for p in model.params}
+
+    def row_of(self, pname, label):
+        names = self.row_names[pname]
+        inside = label[len(pname) + 1:-1]
+        return names.index(inside) if names is not None else int(inside)
+
+    def batch_of(self, ex):
+        """``(batch, example, notes)`` of one recorded example."""
+        words = self.words
+        if self.cls.batch_family == "cooccurrence":
+            i, j, x = ex
+            batch = CooccurrenceBatch(np.array([i]), np.array([j]), np.array([x]))
+            notes = [f"co-occurrence entry ({words[i]}, {words[j]}): X = {x:.4g}, the summed "
+                     f"1/distance of every time the two are at most {self.radius} apart"]
+            return batch, {"row": words[i], "col": words[j], "X": x, "i": i, "j": j}, notes
+        s, p, (lo, hi), inputs, target, ctx_pos = ex
+        negatives = None
+        if self.sampler is not None:
+            negatives = self.sampler.sample(np.array([target]), self.neg_samples, self.rng)
+        batch = Batch(np.array([inputs]), None, np.array([target]), negatives)
+        example = {"sentence": s, "position": p, "window": [lo, hi], "context_position": ctx_pos,
+                   "inputs": [words[i] for i in inputs], "target": words[target],
+                   "negatives": [] if negatives is None else [words[i] for i in negatives[0]]}
+        if self.ngrams is not None:
+            example["ngrams"] = {words[i]: self.ngrams[words[i]] for i in inputs}
+        what = ("skip-gram: the centre predicts one context word" if self.cls.batch_family == "sgram"
+                else "CBOW: the mean of the context rows predicts the centre")
+        notes = [f"{what}: P({words[target]} | {', '.join(example['inputs'])})"]
+        if negatives is not None:
+            notes.append(f"negatives drawn from count^0.75: {', '.join(example['negatives'])}")
+        return batch, example, notes
+
+    def step(self, ex, epoch):
+        """Trace the step of example ``ex``, take it, and return its record."""
+        batch, example, notes = self.batch_of(ex)
+        t = trace(self.model, batch, self.alpha, words=self.words, labels=self.labels,
+                  check=False, notes=notes)
+        self.model.step(batch, self.alpha)
+        tj = trace_to_json(t)
+        for step_json, step in zip(tj["steps"], t.steps):
+            # ids and code bits are integers; JSON alone would not let the page tell 8 from 8.0
+            if not isinstance(step.value, tuple) and np.asarray(step.value).dtype.kind in "iub":
+                step_json["integer"] = True
+        touched = []
+        for s in tj["steps"]:
+            if s["section"] == "update":
+                pname = s["name"][:s["name"].index("[")]
+                touched.append([pname, self.row_of(pname, s["name"])])
+        return {"epoch": epoch, "example": example, "loss": t.loss, "loss_after": t.loss_after,
+                "touched": touched, "trace": _round(tj)}
 
 
 def _initial(type, V, vector_dim, seed, counts, words, extra, options):
