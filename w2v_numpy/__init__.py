@@ -17,6 +17,7 @@ _LAZY = {
     "Word2Vec": ("w2v_numpy.word2vec", "Word2Vec"),
     "W2VError": ("w2v_numpy.errors", "W2VError"),
     "DecodeWarning": ("w2v_numpy.text.corpus", "DecodeWarning"),
+    "Phrases": ("w2v_numpy.text.phrases", "Phrases"),
 }
 
 __all__ = sorted(_LAZY) + ["__version__"]

@@ -21,6 +21,7 @@ COMMANDS = {
     "predict": ("w2v_numpy.cli.classify:predict_main", "the most likely labels of each line"),
     "exercise": ("w2v_numpy.cli.exercise", "write an objective's loss_and_grad to fill in"),
     "check": ("w2v_numpy.cli.check", "check an exercise's loss_and_grad, then train with it"),
+    "phrases": ("w2v_numpy.cli.phrases", "join learned phrases (new york -> new_york) in a corpus"),
 }
 
 
