@@ -128,3 +128,29 @@ class FastText(Word2Vec):
         self.model = MODELS[config["type"]].from_params(
             {k: asarray(v) for k, v in parts.params.items()}, words=parts.words,
             **self._model_options())
+
+    def save_facebook(self, path):
+        """Write the model as a Facebook fastText ``.bin`` file (gensim's ``save_facebook_model``).
+
+        ``fasttext.load_model(path)`` (fastText's own library) then answers
+        ``get_words()`` with this vocabulary and ``get_word_vector`` with the
+        vectors of :attr:`wv`, for in-vocabulary and unseen words alike: the
+        word rows and the n-gram rows become fastText's one input matrix,
+        ``W_out`` its output matrix (negative sampling). Format and limits:
+        :mod:`w2v_numpy.files.fasttext_bin`.
+
+        Raises
+        ------
+        W2VError
+            If the model is not trained, or a word cannot be stored (empty, or holding NUL).
+        """
+        from .files.fasttext_bin import write_fasttext_bin
+
+        if self.model is None:
+            raise W2VError("the model is not trained yet: nothing to save")
+        P, c = self.model.params, self.config
+        write_fasttext_bin(path, list(self.vocab.words), self.vocab.counts, to_numpy(P["W_in"]),
+                           to_numpy(P["W_ngram"]), to_numpy(P["W_out"]), minn=c["min_n"],
+                           maxn=c["max_n"], sg=c["type"] == "fasttext_sgram", window=c["window"],
+                           epochs=c["epochs"], min_count=c["min_count"], negative=c["negative"],
+                           sample=c["sample"])

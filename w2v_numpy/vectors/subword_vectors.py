@@ -14,6 +14,7 @@ the word2vec export) works on the in-vocabulary words, as in gensim.
 """
 import numpy as np
 
+from ..files.fasttext_bin import fasttext_subword_table, read_fasttext_bin
 from ..text.ngrams import ngram_hashes, subword_table
 from .keyedvectors import KeyedVectors, _as_list
 
@@ -58,6 +59,26 @@ class FastTextKeyedVectors(KeyedVectors):
         self.vectors_ngrams = vectors_ngrams
         self.min_n, self.max_n, self.bucket = int(min_n), int(max_n), vectors_ngrams.shape[0]
 
+    @classmethod
+    def load_fasttext_format(cls, path):
+        """The vectors of a Facebook fastText ``.bin`` model (gensim's ``load_facebook_vectors``).
+
+        In-vocabulary and unseen words get the vectors fastText's ``get_word_vector``
+        gives them (to float32 rounding): ``W_in`` and ``vectors_ngrams`` are the two
+        parts of fastText's input matrix (views, never copied), and ``min_n``, ``max_n``
+        and ``bucket`` come from the file's header. Format, and what is refused:
+        :mod:`w2v_numpy.files.fasttext_bin`.
+
+        Raises
+        ------
+        FileNotFoundError, W2VError
+            ``ModelFileError`` for a damaged, quantized (``.ftz``) or foreign file.
+        """
+        parts = read_fasttext_bin(path)
+        a, inp, words = parts["args"], parts["input"], parts["words"]
+        table = fasttext_subword_table(words, a["minn"], a["maxn"], a["bucket"])
+        return cls(words, inp[:len(words)], inp[len(words):], a["minn"], a["maxn"], table=table)
+
     def __repr__(self):
         return (f"<FastTextKeyedVectors: {len(self)} keys, vector_size={self.vector_size}, "
                 f"n-grams {self.min_n}-{self.max_n} in {self.bucket} buckets>")
@@ -67,6 +88,8 @@ class FastTextKeyedVectors(KeyedVectors):
         return key in self.key_to_index or (isinstance(key, str) and self._ngrams(key).size > 0)
 
     def _ngrams(self, word):
+        if self.max_n < 1 or self.bucket < 1:     # fastText's maxn=0 (supervised models): none
+            return np.zeros(0, dtype=np.int64)
         return ngram_hashes(word, self.min_n, self.max_n, self.bucket)
 
     def oov_vector(self, word):
