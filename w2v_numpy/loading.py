@@ -10,10 +10,12 @@ import os
 from .classifier import Classifier
 from .errors import ModelFileError
 from .fasttext import FastText
+from .files.fasttext_bin import is_fasttext_bin
 from .files.model_file import read_model_file
 from .files.word2vec_format import VECTOR_SUFFIXES
 from .glove import GloVe
-from .vectors.keyedvectors import KeyedVectors
+from .vectors.keyedvectors import KeyedVectors, is_keyedvectors_file
+from .vectors.subword_vectors import FastTextKeyedVectors
 from .word2vec import Word2Vec
 
 #: The front doors, each with ``accepts(type)`` and ``from_parts(parts, path)``.
@@ -51,9 +53,13 @@ def save_model(path, model, meta=None):
 def load_vectors(path):
     """Word vectors from a vectors file or a model file.
 
-    ``.vec`` / ``.txt`` files are read as word2vec text, ``.bin`` as word2vec
-    binary; anything else is a w2v_numpy model file of any type, whose ``.wv``
-    is returned.
+    ``.vec`` / ``.txt`` files are read as word2vec text. A file that starts
+    with fastText's magic number (a Facebook fastText ``.bin`` model), or any
+    ``.ftz``, is read as fastText: a
+    :class:`~w2v_numpy.vectors.subword_vectors.FastTextKeyedVectors` that also
+    answers unseen words (quantized ``.ftz`` models are refused). Any other
+    ``.bin`` is word2vec binary; anything else is a w2v_numpy model file of any
+    type, whose ``.wv`` is returned.
 
     Raises
     ------
@@ -63,7 +69,11 @@ def load_vectors(path):
     path = os.fspath(path)
     if not os.path.isfile(path):
         raise FileNotFoundError(f"{path}: no such file")
+    if is_keyedvectors_file(path):                 # KeyedVectors.save: JSON beside a .npy
+        return KeyedVectors.load(path)
     suffix = os.path.splitext(path)[1].lower()
+    if suffix == ".ftz" or (suffix not in (".vec", ".txt") and is_fasttext_bin(path)):
+        return FastTextKeyedVectors.load_fasttext_format(path)
     if suffix in VECTOR_SUFFIXES:
         return KeyedVectors.load_word2vec_format(path, binary=VECTOR_SUFFIXES[suffix])
     return load_model(path).wv

@@ -124,16 +124,18 @@ def _predict(kv, rows, restrict_vocab, ok, form):
         for a, b, c in rows:
             out.append(_exact(kv, a, b, c, restrict_vocab, ok, form))
         return out
-    normed = kv.get_normed_vectors()
-    tol = 4 * (kv.vector_size + 4) * np.finfo(normed.dtype).eps  # > 2 x batched-vs-exact error
+    # only the question rows are normalised: a (V, d) normed copy of a memory-mapped
+    # table would cost the table's size in memory
+    dtype = kv.vectors.dtype
+    tol = 4 * (kv.vector_size + 4) * np.finfo(dtype).eps  # > 2 x batched-vs-exact error
     batch = max(1, (1 << 24) // end)
     for start in range(0, len(rows), batch):
         chunk = rows[start:start + batch]
-        a, b, c = normed[chunk[:, 0]], normed[chunk[:, 1]], normed[chunk[:, 2]]
-        mean = (b.astype(np.float64) + c).astype(normed.dtype)  # gensim's rounding steps
+        a, b, c = (kv.normed_rows(chunk[:, i]) for i in range(3))
+        mean = (b.astype(np.float64) + c).astype(dtype)  # gensim's rounding steps
         mean = (mean.astype(np.float64) - a) / 3.0
         mean = mean / np.sqrt(np.einsum("ij,ij->i", mean, mean))[:, None]
-        scores = kv._dists(mean.astype(normed.dtype), end)  # (batch, end)
+        scores = kv._dists(mean.astype(dtype), end)  # (batch, end)
         for q, cand in enumerate(_top_candidates(scores, _TOPK)):
             ia, ib, ic = chunk[q]
             cand = [j for j in cand if j != ia and j != ib and j != ic]
@@ -213,7 +215,6 @@ def score_word_pairs(kv, path, delimiter="\t", restrict_vocab=RESTRICT_VOCAB,
     finite score; gensim skips them too and logs how many).
     """
     ok = ok_vocab(kv, restrict_vocab, case_insensitive)
-    normed = kv.get_normed_vectors()
     gold, model, oov, skipped = [], [], 0, 0
     with open(path, encoding="utf-8") as f:
         for line in _utf8_lines(f, path):
@@ -232,7 +233,7 @@ def score_word_pairs(kv, path, delimiter="\t", restrict_vocab=RESTRICT_VOCAB,
                     model.append(0.0)
                 continue
             gold.append(sim)
-            model.append(float(np.dot(normed[ok[a]], normed[ok[b]])))
+            model.append(float(np.dot(*kv.normed_rows([ok[a], ok[b]]))))
     if len(gold) < 2:
         raise W2VError(f"{path}: {len(gold)} usable word pair(s), and a correlation needs at "
                        f"least 2 ({oov} with a word outside the vocabulary, {skipped} malformed "

@@ -11,15 +11,48 @@ Similarities are cosines computed exactly as gensim computes them (same
 operation order and dtypes), so rankings agree with gensim's on the same
 vectors, ties included. :func:`w2v_numpy.loading.load_vectors` reads either
 a vectors file or a model file.
+
+:meth:`KeyedVectors.save` / :meth:`KeyedVectors.load` keep vectors in two
+files that load without parsing and can be memory-mapped::
+
+    wv.save("vectors.kv")        # vectors.kv (JSON) + vectors.kv.vectors.npy
+    wv = KeyedVectors.load("vectors.kv", mmap="r")   # maps the array, reads nothing
+
+``PATH`` is a small JSON file (format tag and version, the words in row
+order, the shape, the dtype, the size of the array file and a SHA-256 of a
+sample of its rows); ``PATH + ".vectors.npy"`` is the (V, d) array as a
+plain ``.npy`` file (C order, little-endian float16/32/64, no pickles). Both
+are written atomically, the array first, and are checked against each other
+on load, so an interrupted save or two files from different saves give an
+error instead of wrong vectors. With ``mmap="r"`` the array is a read-only
+:class:`numpy.memmap`: pages are read from the file when a query touches
+them and are shared with other processes mapping the same file. No query
+writes into ``vectors``: the norms are a separate (V,) array, computed in
+blocks on first use, and query words are normalised row by row. Only
+:meth:`KeyedVectors.get_normed_vectors` builds a (V, d) copy, when asked.
+See docs/vectors.md.
 """
+import hashlib
+import json
+import os
 from numbers import Integral
 
 import numpy as np
 
-from ..errors import W2VError
+from ..errors import NonFiniteError, W2VError
 from ..files import word2vec_format as w2vf
+from ..files.atomic import atomic_open, file_kind
 from . import evaluation
 from .evaluation import RESTRICT_VOCAB
+
+#: Format tag and version in the JSON file :meth:`KeyedVectors.save` writes.
+FORMAT = "w2v_numpy.KeyedVectors"
+FORMAT_VERSION = 1
+#: The array of ``save(PATH)`` is ``PATH + NPY_SUFFIX``.
+NPY_SUFFIX = ".vectors.npy"
+_DTYPES = ("float16", "float32", "float64")
+_CHECK_ROWS = 17          # rows whose bytes the JSON file fingerprints
+_BLOCK_BYTES = 1 << 22    # rows are written / normed in blocks of about this size
 
 
 class KeyedVectors:
@@ -34,7 +67,10 @@ class KeyedVectors:
 
     Notes
     -----
-    Unit-normalised vectors are cached. Assigning ``kv.vectors = ...`` clears
+    Norms are computed once, into a separate (V,) array (``vectors`` is never
+    written, so it may be a read-only memory map: see :meth:`load`); the
+    (V, d) unit-normalised copy is built only by :meth:`get_normed_vectors`,
+    and cached. Assigning ``kv.vectors = ...`` clears
     the cache; after changing the array *in place* (e.g. more training on a
     shared array) call :meth:`fill_norms` with ``force=True``. Zero vectors
     have norm 0 and get cosine 0 with everything (gensim gives NaN).
@@ -54,7 +90,8 @@ class KeyedVectors:
 
     @vectors.setter
     def vectors(self, value):
-        value = np.asarray(value)
+        if not isinstance(value, np.memmap):  # a mapped file stays visibly mapped
+            value = np.asarray(value)
         if value.dtype.kind != "f":
             value = value.astype(np.float32)
         if value.ndim != 2 or value.shape[0] != len(self.index_to_key):
@@ -101,7 +138,7 @@ class KeyedVectors:
     def get_vector(self, key, norm=False):
         """The (read-only) vector of ``key``, unit-normalised if ``norm``."""
         index = self.get_index(key)
-        result = self.get_normed_vectors()[index] if norm else self._vectors[index]
+        result = self._unit_row(index) if norm else self._vectors[index]
         result = result.view()
         result.flags.writeable = False
         return result
@@ -109,16 +146,43 @@ class KeyedVectors:
     def fill_norms(self, force=False):
         """Compute the per-row L2 norms into ``self.norms`` if missing (or always if ``force``)."""
         if self.norms is None or force:
-            self.norms = np.linalg.norm(self._vectors, axis=1)
+            self.norms = _row_norms(self._vectors)
             self._safe = np.where(self.norms == 0, np.ones_like(self.norms), self.norms)
             self._normed = None
 
     def get_normed_vectors(self):
-        """All vectors scaled to unit length, shape (V, d); cached until the vectors change."""
+        """All vectors scaled to unit length, shape (V, d); cached until the vectors change.
+
+        A new (V, d) array (``vectors`` itself is never changed). The query
+        methods of this class never build it (they normalise the rows they
+        need); with vectors memory-mapped from a large file, prefer
+        :meth:`normed_rows` too.
+        """
         self.fill_norms()
         if self._normed is None:
             self._normed = self._vectors / self._safe[:, np.newaxis]
         return self._normed
+
+    def normed_rows(self, indices):
+        """``get_normed_vectors()[indices]`` (same values), without building the (V, d) array."""
+        self.fill_norms()
+        indices = np.asarray(indices, dtype=np.intp)
+        return self._vectors[indices] / self._safe[indices][..., np.newaxis]
+
+    def _unit_row(self, index):
+        """Row ``index`` scaled to unit length, bit for bit ``get_normed_vectors()[index]``.
+
+        Uses the norms if they are there; otherwise only this row is read (the
+        norm of a one-row block is computed exactly as in :meth:`fill_norms`).
+        """
+        if self._normed is not None:
+            return self._normed[index]
+        if self.norms is not None:
+            safe = self._safe[index]
+        else:
+            safe = np.linalg.norm(self._vectors[index:index + 1], axis=1)[0]
+            safe = safe if safe != 0 else safe.dtype.type(1)
+        return self._vectors[index] / safe
 
     def _query(self, positive, negative):
         """Weighted mean of the unit query vectors, unit-normalised, and the query rows.
@@ -132,13 +196,14 @@ class KeyedVectors:
             raise W2VError("cannot compute similarity with no input")
         weights = np.array([w for _, w in items], dtype=np.float64)
         mean = np.zeros(self.vector_size, dtype=self._vectors.dtype)
-        normed, rows, total = self.get_normed_vectors(), [], 0
+        self.fill_norms()  # the search needs them all anyway
+        rows, total = [], 0
         for (key, _), weight in zip(items, weights):
             if isinstance(key, np.ndarray):
                 vec = key
             else:
                 rows.append(self.get_index(key))
-                vec = normed[rows[-1]]
+                vec = self._unit_row(rows[-1])
             mean += weight * vec  # float64 product, accumulated into the float32 mean
             total += abs(weight)
         if total > 0:
@@ -266,6 +331,280 @@ class KeyedVectors:
         keys, vectors = w2vf.load_word2vec_format(path, binary=binary, limit=limit, dtype=dtype,
                                                   unicode_errors=unicode_errors)
         return cls(keys, vectors)
+
+    def save(self, path):
+        """Write the words to ``path`` (JSON) and the vectors to ``path + ".vectors.npy"``.
+
+        Both files are written atomically, the array first; the JSON file
+        names the array's shape, dtype and size and a SHA-256 of a sample of
+        its rows, so :meth:`load` notices an array from another save. Keep
+        (copy, move, rename) the two files together. float16/32/64 are kept as
+        they are (stored little-endian); keys must be strings. Only words and
+        vectors are saved (the n-gram table of a
+        :class:`~w2v_numpy.vectors.subword_vectors.FastTextKeyedVectors` is
+        not: save the model to keep it).
+
+        Raises
+        ------
+        W2VError
+            For keys that are not strings, or another dtype.
+        NonFiniteError
+            If a vector holds NaN or inf (nothing is written then).
+        """
+        path = os.fspath(path)
+        npy = path + NPY_SUFFIX
+        vectors = self._vectors
+        if vectors.dtype.name not in _DTYPES:
+            raise W2VError(f"{path}: cannot save vectors of dtype {vectors.dtype} "
+                           f"(float16, float32 or float64 only)")
+        bad = next((k for k in self.index_to_key if not isinstance(k, str)), self)
+        if bad is not self:
+            raise W2VError(f"{path}: cannot save key {bad!r}: keys must be strings")
+        dtype = np.dtype(vectors.dtype.name).newbyteorder("<")
+        count, dim = vectors.shape
+        step = _block_rows(vectors)
+        with atomic_open(npy) as f:
+            np.lib.format.write_array_header_1_0(
+                f, {"descr": np.lib.format.dtype_to_descr(dtype), "fortran_order": False,
+                    "shape": (count, dim)})
+            for lo in range(0, count, step):
+                block = np.ascontiguousarray(vectors[lo:lo + step], dtype=dtype)
+                finite = np.isfinite(block).all(axis=1)
+                if not finite.all():
+                    row = lo + int(np.argmin(finite))
+                    raise NonFiniteError(f"{path}: the vector of {self.index_to_key[row]!r} "
+                                         f"(row {row}) contains NaN or inf; not saved")
+                f.write(block.reshape(-1).view(np.uint8))
+            size = f.tell()
+        rows = _check_rows(count)
+        meta = {"format": FORMAT, "version": FORMAT_VERSION,
+                "vectors_file": os.path.basename(npy), "count": count, "vector_size": dim,
+                "dtype": dtype.name, "npy_bytes": size, "check_rows": rows,
+                "check_sha256": _rows_digest(vectors, rows, dtype), "words": self.index_to_key}
+        try:
+            data = json.dumps(meta, ensure_ascii=False, indent=0).encode("utf-8")
+        except UnicodeEncodeError:  # lone surrogates (undecodable bytes kept): escape them
+            data = json.dumps(meta, indent=0).encode("ascii")
+        with atomic_open(path) as f:
+            f.write(data + b"\n")
+
+    @classmethod
+    def load(cls, path, mmap=None):
+        """Read what :meth:`save` wrote to ``path`` (and ``path + ".vectors.npy"``).
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            The JSON file given to :meth:`save`.
+        mmap : None or "r"
+            ``None`` reads the array into memory; ``"r"`` maps it read-only
+            (a :class:`numpy.memmap`): loading reads only the words and a few
+            rows, pages come from the file as queries touch them, and every
+            query method works (none writes into the array).
+
+        Returns
+        -------
+        KeyedVectors
+            (Of this class if its constructor is KeyedVectors', else a plain one.)
+
+        Raises
+        ------
+        W2VError
+            One line naming the file and the problem: a missing file, one that
+            is not a saved KeyedVectors (or a newer format version), a damaged
+            or truncated one, or an array that does not match the JSON file.
+        """
+        if mmap not in (None, "r"):
+            raise W2VError(f"must be None or 'r' (read-only), got {mmap!r}", param="mmap")
+        path = os.fspath(path)
+        meta = _read_meta(path)
+        vectors = _read_vectors(path + NPY_SUFFIX, path, meta, mmap)
+        target = cls if cls.__init__ is KeyedVectors.__init__ else KeyedVectors
+        try:
+            return target(meta["words"], vectors)
+        except W2VError:
+            seen = set()
+            dup = next(w for w in meta["words"] if w in seen or seen.add(w))
+            raise W2VError(f"{path}: damaged KeyedVectors file: the word {dup!r} appears "
+                           "twice") from None
+
+
+def is_keyedvectors_file(path):
+    """Whether ``path`` starts as a file :meth:`KeyedVectors.save` writes (a cheap sniff)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(256)
+    except OSError:
+        return False
+    return head.startswith(b"{") and f'"format": "{FORMAT}"'.encode() in head
+
+
+def _block_rows(vectors):
+    """Rows per block of about ``_BLOCK_BYTES`` (at least 1)."""
+    return max(1, _BLOCK_BYTES // max(1, vectors.shape[1] * vectors.dtype.itemsize))
+
+
+def _row_norms(vectors):
+    """``np.linalg.norm(vectors, axis=1)`` in blocks: the same values, no (V, d) temporary."""
+    step = _block_rows(vectors)
+    if vectors.shape[0] <= step:
+        return np.linalg.norm(vectors, axis=1)
+    first = np.linalg.norm(vectors[:step], axis=1)
+    out = np.empty(vectors.shape[0], dtype=first.dtype)
+    out[:step] = first
+    for lo in range(step, vectors.shape[0], step):
+        out[lo:lo + step] = np.linalg.norm(vectors[lo:lo + step], axis=1)
+    return out
+
+
+def _check_rows(count):
+    """The rows :meth:`KeyedVectors.save` fingerprints: first, last and evenly spaced ones."""
+    if count <= _CHECK_ROWS:
+        return list(range(count))
+    return sorted(set(np.linspace(0, count - 1, _CHECK_ROWS).round().astype(int).tolist()))
+
+
+def _rows_digest(vectors, rows, dtype):
+    """SHA-256 of the bytes of ``rows`` as stored (``dtype``, little-endian)."""
+    digest = hashlib.sha256()
+    for row in rows:
+        digest.update(np.ascontiguousarray(vectors[row], dtype=dtype).tobytes())
+    return digest.hexdigest()
+
+
+def _is_int(value):
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _unreadable(path, exc, what):
+    """A one-line W2VError for an OSError opening ``path``."""
+    if isinstance(exc, FileNotFoundError):
+        return W2VError(f"{path}: no such file{what}")
+    return W2VError(f"{path}: cannot read it ({exc.strerror or exc})")
+
+
+def _open(path, what=""):
+    """``path`` opened for binary reading, or a one-line W2VError."""
+    kind = file_kind(path)
+    if kind is not None:
+        raise W2VError(f"{path}: is a {kind}, not a file written by KeyedVectors.save")
+    try:
+        return open(path, "rb")
+    except OSError as exc:
+        raise _unreadable(path, exc, what) from None
+
+
+def _read_meta(path):
+    """The checked JSON object of a saved KeyedVectors."""
+    with _open(path, " (KeyedVectors.save(PATH) writes PATH and PATH" + NPY_SUFFIX + ")") as f:
+        raw = f.read()
+    if raw[:256].lstrip()[:1] != b"{":
+        raise W2VError(f"{path}: not a file written by KeyedVectors.save (it is not JSON; "
+                       "word2vec .vec/.bin files load with KeyedVectors.load_word2vec_format, "
+                       "model files with w2v_numpy.load_vectors)")
+    try:
+        meta = json.loads(raw)
+    except (ValueError, RecursionError) as exc:
+        raise W2VError(f"{path}: damaged or truncated KeyedVectors file (not valid JSON: "
+                       f"{_one_line(exc)})") from None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise W2VError(f"{path}: not a file written by KeyedVectors.save (no \"format\": "
+                       f"\"{FORMAT}\")")
+    version = meta.get("version")
+    if not _is_int(version) or version < 1:
+        raise W2VError(f"{path}: damaged KeyedVectors file (bad \"version\": {version!r})")
+    if version > FORMAT_VERSION:
+        raise W2VError(f"{path}: KeyedVectors format version {version}, newer than this "
+                       f"w2v_numpy reads ({FORMAT_VERSION}): upgrade w2v_numpy")
+
+    def need(name, ok, what):
+        if name not in meta or not ok(meta[name]):
+            raise W2VError(f"{path}: damaged KeyedVectors file (\"{name}\" must be {what}, "
+                           f"got {_short(meta.get(name, '(missing)'))})")
+
+    need("words", lambda v: isinstance(v, list) and all(isinstance(w, str) for w in v),
+         "a list of strings")
+    need("count", lambda v: _is_int(v) and v == len(meta["words"]),
+         f"the number of words, {len(meta['words'])}")
+    need("vector_size", lambda v: _is_int(v) and v >= 0, "an integer >= 0")
+    need("dtype", lambda v: v in _DTYPES, "one of " + ", ".join(_DTYPES))
+    need("npy_bytes", lambda v: _is_int(v) and v >= 0, "an integer >= 0")
+    need("check_rows", lambda v: isinstance(v, list) and len(v) <= 4 * _CHECK_ROWS
+         and all(_is_int(r) and 0 <= r < meta["count"] for r in v), "a short list of rows")
+    need("check_sha256", lambda v: isinstance(v, str) and len(v) == 64
+         and all(c in "0123456789abcdef" for c in v), "64 hex digits")
+    return meta
+
+
+def _read_vectors(npy, path, meta, mmap):
+    """The array file of ``path``, checked against its JSON ``meta``: read, or mapped read-only."""
+    saved_as = meta.get("vectors_file")
+    hint = (f" (the vectors of {path}; KeyedVectors.save writes both files, keep them together"
+            + (f"; it was saved as {saved_as!r}" if isinstance(saved_as, str) else "") + ")")
+    shape = (meta["count"], meta["vector_size"])
+    dtype = np.dtype(meta["dtype"]).newbyteorder("<")
+    mismatch = ("the two files come from different saves (or a save was interrupted, or a "
+                "file was changed): save again")
+    with _open(npy, hint) as f:
+        try:
+            version = np.lib.format.read_magic(f)
+            if version not in ((1, 0), (2, 0)):
+                raise ValueError(f".npy format version {version} (1.0 or 2.0 expected)")
+            read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                           else np.lib.format.read_array_header_2_0)
+            file_shape, fortran, file_dtype = read_header(f)
+        except Exception as exc:  # numpy's header parser lets tokenize.TokenError through too
+            detail = _one_line(exc) if isinstance(exc, ValueError) else "unreadable header"
+            raise W2VError(f"{npy}: not a valid .npy file ({detail}); it should hold the "
+                           f"vectors of {path}") from None
+        if file_dtype != dtype or fortran:
+            raise W2VError(f"{npy}: holds {file_dtype}{' in Fortran order' if fortran else ''}"
+                           f", {path} says {meta['dtype']}: {mismatch}")
+        if tuple(file_shape) != shape:
+            raise W2VError(f"{npy}: shape {tuple(file_shape)}, {path} says {meta['count']} "
+                           f"words x {meta['vector_size']}: {mismatch}")
+        offset = f.tell()
+        nbytes = meta["count"] * meta["vector_size"] * dtype.itemsize
+        size = os.fstat(f.fileno()).st_size
+        if size < offset + nbytes:
+            raise W2VError(f"{npy}: truncated: {size} bytes, {offset + nbytes} expected")
+        if size != offset + nbytes or size != meta["npy_bytes"]:
+            raise W2VError(f"{npy}: {size} bytes, {path} says {meta['npy_bytes']}: {mismatch}")
+        if mmap and nbytes:
+            # the fingerprinted rows are read from the file, not through the map, which
+            # stays untouched (a fault may map a whole page-cache folio, up to 2 MB)
+            row_bytes, digest = meta["vector_size"] * dtype.itemsize, hashlib.sha256()
+            for row in meta["check_rows"]:
+                f.seek(offset + row * row_bytes)
+                digest.update(f.read(row_bytes))
+            digest = digest.hexdigest()
+        else:
+            vectors = np.empty(shape, dtype=dtype)
+            flat, got = vectors.reshape(-1).view(np.uint8), 0
+            while got < nbytes:
+                n = f.readinto(flat[got:])
+                if not n:
+                    raise W2VError(f"{npy}: truncated while reading ({got} of {nbytes} "
+                                   "bytes of vectors)")
+                got += n
+            vectors.flags.writeable = not mmap
+            digest = _rows_digest(vectors, meta["check_rows"], dtype)
+        if digest != meta["check_sha256"]:
+            raise W2VError(f"{npy}: its rows do not match the fingerprint in {path}: "
+                           f"{mismatch}")
+        if mmap and nbytes:
+            vectors = np.memmap(f, dtype=dtype, mode="r", offset=offset, shape=shape)
+    return vectors
+
+
+def _one_line(exc):
+    return _short(" ".join(str(exc).split()), 160)
+
+
+def _short(value, limit=60):
+    text = value if isinstance(value, str) else repr(value)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 def top_indices(scores, k):
