@@ -10,12 +10,9 @@ import os
 from .classifier import Classifier
 from .errors import ModelFileError
 from .fasttext import FastText
-from .files.fasttext_bin import is_fasttext_bin
 from .files.model_file import read_model_file
-from .files.word2vec_format import VECTOR_SUFFIXES
 from .glove import GloVe
-from .vectors.keyedvectors import KeyedVectors, is_keyedvectors_file
-from .vectors.subword_vectors import FastTextKeyedVectors
+from .vectors.reading import read_vectors_file
 from .word2vec import Word2Vec
 
 #: The front doors, each with ``accepts(type)`` and ``from_parts(parts, path)``.
@@ -69,11 +66,5 @@ def load_vectors(path):
     path = os.fspath(path)
     if not os.path.isfile(path):
         raise FileNotFoundError(f"{path}: no such file")
-    if is_keyedvectors_file(path):                 # KeyedVectors.save: JSON beside a .npy
-        return KeyedVectors.load(path)
-    suffix = os.path.splitext(path)[1].lower()
-    if suffix == ".ftz" or (suffix not in (".vec", ".txt") and is_fasttext_bin(path)):
-        return FastTextKeyedVectors.load_fasttext_format(path)
-    if suffix in VECTOR_SUFFIXES:
-        return KeyedVectors.load_word2vec_format(path, binary=VECTOR_SUFFIXES[suffix])
-    return load_model(path).wv
+    vectors = read_vectors_file(path)
+    return load_model(path).wv if vectors is None else vectors

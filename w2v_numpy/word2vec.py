@@ -16,22 +16,64 @@ assemble into a model. :class:`w2v_numpy.glove.GloVe` is the same front door for
 import inspect
 import os
 import reprlib
+import warnings
 
 import numpy as np
 
-from .backend import asarray, to_numpy
+from .backend import asarray, get_xp, to_numpy
 from .batching import NegativeSampler, WindowBatcher
 from .errors import ModelFileError, W2VError
 from .files.model_file import ModelParts, read_model_file, write_model_file
 from .models import MODELS, create, gensim_type, model_class, window_types
 from .models.base import check_integers
 from .models.window import CBOW_UPDATES
-from .text.corpus import load_corpus, simple_tokenize
+from .text.corpus import (MAX_SENTENCE_LENGTH, EncodedCorpus, _split_long, load_corpus, scan,
+                          simple_tokenize)
 from .text.vocab import Vocab
 from .training.loop import TrainState, train
 from .training.memory import check_run
 from .training.policy import default_formulation, policy
 from .vectors.keyedvectors import KeyedVectors
+from .vectors.reading import read_vectors_file
+
+
+def read_vocab_file(path, min_count=5, max_vocab=None):
+    """The vocabulary of a ``word count`` file (:meth:`Vocab.load_word2vec_format`),
+    filtered by ``min_count`` and ``max_vocab`` and put in id order (count-descending,
+    then by word), as :meth:`Vocab.from_counts` does for a corpus's counts."""
+    given = Vocab.load_word2vec_format(path)
+    try:
+        return Vocab.from_counts(given.words, given.counts, min_count=min_count,
+                                 max_vocab=max_vocab)
+    except W2VError as exc:
+        raise W2VError(f"{os.fspath(path)}: {exc.message}", param="read_vocab") from None
+
+
+def encode(raw, vocab):
+    """The corpus :func:`w2v_numpy.text.corpus.scan` read (``raw``), encoded with a
+    vocabulary made elsewhere: its words not in ``vocab`` are out-of-vocabulary, dropped
+    before windows are formed, as :func:`~w2v_numpy.text.corpus.load_corpus` drops them.
+
+    Raises
+    ------
+    W2VError
+        If the corpus has no token, or none in ``vocab``.
+    """
+    words, counts, raw_ids, raw_starts = raw
+    if raw_ids.size == 0:
+        raise W2VError("the corpus is empty (no tokens found)", param="corpus_file")
+    remap = np.array([vocab.key_to_index.get(w, -1) for w in words], dtype=np.int32)
+    new_ids = remap[raw_ids]
+    kept = new_ids >= 0
+    if not kept.any():
+        raise W2VError(f"none of the corpus's {raw_ids.size} tokens is in the vocabulary of "
+                       f"{len(vocab)} words", param="corpus_file")
+    position = np.concatenate([[0], np.cumsum(kept, dtype=np.int64)])
+    ids = new_ids[kept]
+    starts = np.unique(position[raw_starts])
+    starts = _split_long(starts[starts < ids.size], ids.size, MAX_SENTENCE_LENGTH)
+    return EncodedCorpus(ids=ids, starts=starts, raw_words=int(raw_ids.size))
+
 
 #: Settings a model file may lack, with the value of the version that wrote such files.
 _LEGACY = {"cbow_update": "exact", "formulation": "pair", "shared_negatives": 1,
@@ -158,6 +200,24 @@ class Word2Vec:
         Show a progress bar.
     callbacks : sequence
         Passed to :func:`w2v_numpy.training.loop.train`.
+    read_vocab : str or path, optional
+        A vocabulary file, ``word count`` per line as word2vec.c's ``-save-vocab``
+        writes it (and :meth:`Vocab.save_word2vec_format
+        <w2v_numpy.text.vocab.Vocab.save_word2vec_format>`; word2vec.c's ``</s>``
+        line is skipped): the vocabulary is these words and counts (``min_count``
+        and ``max_vocab`` still applied, as word2vec.c's ``-read-vocab`` does), not
+        the corpus's. Corpus words missing from it are out-of-vocabulary, and the
+        file's counts drive sub-sampling, the negative table and the Huffman tree.
+        A run setting, not stored in the model file.
+    init_vectors : str or path, optional
+        A vectors file (``.vec``/``.txt``, word2vec or fastText ``.bin``, or a
+        :meth:`KeyedVectors.save` file): vocabulary words found in it start
+        from its vectors, the others from the usual random rows. Its dimension must
+        be ``vector_size``. Used when the model is created. A run setting.
+    freeze_init : bool
+        With ``init_vectors``: the rows taken from it never change in training
+        (gensim's ``lockf`` 0.0; :attr:`w2v_numpy.models.base.Model.locked`). Their
+        output rows still train. A run setting: a model loaded later is not frozen.
 
     Raises
     ------
@@ -175,7 +235,8 @@ class Word2Vec:
                  min_alpha=0.0001, epochs=5, batch_size=None, seed=0, shuffle=None,
                  cbow_update="word2vec", tokenizer=simple_tokenize, dtype=np.float32, progress=True,
                  callbacks=(), hs=0, formulation=None, workers=1, shared_negatives=None,
-                 run_length=None, spread_negatives=None, prefetch=None):
+                 run_length=None, spread_negatives=None, prefetch=None, read_vocab=None,
+                 init_vectors=None, freeze_init=False):
         check_integers(0, negative=negative, seed=seed)       # gensim_type reads negative
         check_integers(1, vector_size=vector_size, window=window, min_count=min_count,
                        epochs=epochs, **given(max_vocab=max_vocab, batch_size=batch_size,
@@ -212,6 +273,14 @@ class Word2Vec:
                            shared_negatives=int(shared_negatives), spread_negatives=spread,
                            run_length=int(run_length) if shuffle and cls.batch_family
                            in WindowBatcher.SPAN_FAMILIES else 1)
+        for name, value in given(read_vocab=read_vocab, init_vectors=init_vectors).items():
+            check_paths(value, name, many=False)
+        if freeze_init and init_vectors is None:
+            raise W2VError("freezes the rows taken from init_vectors: give init_vectors too",
+                           param="freeze_init")
+        # Set before _start, which may build the vocabulary and the model at once.
+        self.read_vocab, self.init_vectors = read_vocab, init_vectors
+        self.freeze_init = bool(freeze_init)
         self._start(corpus_file, tokenizer, dtype, progress, callbacks, workers, prefetch)
 
     def _start(self, corpus_file, tokenizer, dtype, progress, callbacks, workers=1, prefetch=None):
@@ -226,16 +295,142 @@ class Word2Vec:
             self.build_vocab(corpus_file)
             self.train()
 
-    def build_vocab(self, corpus_file):
-        """Read the corpus, build the vocabulary and (the first time) a fresh model."""
+    def build_vocab(self, corpus_file, update=False):
+        """Read the corpus, build the vocabulary and (the first time) a fresh model.
+
+        With ``read_vocab`` the vocabulary is that file's, and the corpus is encoded
+        with it. With ``update=True`` (gensim's name) the vocabulary and model
+        already there are kept and grown instead: see :meth:`update_vocab`.
+        """
         check_paths(corpus_file, "corpus_file")
+        if update:
+            return self.update_vocab(corpus_file)
         c = self.config
-        self.vocab, self.corpus = load_corpus(corpus_file, min_count=c["min_count"],
-                                              max_vocab=c["max_vocab"], tokenizer=self.tokenizer)
+        read_vocab = getattr(self, "read_vocab", None)      # GloVe, FastText: never set
+        if read_vocab is None:
+            self.vocab, self.corpus = load_corpus(corpus_file, min_count=c["min_count"],
+                                                  max_vocab=c["max_vocab"],
+                                                  tokenizer=self.tokenizer)
+        else:
+            self.vocab = read_vocab_file(read_vocab, c["min_count"], c["max_vocab"])
+            self.corpus = encode(scan(corpus_file, self.tokenizer), self.vocab)
         if self.model is None:         # refused here, before its tables and batches exist
             check_run(c, len(self.vocab), np.dtype(self.dtype).itemsize)
             self.model = self.new_model()
+            if getattr(self, "init_vectors", None) is not None:
+                self.load_init_vectors(self.init_vectors, self.freeze_init)
         return self
+
+    def update_vocab(self, corpus_file):
+        """``build_vocab(corpus_file, update=True)``: continue training on new text.
+
+        Why this shape (gensim's ``build_vocab(update=True)``): the words already
+        known keep their ids and every one of their parameter rows, so a model
+        moves only through the training that follows. Their counts grow by their
+        counts in the new text; the new text's words that pass ``min_count`` (on
+        that text; at most up to ``max_vocab`` words in all) are appended, most
+        frequent first, with fresh rows (word2vec.c's random input rows, zero output
+        rows: the rows a fresh model of this seed has there). The negative table,
+        the Huffman tree and the sub-sampling rates follow the merged counts. Then
+        :meth:`train` trains on the new text, a new schedule (``state`` is reset to
+        ``None``); rows frozen by ``freeze_init`` stay so.
+
+        Raises
+        ------
+        W2VError
+            Without a vocabulary and model (build or load one first), or for a new
+            text with no token.
+        """
+        check_paths(corpus_file, "corpus_file")
+        if self.vocab is None or self.model is None:
+            raise W2VError("update=True grows an existing vocabulary: call build_vocab without "
+                           "it first, or load a trained model", param="update")
+        if self.model.input_layer != "words":
+            # A subword model's input table holds its hashed n-gram rows after the words'
+            # rows; growing it is not done here.
+            raise W2VError(f"update=True grows word-level models, not {self.config['type']}",
+                           param="update")
+        c, old = self.config, self.vocab
+        raw = scan(corpus_file, self.tokenizer)
+        words, counts = raw[0], raw[1]
+        if counts.sum() == 0:
+            raise W2VError("the corpus is empty (no tokens found)", param="corpus_file")
+        merged = old.counts.copy()
+        fresh = []
+        for word, n in zip(words, counts.tolist()):
+            i = old.key_to_index.get(word)
+            if i is not None:
+                merged[i] += n
+            elif n >= c["min_count"]:
+                fresh.append((-n, word))
+        fresh.sort()                                    # count-descending, then by word
+        if c["max_vocab"] is not None:
+            fresh = fresh[:max(0, c["max_vocab"] - len(old))]
+        vocab = Vocab(old.words + [w for _, w in fresh],
+                      np.concatenate([merged, np.array([-n for n, _ in fresh], np.int64)]))
+        check_run(c, len(vocab), np.dtype(self.dtype).itemsize)
+        corpus = encode(raw, vocab)
+        self.vocab, self.corpus = vocab, corpus
+        self.model = self._grown(self.model, len(old))
+        self.state = None             # the old schedule was over the old text: train() starts anew
+        return self
+
+    def _grown(self, model, n_old):
+        """A model for ``self.vocab`` (new tree from its counts) holding ``model``'s rows
+        for the first ``n_old`` words, fresh rows for the others."""
+        grown = self.new_model()
+        for name, value in model.params.items():        # every row of the old model, unchanged
+            grown.params[name][:value.shape[0]] = value
+        if model.locked:                               # frozen rows stay frozen; new ones train
+            xp = get_xp()
+            grown.locked = {}
+            for name, lock in model.locked.items():
+                extended = xp.zeros(grown.params[name].shape[0], dtype=bool)
+                extended[:lock.shape[0]] = lock
+                grown.locked[name] = extended
+        return grown
+
+    def load_init_vectors(self, path, freeze=False, copy=True):
+        """Start the vocabulary words found in vectors file ``path`` from its vectors.
+
+        ``freeze``: those rows never change in training (:attr:`Model.locked
+        <w2v_numpy.models.base.Model.locked>`). ``copy=False`` only freezes them
+        (the trainer's resume, whose rows were copied by the first run). Returns the
+        number of words found; warns if none is.
+
+        Raises
+        ------
+        W2VError
+            ``param="init_vectors"`` if the file's vectors are not ``vector_size``
+            long; the loader's errors for a damaged file; ``FileNotFoundError``.
+        """
+        if not os.path.isfile(path):
+            raise FileNotFoundError(f"{os.fspath(path)}: no such file")
+        kv = read_vectors_file(path)
+        if kv is None:
+            raise W2VError(f"{os.fspath(path)} is not a vectors file (.vec, .txt, .bin, fastText "
+                           "or KeyedVectors.save): export a model's vectors first "
+                           "(python -m w2v_numpy export MODEL OUT.vec)", param="init_vectors")
+        size = self.config["vector_size"]
+        if kv.vector_size != size:
+            raise W2VError(f"{os.fspath(path)} holds {kv.vector_size}-dimensional vectors, "
+                           f"not vector_size {size}", param="init_vectors")
+        pairs = [(i, kv.key_to_index[w]) for i, w in enumerate(self.vocab.words)
+                 if w in kv.key_to_index]
+        if not pairs:
+            warnings.warn(f"init_vectors: none of the {len(self.vocab)} vocabulary words is in "
+                          f"{os.fspath(path)}: every row starts at random", UserWarning)
+        ours = np.array([i for i, _ in pairs], dtype=np.int64)
+        theirs = np.array([j for _, j in pairs], dtype=np.int64)
+        name = self.model.vectors_param
+        W = self.model.params[name]
+        if copy and pairs:
+            W[asarray(ours)] = asarray(np.asarray(to_numpy(kv.vectors))[theirs].astype(W.dtype))
+        if freeze:
+            lock = np.zeros(W.shape[0], dtype=bool)
+            lock[ours] = True
+            self.model.locked = {name: asarray(lock)}
+        return len(pairs)
 
     def new_model(self):
         """A freshly initialised model for ``self.config`` and ``self.vocab``."""

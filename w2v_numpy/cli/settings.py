@@ -53,7 +53,9 @@ FLAGS = {"corpus_file": "--data_file", "vector_size": "--vector_dim", "negative"
                                            "min_alpha", "epochs", "batch_size", "seed", "type",
                                            "cbow_update", "backend", "formulation", "workers",
                                            "shared_negatives", "shuffle", "run_length",
-                                           "x_max", "glove_alpha", "min_n", "max_n", "bucket")}}
+                                           "x_max", "glove_alpha", "min_n", "max_n", "bucket",
+                                           "read_vocab", "init_vectors", "freeze_init")},
+         "update": "--continue_from"}
 
 
 def trainable_types():

@@ -28,13 +28,16 @@ import numpy as np
 from .. import __version__
 from ..backend import backend_name, set_backend
 from ..batching.producer import wanted
+from ..errors import W2VError
 from ..files.atomic import atomic_open, remove_stale_temps
 from ..files.model_file import list_checkpoints
 from ..loading import load_model
-from ..text.corpus import MAX_SENTENCE_LENGTH, expand_paths
+from ..models import window_types
+from ..text.corpus import MAX_SENTENCE_LENGTH, expand_paths, scan
 from ..training.callbacks import Checkpointer, StopRequest
 from ..training.loop import TrainingDiverged, training_workers
 from ..training.workers import WorkerDied
+from ..word2vec import Word2Vec, encode
 from .common import (ArgumentParser, UserError, check_outputs, check_writable, non_empty,
                      number, run)
 from .settings import (DEFAULTS, FLAGS, alpha_help, batch_size_help, default, front_door, merge_settings,
@@ -121,6 +124,19 @@ def build_parser(prog=None):
     a("--bucket", type=number(int, 1, high=2 ** 31 - 1),
       help="fasttext_*: rows of the hashed n-gram table (default 2000000: bucket x vector_dim "
            "float32, 800 MB at the fasttext default --vector_dim 100)")
+    a("--save_vocab", metavar="FILE", type=non_empty("--save_vocab"),
+      help="write the vocabulary, 'word count' per line as word2vec.c's -save-vocab")
+    a("--read_vocab", metavar="FILE", type=non_empty("--read_vocab"),
+      help="word2vec types: use this vocabulary ('word count' per line, e.g. word2vec.c's "
+           "-save-vocab or --save_vocab) instead of the data's; other words are out-of-vocabulary")
+    a("--continue_from", metavar="MODEL", type=non_empty("--continue_from"),
+      help="word2vec types: continue training MODEL on new --data_file text (its new words get "
+           "fresh rows), writing the result to --model_file, which must be another file")
+    a("--init_vectors", metavar="FILE", type=non_empty("--init_vectors"),
+      help="word2vec types: start the words found in this .vec/.bin (or model) file from its "
+           "vectors, the others at random; its dimension must be --vector_dim")
+    a("--freeze_init", action="store_true",
+      help="with --init_vectors: those words' vectors never change in training")
     a("--backend", choices=["numpy", "cupy"], default=None, help="array backend (default numpy)")
     a("--save_every", type=number(int, 1), default=10, help="batches between periodic saves "
       "(default 10; also at least max(5 s, 30x the last save's duration) apart)")
@@ -149,38 +165,111 @@ def _data_files(args, saved_meta):
     return [str(SHIPPED_CORPUS)]
 
 
+def _continued(args, model_file):
+    """The model ``--continue_from`` names, checked; ``None`` without the flag.
+
+    Why a separate path from resuming: a continued model trains on new text with a
+    grown vocabulary and a new learning-rate schedule, so it is written to another
+    file and the model it starts from is never replaced. Sets ``args.continuing``:
+    ``"new"``, or ``"resume"`` when ``--model_file`` is this same continuation,
+    stopped (its meta names the source), which the same command then resumes.
+    """
+    source = args.continue_from
+    args.continuing = None
+    if source is None:
+        return None
+    if args.model_file is None:
+        raise UserError("--continue_from needs --model_file: where to write the continued model "
+                        f"({source} is left as it is)")
+    if os.path.realpath(model_file) == os.path.realpath(source):
+        raise UserError(f"--model_file and --continue_from name the same file ({source}): "
+                        "continued training writes a new model; give --model_file another path")
+    if not [p for p in (args.data_file or []) + args.more_data if p.strip()]:
+        raise UserError("--continue_from needs --data_file: the new text to train on")
+    for flag in ("init_vectors", "read_vocab"):
+        if getattr(args, flag):
+            raise UserError(f"--{flag} is for a new model, --continue_from continues one (its "
+                            "vocabulary grows from the new text): give one of them")
+    if os.path.exists(model_file) and not args.overwrite_model:
+        try:
+            previous = load_model(model_file)
+        except (W2VError, OSError):     # not a model at all: not this continuation either
+            previous = None
+        if previous is not None and previous.meta.get("continued_from") == os.path.realpath(source):
+            # The same command again after a stop: resume that run, as a plain run resumes.
+            args.continuing = "resume"
+            return previous
+        raise UserError(f"--model_file {model_file} exists: continued training writes a new "
+                        "model; pass --overwrite_model to replace it, or give another --model_file")
+    if not os.path.isfile(source):
+        raise UserError(f"--continue_from: {source}: no such file")
+    loaded = load_model(source)     # ModelFileError "cannot load ..." if damaged
+    args.continuing = "new"
+    if not Word2Vec.accepts(loaded.config.get("type")):
+        raise UserError(f"--continue_from: {source} holds a {loaded.config.get('type')} model; "
+                        f"continued training takes the word2vec types ({', '.join(window_types())})")
+    for flag, given, saved in (("--type", args.type, loaded.config["type"]),
+                               ("--vector_dim", args.vector_dim, loaded.config["vector_size"])):
+        if given is not None and given != saved:
+            raise UserError(f"--continue_from: {source} holds a {loaded.config['type']} model "
+                            f"with vector_dim {loaded.config['vector_size']}, not {flag} {given}")
+    return loaded
+
+
 def prepare(args):
     """Validate everything and build the (fresh or loaded) model. Writes nothing."""
     model_file = args.model_file or f"{args.type or DEFAULTS['type']}.model"
     check_writable(model_file, "--model_file")     # before --plot_file, named after it
     plot_file = args.plot_file or f"{model_file}.loss.png"
-    loaded = None
-    if os.path.exists(model_file) and not args.overwrite_model:
+    loaded = continued = _continued(args, model_file)
+    if continued is None and os.path.exists(model_file) and not args.overwrite_model:
         loaded = load_model(model_file)     # ModelFileError "cannot load ..." if damaged
         if loaded.config.get("type") not in trainable_types():
             raise UserError(f"{model_file} holds a {loaded.config.get('type')} model (a text "
                             "classifier), not word embeddings this trainer can resume: give "
                             "another --model_file, or --overwrite_model to replace it")
-    elif not os.path.exists(model_file) and not args.overwrite_model \
+    elif continued is None and not os.path.exists(model_file) and not args.overwrite_model \
             and list_checkpoints(model_file):
         raise UserError(f"{model_file} is missing but its epoch checkpoints exist: copy the newest "
                         "one to it to resume, or pass --overwrite_model to start again")
-    settings, notes = merge_settings(args, loaded, model_file)
+    settings, notes = merge_settings(args, loaded, args.continue_from
+                                     if args.continuing == "new" else model_file)
     if settings["min_alpha"] is not None and settings["min_alpha"] > settings["alpha"]:
         raise UserError(f"--min_alpha {settings['min_alpha']} is larger than --alpha "
                         f"{settings['alpha']}: the rate decays from --alpha down to --min_alpha")
-    files = _data_files(args, loaded.meta if loaded else None)
+    type_name = args.type or (loaded.config["type"] if loaded else DEFAULTS["type"])
+    for flag in ("read_vocab", "init_vectors", "freeze_init"):
+        if getattr(args, flag) and front_door(type_name) is not Word2Vec:
+            raise UserError(f"--{flag} applies to the word2vec types "
+                            f"({', '.join(window_types())}), not --type {type_name}")
+    if args.freeze_init and not args.init_vectors:
+        raise UserError("--freeze_init freezes the vectors taken from --init_vectors: "
+                        "give --init_vectors FILE too")
+    files = _data_files(args, loaded.meta if loaded and args.continuing != "new" else None)
     check_outputs([("--model_file", model_file), ("--plot_file", plot_file),
-                   ("--metrics_json", args.metrics_json)],
-                  inputs=[("--data_file", f) for f in files])
+                   ("--metrics_json", args.metrics_json), ("--save_vocab", args.save_vocab)],
+                  inputs=[("--data_file", f) for f in files]
+                  + [("--continue_from", args.continue_from), ("--read_vocab", args.read_vocab),
+                     ("--init_vectors", args.init_vectors)])
+    for flag in ("read_vocab", "init_vectors"):        # read later, after the data: check now
+        path = getattr(args, flag)
+        if path is not None and not os.path.isfile(path):
+            why = "not a regular file" if os.path.exists(path) else "no such file"
+            raise UserError(f"--{flag}: {path}: {why}")
     if loaded is None:
-        w2v = front_door(args.type or DEFAULTS["type"])(**settings, progress=not args.no_progress)
+        extra = {} if front_door(type_name) is not Word2Vec else \
+            dict(read_vocab=args.read_vocab, init_vectors=args.init_vectors,
+                 freeze_init=args.freeze_init)
+        w2v = front_door(type_name)(**settings, **extra, progress=not args.no_progress)
     else:
         w2v = loaded
         w2v.config.update(settings)
         if "cbow_update" in settings:
             w2v.model.cbow_update = settings["cbow_update"]
         w2v.progress = not args.no_progress
+        w2v.read_vocab = args.read_vocab
+        if args.continuing == "new":
+            w2v.state = None                  # new text, new schedule: epoch 1 of --epochs
     return model_file, plot_file, w2v, files, notes
 
 
@@ -190,7 +279,25 @@ def _main(argv):
     set_backend(args.backend)
     model_file, plot_file, w2v, files, notes = prepare(args)
     saved_vocab = w2v.vocab
-    w2v.build_vocab(files)
+    if args.continuing == "new":
+        n_old = len(saved_vocab)
+        w2v.build_vocab(files, update=True)
+        notes.append(f"note: continuing {args.continue_from}: {n_old} words, {len(w2v.vocab) - n_old} "
+                     f"new from the data, written to {model_file}")
+        saved_vocab = None
+    elif args.continuing == "resume":
+        # Its vocabulary is the grown one, not the new text's own: encode the text with it.
+        w2v.corpus = encode(scan(files, w2v.tokenizer), w2v.vocab)
+        saved_vocab = None
+    else:
+        w2v.build_vocab(files)
+    if saved_vocab is not None and args.init_vectors:
+        # A resumed run: its rows were copied from the file by the first run; freeze again.
+        if args.freeze_init:
+            w2v.load_init_vectors(args.init_vectors, freeze=True, copy=False)
+        else:
+            notes.append(f"note: resuming {model_file}: --init_vectors only starts a new "
+                         "model, so the file is not read again")
     if saved_vocab is not None and (saved_vocab.words != w2v.vocab.words
                                     or (saved_vocab.counts != w2v.vocab.counts).any()):
         raise UserError(f"the vocabulary of the data differs from the one in {model_file} "
@@ -203,10 +310,14 @@ def _main(argv):
         print(f"{model_file} has already completed {state.epoch} epochs (--epochs "
               f"{w2v.config['epochs']}): nothing to train. Pass a larger --epochs to train "
               "further, or --overwrite_model to start again.", file=sys.stderr)
+        if args.save_vocab:
+            w2v.vocab.save_word2vec_format(args.save_vocab)
         report(w2v, files, args, model_file, t_start, state, None, None)
         return 0
     w2v.workers, w2v.prefetch = args.workers, PREFETCH[args.prefetch]
     batcher = w2v.make_batcher()   # refuses a corpus that yields no example, before any file changes
+    if args.save_vocab:
+        w2v.vocab.save_word2vec_format(args.save_vocab)
     remove_stale_temps(model_file)
     remove_stale_temps(plot_file)
     if state is None:
@@ -215,6 +326,8 @@ def _main(argv):
             print(f"removed old checkpoint {path}", file=sys.stderr)
     done0 = (state.words_done, state.examples, state.train_s) if state else (0, 0, 0.0)
     meta = {"data_files": [os.path.abspath(f) for f in files], "w2v_numpy": __version__}
+    if args.continue_from:              # lets the same command resume this run after a stop
+        meta["continued_from"] = os.path.realpath(args.continue_from)
     saver = Checkpointer(w2v, model_file, args.save_every, args.save_seconds,
                          args.keep_checkpoints, plot_file, meta)
     if getattr(w2v, "cooccurrences", None) is not None:

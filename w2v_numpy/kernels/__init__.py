@@ -261,7 +261,7 @@ def step(model, batch, alpha, plans=None, max_row_rate=None):
     loss, grads = update_rows(model, batch, -alpha)                      # rows hold -alpha * grad
     if max_row_rate is not None:
         bound_crowded_rows(grads, model.update_counts(batch), alpha, max_row_rate)
-    apply_grad(model.params, grads, plans=plans)
+    apply_grad(model.params, grads, plans=plans, locked=model.locked)
     return loss
 
 

@@ -63,7 +63,7 @@ class RowGrad(NamedTuple):
     unique: bool = False
 
 
-def apply_grad(params, grads, scale=1.0, plans=None):
+def apply_grad(params, grads, scale=1.0, plans=None, locked=None):
     """In place ``params[name][index] += scale * rows`` for every entry of ``grads``.
 
     Repeated indices accumulate (through :func:`w2v_numpy.backend.scatter_add`);
@@ -71,16 +71,33 @@ def apply_grad(params, grads, scale=1.0, plans=None):
     ``plans`` (``{name: RowPlan}``, from :func:`w2v_numpy.kernels.row_plans`) is the
     scatter's bookkeeping made ahead, by the batch producer of
     :mod:`w2v_numpy.batching.producer`.
+
+    ``locked`` (``{name: bool array (rows,)}``, :attr:`Model.locked`) names rows
+    that must never change (gensim's ``lockf`` 0.0, ``Word2Vec(freeze_init=True)``).
+    Why here: every training step of every kernel and worker ends in this call, so
+    one mask honours them all. Their entries are dropped rather than zeroed, since
+    adding 0.0 would still turn a ``-0.0`` into ``0.0``: locked rows stay identical
+    to the bit. The dropped entries no longer match a plan made for the whole
+    index, so that parameter's plan is not used.
     """
     plans = plans or {}
     for name, g in grads.items():
         rows = g.rows if scale == 1.0 else scale * g.rows
-        if g.index is None:
+        index, plan = g.index, plans.get(name)
+        lock = locked.get(name) if locked else None
+        if lock is not None:
+            if index is None:                 # a dense gradient: add to the unlocked rows only
+                free = ~lock
+                params[name][free] += rows[free]
+                continue
+            keep = ~lock[index]
+            index, rows, plan = index[keep], rows[keep], None
+        if index is None:
             params[name] += rows
         elif g.unique:
-            params[name][g.index] += rows
+            params[name][index] += rows
         else:
-            scatter_add(params[name], g.index, rows, plans.get(name))
+            scatter_add(params[name], index, rows, plan)
     return params
 
 
@@ -225,6 +242,10 @@ class Model:
     #: dL/dh (word2vec.c's and fastText's CBOW rule); such an objective's ``loss_and_grad``
     #: takes ``undivided=True`` and defines this from its options.
     undivided_update = False
+    #: ``None`` or ``{param name: bool array (rows,)}``: rows that training never changes
+    #: (:func:`apply_grad`'s ``locked``; set by ``Word2Vec(freeze_init=True)``). A run
+    #: setting of this object, not stored in the model file.
+    locked = None
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -329,7 +350,7 @@ class Model:
         loss, grads = self.update_rows(batch, -alpha)          # rows hold -alpha * grad
         if max_row_rate is not None:
             bound_crowded_rows(grads, self.update_counts(batch), alpha, max_row_rate)
-        apply_grad(self.params, grads)
+        apply_grad(self.params, grads, locked=self.locked)
         return loss
 
     def astype(self, dtype):

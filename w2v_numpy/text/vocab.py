@@ -5,10 +5,15 @@ so the same corpus and settings always give the same ids (and the most
 frequent word has id 0, as in word2vec.c and gensim).
 """
 import json
+import os
 
 import numpy as np
 
 from ..errors import W2VError
+
+#: The sentence-boundary token word2vec.c counts (once per line) and writes first in its
+#: ``-save-vocab`` file. w2v_numpy's tokenizers never produce it, so reading skips it.
+SENTENCE_END = "</s>"
 
 
 class Vocab:
@@ -116,3 +121,68 @@ class Vocab:
         """Read a vocabulary written by :meth:`save`."""
         with open(path, encoding="utf-8") as fh:
             return cls.from_dict(json.load(fh))
+
+    def save_word2vec_format(self, path):
+        """Write the vocabulary as word2vec.c's ``-save-vocab`` does: ``word count`` per
+        line, in id order (count-descending for a vocabulary built from one corpus).
+
+        Why this format: word2vec.c (``-read-vocab``), gensim and other tools read
+        it, so one vocabulary can be built once and shared. Unlike word2vec.c, no
+        ``</s>`` line is written (w2v_numpy has no sentence-boundary token). The
+        file appears whole or not at all (:func:`w2v_numpy.files.atomic.atomic_open`).
+        """
+        from ..files.atomic import atomic_open      # files imports text; import at call time
+        lines = "".join(f"{w} {int(c)}\n" for w, c in zip(self.words, self.counts))
+        with atomic_open(path) as fh:
+            fh.write(lines.encode("utf-8"))
+
+    @classmethod
+    def load_word2vec_format(cls, path):
+        """Read a ``word count`` per line file (:meth:`save_word2vec_format`, or word2vec.c's
+        ``-save-vocab``), words in file order; word2vec.c's ``</s>`` line is skipped.
+
+        Raises
+        ------
+        W2VError
+            ``"PATH line N: ..."`` (``param="read_vocab"``) for a line that is not a
+            word and a non-negative integer count, a repeated word, text that is not
+            UTF-8, or a file without words; ``FileNotFoundError`` if it is missing.
+        """
+        path = os.fspath(path)
+        with open(path, "rb") as fh:
+            data = fh.read()
+        if data.startswith(b"\xef\xbb\xbf"):      # a UTF-8 byte-order mark some editors add
+            data = data[3:]
+        words, counts, seen = [], [], {}
+        # Lines counted as an editor shows them, so the message points at the right one.
+        for number, raw in enumerate(data.split(b"\n"), start=1):
+            def bad(why):
+                return W2VError(f"{path} line {number}: {why} (expected 'word count', as "
+                                "word2vec.c's -save-vocab writes)", param="read_vocab")
+            try:
+                line = raw.decode("utf-8").rstrip("\r")
+            except UnicodeDecodeError:
+                raise bad("not UTF-8 text") from None
+            if not line.strip():
+                if number == data.count(b"\n") + 1:       # the end of the last line
+                    continue
+                raise bad("empty line")
+            fields = line.split()
+            if len(fields) != 2:
+                raise bad(f"{len(fields)} field{'' if len(fields) == 1 else 's'}, not 2")
+            word, count = fields
+            if not count.isdigit() or not count.isascii():
+                raise bad(f"count {count!r} is not a non-negative integer")
+            if int(count) >= 2 ** 63:                   # the counts are int64
+                raise bad(f"count {count} is too large")
+            if word == SENTENCE_END:
+                continue
+            if word in seen:
+                raise bad(f"{word!r} repeats line {seen[word]}")
+            seen[word] = number
+            words.append(word)
+            counts.append(int(count))
+        if not words:
+            raise W2VError(f"{path}: no words in the vocabulary file", param="read_vocab")
+        return cls(words, counts)
+
