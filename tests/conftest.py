@@ -112,17 +112,18 @@ def randomize(model, rng, scale=1.0):
 GROUPS = [[f"{g}{chr(97 + i)}" for i in range(6)] for g in ("alpha", "beta", "gamma", "delta", "omega")]
 
 
-def write_group_corpus(path, n_sentences=3000, seed=0):
+def write_group_corpus(path, n_sentences=3000, seed=0, groups=GROUPS):
     """Sentences drawn from one group at a time: words of a group share contexts.
 
     Every sentence also carries a few 'filler' words common to all groups, so
     the models must learn the group structure, not just word frequency.
+    ``groups``: the groups to draw from (a subset makes a corpus of some of them).
     """
     rng = np.random.default_rng(seed)
     fillers = ["the", "and", "of"]
     lines = []
     for _ in range(n_sentences):
-        group = GROUPS[rng.integers(len(GROUPS))]
+        group = groups[rng.integers(len(groups))]
         words = [group[i] for i in rng.integers(0, len(group), 8)]
         for pos in rng.integers(0, len(words), 2):
             words.insert(int(pos), fillers[rng.integers(len(fillers))])

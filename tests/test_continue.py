@@ -8,7 +8,7 @@ from w2v_numpy.batching import NegativeSampler
 from w2v_numpy.errors import W2VError
 from w2v_numpy.models import VARIANTS, window_types
 
-from conftest import GROUPS
+from conftest import GROUPS, write_group_corpus
 from test_cli_helpers import assert_one_line_error, run_cli, snapshot
 from test_train import group_precision
 
@@ -19,16 +19,7 @@ KW = dict(vector_size=16, window=3, min_count=1, sample=0, alpha=0.05, epochs=3,
 
 def write_groups(path, groups, n_sentences, seed):
     """conftest's group corpus, drawn from ``groups`` only."""
-    rng = np.random.default_rng(seed)
-    fillers, lines = ["the", "and", "of"], []
-    for _ in range(n_sentences):
-        group = groups[rng.integers(len(groups))]
-        words = [group[i] for i in rng.integers(0, len(group), 8)]
-        for pos in rng.integers(0, len(words), 2):
-            words.insert(int(pos), fillers[rng.integers(len(fillers))])
-        lines.append(" ".join(words))
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
+    return write_group_corpus(path, n_sentences, seed, groups)
 
 
 @pytest.fixture
