@@ -23,8 +23,6 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
 from .. import __version__
 from ..backend import backend_name, set_backend
 from ..batching.producer import wanted
@@ -273,36 +271,75 @@ def prepare(args):
     return model_file, plot_file, w2v, files, notes
 
 
-def _main(argv):
-    t_start = time.perf_counter()
-    args = build_parser(_prog()).parse_intermixed_args(argv)
-    set_backend(args.backend)
-    model_file, plot_file, w2v, files, notes = prepare(args)
+def _read_data(args, w2v, files, model_file, notes):
+    """Build or check the vocabulary and encode the data: a new run, a continued one
+    (``--continue_from``: new words added), or the resume of either. Writes nothing."""
     saved_vocab = w2v.vocab
     if args.continuing == "new":
         n_old = len(saved_vocab)
         w2v.build_vocab(files, update=True)
         notes.append(f"note: continuing {args.continue_from}: {n_old} words, {len(w2v.vocab) - n_old} "
                      f"new from the data, written to {model_file}")
-        saved_vocab = None
-    elif args.continuing == "resume":
+        return
+    if args.continuing == "resume":
         # Its vocabulary is the grown one, not the new text's own: encode the text with it.
         w2v.corpus = encode(scan(files, w2v.tokenizer), w2v.vocab)
-        saved_vocab = None
-    else:
-        w2v.build_vocab(files)
-    if saved_vocab is not None and args.init_vectors:
+        return
+    w2v.build_vocab(files)
+    if saved_vocab is None:
+        return
+    if args.init_vectors:
         # A resumed run: its rows were copied from the file by the first run; freeze again.
         if args.freeze_init:
             w2v.load_init_vectors(args.init_vectors, freeze=True, copy=False)
         else:
             notes.append(f"note: resuming {model_file}: --init_vectors only starts a new "
                          "model, so the file is not read again")
-    if saved_vocab is not None and (saved_vocab.words != w2v.vocab.words
-                                    or (saved_vocab.counts != w2v.vocab.counts).any()):
+    if saved_vocab.words != w2v.vocab.words or (saved_vocab.counts != w2v.vocab.counts).any():
         raise UserError(f"the vocabulary of the data differs from the one in {model_file} "
                         "(other data or --min_count/--max_vocab): give the same data to resume, "
                         "or --overwrite_model to start a new model")
+
+
+def _how(w2v, batcher):
+    """How this run trains, in words, for its first line."""
+    c = w2v.config
+    how = [f"{c['formulation']} formulation"] if "formulation" in c else []
+    if c.get("run_length", 1) > 1:
+        how.append(f"shuffled in runs of {c['run_length']} windows")
+    if c.get("shared_negatives", 1) > 1:
+        how.append(f"negatives shared by {c['shared_negatives']} windows"
+                   + (" spread over the batch" if c.get("spread_negatives") else ""))
+    workers = training_workers(w2v.model, batcher, w2v.workers, getattr(w2v, "optimizer", None))
+    how.append(f"{workers} worker(s)" + (", batches from a second process" if workers == 1
+                                         and wanted(w2v.prefetch, batcher) else ""))
+    return ", ".join(how)
+
+
+def _start_files(args, w2v, files, model_file, plot_file, state):
+    """Everything written before training: the vocabulary file, stale temporaries and (a
+    new run) old checkpoints gone; returns the Checkpointer that saves the run."""
+    if args.save_vocab:
+        w2v.vocab.save_word2vec_format(args.save_vocab)
+    remove_stale_temps(model_file)
+    remove_stale_temps(plot_file)
+    if state is None:
+        for _, path in list_checkpoints(model_file):
+            os.remove(path)
+            print(f"removed old checkpoint {path}", file=sys.stderr)
+    meta = {"data_files": [os.path.abspath(f) for f in files], "w2v_numpy": __version__}
+    if args.continue_from:              # lets the same command resume this run after a stop
+        meta["continued_from"] = os.path.realpath(args.continue_from)
+    return Checkpointer(w2v, model_file, args.save_every, args.save_seconds,
+                        args.keep_checkpoints, plot_file, meta)
+
+
+def _main(argv):
+    t_start = time.perf_counter()
+    args = build_parser(_prog()).parse_intermixed_args(argv)
+    set_backend(args.backend)
+    model_file, plot_file, w2v, files, notes = prepare(args)
+    _read_data(args, w2v, files, model_file, notes)
     for note in notes:
         print(note, file=sys.stderr)
     state = w2v.state
@@ -316,52 +353,23 @@ def _main(argv):
         return 0
     w2v.workers, w2v.prefetch = args.workers, PREFETCH[args.prefetch]
     batcher = w2v.make_batcher()   # refuses a corpus that yields no example, before any file changes
-    if args.save_vocab:
-        w2v.vocab.save_word2vec_format(args.save_vocab)
-    remove_stale_temps(model_file)
-    remove_stale_temps(plot_file)
-    if state is None:
-        for _, path in list_checkpoints(model_file):
-            os.remove(path)
-            print(f"removed old checkpoint {path}", file=sys.stderr)
+    saver = _start_files(args, w2v, files, model_file, plot_file, state)
     done0 = (state.words_done, state.examples, state.train_s) if state else (0, 0, 0.0)
-    meta = {"data_files": [os.path.abspath(f) for f in files], "w2v_numpy": __version__}
-    if args.continue_from:              # lets the same command resume this run after a stop
-        meta["continued_from"] = os.path.realpath(args.continue_from)
-    saver = Checkpointer(w2v, model_file, args.save_every, args.save_seconds,
-                         args.keep_checkpoints, plot_file, meta)
     if getattr(w2v, "cooccurrences", None) is not None:
         print(f"co-occurrences: {w2v.cooccurrences.nnz:,} non-zero entries (window "
               f"{w2v.config['window']} words each side, 1/distance weighting)", file=sys.stderr)
-    how = [f"{w2v.config['formulation']} formulation"] if "formulation" in w2v.config else []
-    if w2v.config.get("run_length", 1) > 1:
-        how.append(f"shuffled in runs of {w2v.config['run_length']} windows")
-    if w2v.config.get("shared_negatives", 1) > 1:
-        how.append(f"negatives shared by {w2v.config['shared_negatives']} windows"
-                   + (" spread over the batch" if w2v.config.get("spread_negatives") else ""))
-    workers = training_workers(w2v.model, batcher, w2v.workers, getattr(w2v, "optimizer", None))
-    how.append(f"{workers} worker(s)"
-               + (", batches from a second process" if workers == 1
-                  and wanted(w2v.prefetch, batcher) else ""))
-    print(f"training {w2v.config['type']} ({', '.join(how)}) on {len(files)} file(s): "
-          f"{len(w2v.vocab)} words, "
-          f"{w2v.corpus.raw_words} tokens; model file {model_file}"
+    print(f"training {w2v.config['type']} ({_how(w2v, batcher)}) on {len(files)} file(s): "
+          f"{len(w2v.vocab)} words, {w2v.corpus.raw_words} tokens; model file {model_file}"
           + (f" (resuming at epoch {state.epoch + 1})" if state else ""), file=sys.stderr)
-    # Overflow warnings would bury the one-line divergence message; NaN/inf is checked anyway.
-    with StopRequest(args.stop_after_batches) as stopper, \
-            np.errstate(over="ignore", invalid="ignore"):
+    with StopRequest(args.stop_after_batches) as stopper:
         try:
             state = w2v.train(callbacks=[stopper, saver], state=state, batcher=batcher)
-        except TrainingDiverged as exc:
-            print(f"error: training diverged: {exc.what}; try a smaller --alpha; "
-                  f"{kept_after_failure(model_file, saver, resumed=state is not None)}",
-                  file=sys.stderr)
-            return 1
-        except WorkerDied as exc:
-            print(f"error: {exc}; "
-                  f"{kept_after_failure(model_file, saver, resumed=state is not None)}; run "
-                  "the same command again to resume from it (or with --workers 1)",
-                  file=sys.stderr)
+        except (TrainingDiverged, WorkerDied) as exc:
+            kept = kept_after_failure(model_file, saver, resumed=state is not None)
+            print(f"error: training diverged: {exc.what}; try a smaller --alpha; {kept}"
+                  if isinstance(exc, TrainingDiverged) else
+                  f"error: {exc}; {kept}; run the same command again to resume from it (or "
+                  "with --workers 1)", file=sys.stderr)
             return 1
     report(w2v, files, args, model_file, t_start, state, done0, saver)
     if stopper.stopped and state.epoch < state.epochs:

@@ -177,22 +177,13 @@ def _contributions(m, batch, f, row_name=str):
     Every row's terms are summed and compared with the model's own gradient in
     :func:`trace`, so a term written wrong here is never printed.
     """
-    fam, kind = m.batch_family, m.output_layer
     out = {}
 
     def add(pname, row, op, coef, vec, sym):
         out.setdefault(pname, []).append((int(row), op, coef, np.asarray(vec), sym))
 
-    if fam == "cooccurrence":
-        rows, cols = to_numpy(batch.rows), to_numpy(batch.cols)
-        P = {k: to_numpy(v) for k, v in m.params.items()}
-        scale = f["scale"]
-        for k, (i, j) in enumerate(zip(rows, cols)):
-            c = float(scale[k])
-            add("W", i, "times", c, P["W_ctx"][j], f"2 f error[{k}] w~_j")
-            add("W_ctx", j, "times", c, P["W"][i], f"2 f error[{k}] w_i")
-            add("b", i, "plain", None, c, f"2 f error[{k}]")
-            add("b_ctx", j, "plain", None, c, f"2 f error[{k}]")
+    if m.batch_family == "cooccurrence":
+        _glove_terms(m, batch, f, add)
         return out
     h = f["h"] if "h" in f else f.get("v_D")
     dh = f["dh"] if "dh" in f else f.get("dv_D")
@@ -201,12 +192,33 @@ def _contributions(m, batch, f, row_name=str):
     B = h.shape[0]
     ex = (lambda b: "") if B == 1 else (lambda b: f"[{b}]")
     sub = (lambda b, what: f"[{what}]") if B == 1 else (lambda b, what: f"[{b}, {what}]")
-    # the input side: which rows made h, and their share of dL/dh
+    if not _input_terms(m, batch, f, dh, ex, add) or \
+            not _output_terms(m, f, h, ex, sub, row_name, add):
+        return None
+    return out
+
+
+def _glove_terms(m, batch, f, add):
+    """GloVe: each entry's 2 f(X) error times the other side's row, and the biases."""
+    rows, cols = to_numpy(batch.rows), to_numpy(batch.cols)
+    P = {k: to_numpy(v) for k, v in m.params.items()}
+    for k, (i, j) in enumerate(zip(rows, cols)):
+        c = float(f["scale"][k])
+        add("W", i, "times", c, P["W_ctx"][j], f"2 f error[{k}] w~_j")
+        add("W_ctx", j, "times", c, P["W"][i], f"2 f error[{k}] w_i")
+        add("b", i, "plain", None, c, f"2 f error[{k}]")
+        add("b_ctx", j, "plain", None, c, f"2 f error[{k}]")
+
+
+def _input_terms(m, batch, f, dh, ex, add):
+    """The input side: which rows made h, and each one's share of dL/dh; ``False`` for an
+    input layer whose terms are not written here."""
+    fam = m.batch_family
     if fam in ("sgram", "cbow") and m.input_layer == "words":
         if m.formulation != "pair" or "weight" not in f:
-            return None
+            return False
         inputs, weight = to_numpy(batch.inputs), f["weight"]
-        for b in range(B):
+        for b in range(inputs.shape[0]):
             for c in range(inputs.shape[1]):
                 w = float(weight[b, c])
                 if w <= 0:
@@ -216,13 +228,15 @@ def _contributions(m, batch, f, row_name=str):
                 else:
                     n = int(round(1.0 / w))
                     add("W_in", inputs[b, c], "over", n, dh[b], f"dL/dh{ex(b)} / {n}")
-    elif m.input_layer == "subwords":
+        return True
+    if m.input_layer == "subwords":
         _, N, (words, word_ex, grams, gram_ex) = m.hidden(batch)
         N = to_numpy(N)
         for pname, rows, exs in (("W_in", words, word_ex), ("W_ngram", grams, gram_ex)):
             for r, b in zip(to_numpy(rows), to_numpy(exs)):
                 add(pname, r, "over", int(N[b]), dh[b], f"dL/dh{ex(b)} / N")
-    elif fam == "documents":
+        return True
+    if fam == "documents":
         if hasattr(m, "feature_rows"):
             parts = [(n, to_numpy(r), to_numpy(w), to_numpy(d)) for n, r, w, d in m.feature_rows(batch)]
         else:
@@ -233,10 +247,14 @@ def _contributions(m, batch, f, row_name=str):
                     add(pname, r, "plain", None, dh[b], f"dL/dv_D{ex(b)}")
                 else:
                     add(pname, r, "times", float(a), dh[b], f"a_g dL/dv_D{ex(b)}")
-    else:
-        return None
-    # the output side: each output row's error times h
-    out_name = "U" if fam == "documents" else "W_out"
+        return True
+    return False
+
+
+def _output_terms(m, f, h, ex, sub, row_name, add):
+    """The output side: each output row's error times h; ``False`` where not written."""
+    out_name = "U" if m.batch_family == "documents" else "W_out"
+    B, kind = h.shape[0], m.output_layer
     if kind == "softmax":
         e = f["e"]
         for j in range(e.shape[1]):
@@ -247,7 +265,7 @@ def _contributions(m, batch, f, row_name=str):
         index = to_numpy(f["index"])
         g = f["g"] if "g" in f else f.get("gamma")
         if g is None:
-            return None
+            return False
         for b in range(B):
             for k in range(index.shape[1]):
                 who = "target" if k == 0 else f"negative {k}"
@@ -261,8 +279,8 @@ def _contributions(m, batch, f, row_name=str):
                     add(out_name, nodes[b, l], "times", float(e[b, l]), h[b],
                         f"e{sub(b, f'l={l + 1}')} h{ex(b)}")
     else:
-        return None
-    return out
+        return False
+    return True
 
 
 def _term_value(op, coef, vec):
@@ -316,17 +334,8 @@ def trace(model, batch, alpha, words=None, labels=None, title=None, check=True, 
                         f"weighting exponent = {m.alpha:g} (the GloVe paper's alpha; "
                         f"not the learning rate)",
                         f"target t(X) = {'log X' if m.target == 'log' else 'log(1 + X)'}"]
-    fields = batch._asdict()
-    for key, value in fields.items():
-        if value is not None:
-            value = to_numpy(value)
-            text = ""
-            if words is not None and key in _WORD_FIELDS.get(m.batch_family, ()):
-                mask = fields.get("mask") if key == "inputs" else None
-                text = ", by word: " + named(value, words, None if mask is None else to_numpy(mask))
-            out.steps.append(Step("inputs", key, key, f"the batch{text}", value))
+    out.steps += _input_steps(m, batch, words)
     out.loss, grads = m.loss_and_grad(batch)
-    dense = {k: to_numpy(v) for k, v in densify(m.params, grads).items()}
     touched = {pname: (np.unique(to_numpy(g.index)) if g.index is not None
                        else np.arange(m.params[pname].shape[0])) for pname, g in grads.items()}
     names = {pname: _row_names(m, pname, words, labels) for pname in grads}
@@ -334,33 +343,78 @@ def trace(model, batch, alpha, words=None, labels=None, title=None, check=True, 
     def label(pname, r):
         return f"{pname}[{names[pname][r]}]" if names[pname] is not None else f"{pname}[{r}]"
 
-    for pname, rows in touched.items():          # the parameters the step reads, before it
+    out.steps += _parameter_steps(m, kind, touched, label)
+    forward = {k: to_numpy(v) for k, v in m.forward(batch).items()}
+    out.steps += _forward_steps(kind, forward)
+    after = m.astype(np.float64)
+    after.step(batch, alpha)
+    out.steps += _row_steps(m, after, batch, alpha, forward, grads, touched, label)
+    fa = {k: to_numpy(v) for k, v in after.forward(batch).items()}
+    out.loss_after = float(np.sum(fa["loss"], dtype=np.float64))
+    out.steps += _after_steps(m, batch, words, kind, forward, fa)
+    if check:
+        out.check = check_report(m, batch)
+        names_all = {p: _row_names(m, p, words, labels) for p in m.params}
+        idx = list(out.check.index)
+        if idx and names_all.get(out.check.param) is not None:
+            idx[0] = names_all[out.check.param][idx[0]]
+        out.check_where = f"{out.check.param}[{', '.join(str(i) for i in idx)}]"
+    return out
+
+
+def _input_steps(m, batch, words):
+    """The batch's fields, word fields also by word, in array order."""
+    steps, fields = [], batch._asdict()
+    for key, value in fields.items():
+        if value is not None:
+            value = to_numpy(value)
+            text = ""
+            if words is not None and key in _WORD_FIELDS.get(m.batch_family, ()):
+                mask = fields.get("mask") if key == "inputs" else None
+                text = ", by word: " + named(value, words, None if mask is None else to_numpy(mask))
+            steps.append(Step("inputs", key, key, f"the batch{text}", value))
+    return steps
+
+
+def _parameter_steps(m, kind, touched, label):
+    """The rows the step reads, by name, before it changes them."""
+    steps = []
+    for pname, rows in touched.items():
         role = _ROLES.get(pname, f"row of {pname}")
         if kind == "hierarchical_softmax" and pname == "W_out":
             role = "inner-node vector u_n (row of W_out, one per inner node of the tree)"
         for r in rows:
-            out.steps.append(Step("parameters", label(pname, r), label(pname, r), role,
-                                  to_numpy(m.params[pname][r])))
-    forward = {k: to_numpy(v) for k, v in m.forward(batch).items()}
+            steps.append(Step("parameters", label(pname, r), label(pname, r), role,
+                              to_numpy(m.params[pname][r])))
+    return steps
+
+
+def _forward_steps(kind, forward):
+    """The forward pass's named values; hierarchical softmax only on the real path nodes."""
+    steps = []
     on_path = forward.get("on_path") if kind == "hierarchical_softmax" else None
     for key, symbol, formula in SYMBOLS.get(kind, []):
         if key in forward:
             shown = None
             if on_path is not None and key in _PATH_KEYS:
                 shown = [row[keep] for row, keep in zip(forward[key], on_path.astype(bool))]
-            out.steps.append(Step("forward", key, symbol, formula, forward[key], shown=shown))
+            steps.append(Step("forward", key, symbol, formula, forward[key], shown=shown))
+    return steps
+
+
+def _row_steps(m, after, batch, alpha, forward, grads, touched, label):
+    """Every touched row's gradient (its written-out terms where they add up to the model's
+    gradient) and update (old - alpha grad, where that is the rule), gradients first."""
+    dense = {k: to_numpy(v) for k, v in densify(m.params, grads).items()}
     try:
-        terms = _contributions(m, batch, forward,
-                               lambda p, r: label(p, r)[len(p) + 1:-1])
+        terms = _contributions(m, batch, forward, lambda p, r: label(p, r)[len(p) + 1:-1])
     except (KeyError, AttributeError, IndexError, TypeError, ValueError):
-        terms = None
+        terms = None                   # a model whose terms are not written: values only
     by_row = {}
     for pname, items in (terms or {}).items():
         for r, op, coef, vec, sym in items:
             by_row.setdefault((pname, r), []).append((op, coef, vec, sym))
-    after = m.astype(np.float64)
-    after.step(batch, alpha)
-    updates = []
+    gradients, updates = [], []
     for pname, rows in touched.items():
         for r in rows:
             name = label(pname, r)
@@ -373,33 +427,29 @@ def trace(model, batch, alpha, words=None, labels=None, title=None, check=True, 
                 if np.allclose(total, grad, rtol=1e-9, atol=1e-12):
                     formula = " + ".join(sym for *_, sym in row_terms)
                     shown_terms = [(op, coef, vec) for op, coef, vec, _ in row_terms]
-            out.steps.append(Step("gradient", name, f"dL/d{name}", formula, grad, terms=shown_terms))
+            gradients.append(Step("gradient", name, f"dL/d{name}", formula, grad,
+                                  terms=shown_terms))
             rule = None
             if np.allclose(old - alpha * grad, new, rtol=1e-9, atol=1e-12):
                 rule = [("plain", None, old), ("minus", float(alpha), grad)]
             updates.append(Step("update", name, f"{name} new", f"{name} - {alpha:g} dL/d{name}",
                                 (old, new), terms=rule))
-    out.steps += updates
-    # after the step: the same forward pass on the new parameters
-    fa = {k: to_numpy(v) for k, v in after.forward(batch).items()}
-    out.loss_after = float(np.sum(fa["loss"], dtype=np.float64))
+    return gradients + updates
+
+
+def _after_steps(m, batch, words, kind, forward, fa):
+    """P(target) (where there is one) and the loss, before -> after the step."""
+    steps = []
     asked = _targets_text(m, batch, words)
     if kind in ("softmax", "hierarchical_softmax"):
         before_p, after_p = np.exp(-forward["loss"]), np.exp(-fa["loss"])
         what = "P(target) = exp(-L) per example" + (": " + ", ".join(asked) if asked else "")
-        out.steps.append(Step("after the step", "p_target", "P(target)",
-                              what + "; forward again on the new parameters", (before_p, after_p)))
-    out.steps.append(Step("after the step", "loss_after", "L",
-                          "loss per example, forward again on the new parameters",
-                          (forward["loss"], fa["loss"])))
-    if check:
-        out.check = check_report(m, batch)
-        names_all = {p: _row_names(m, p, words, labels) for p in m.params}
-        idx = list(out.check.index)
-        if idx and names_all.get(out.check.param) is not None:
-            idx[0] = names_all[out.check.param][idx[0]]
-        out.check_where = f"{out.check.param}[{', '.join(str(i) for i in idx)}]"
-    return out
+        steps.append(Step("after the step", "p_target", "P(target)",
+                          what + "; forward again on the new parameters", (before_p, after_p)))
+    steps.append(Step("after the step", "loss_after", "L",
+                      "loss per example, forward again on the new parameters",
+                      (forward["loss"], fa["loss"])))
+    return steps
 
 
 def _fmt(value, digits):
