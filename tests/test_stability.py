@@ -17,7 +17,7 @@ import pytest
 from w2v_numpy import FastText, GloVe, Word2Vec
 from w2v_numpy.classifier import train_supervised
 from w2v_numpy.models import MODELS, VARIANTS, create, subword_types, window_types
-from w2v_numpy.models.base import RowGrad, bound_crowded_rows
+from w2v_numpy.models.base import RowGrad, bound_crowded_rows, crowding
 from w2v_numpy.training import policy as rules
 from w2v_numpy.training.loop import TrainingDiverged
 
@@ -32,7 +32,7 @@ def test_rows_touched_rarely_keep_their_exact_update():
     index = np.array([0, 1, 1, 1, 2, 2, 2, 2, 2, 2])      # row 2: 6 examples
     rows = np.arange(10, dtype=float)[:, None] * np.ones((1, 2))
     grads = {"W": RowGrad(index, rows.copy())}
-    bound_crowded_rows(grads, {"W": (index, None)}, alpha, m)
+    bound_crowded_rows(grads, crowding({"W": (index, None)}), alpha, m)
     got = grads["W"].rows
     np.testing.assert_array_equal(got[:4], rows[:4])      # rows 0 and 1: the documents' update
     total, want = got[index == 2].sum(axis=0), (m / alpha) * rows[index == 2].mean(axis=0)
@@ -46,7 +46,7 @@ def test_the_bound_does_not_depend_on_how_entries_are_merged():
     split = {"W": RowGrad(index, rows.copy())}
     merged = {"W": RowGrad(np.array([3, 5]), np.stack([rows[:4].sum(0), rows[4]]))}
     for grads in (split, merged):
-        bound_crowded_rows(grads, {"W": (index, None)}, 0.5, 1.0)
+        bound_crowded_rows(grads, crowding({"W": (index, None)}), 0.5, 1.0)
     np.testing.assert_allclose(split["W"].rows[:4].sum(0), merged["W"].rows[0])
     np.testing.assert_allclose(split["W"].rows[4], merged["W"].rows[1])
 

@@ -5,7 +5,7 @@ parameters, and neither does the bookkeeping of its scatter-adds (a
 :class:`~w2v_numpy.backend.RowPlan`: a sort of the rows the step will update).
 On wiki2m they were about a fifth of a ``cbow_neg`` or ``sgram_neg`` epoch
 with one process. So a forked *producer* runs the batcher ahead, makes each
-batch's plans with :func:`w2v_numpy.kernels.row_plans`
+batch's plans with :func:`w2v_numpy.kernels.step_plans` (the row plans and the rows' counts)
 and hands both over; the trainer only trains. word2vec.c and gensim
 do the same with a reader thread; here a thread would wait for the interpreter
 lock that every small NumPy call of the step holds.

@@ -22,7 +22,7 @@ this table and the policy table, so a new kernel is tested the day it is listed.
 :func:`step` is the trainer's SGD step; ``Model.step`` is the reference's.
 """
 from ..backend import row_plan
-from ..models.base import apply_grad, bound_crowded_rows
+from ..models.base import apply_grad, bound_crowded_rows, crowding
 from ..models.cbow import CBOW
 from ..models.cbow_hs import CBOWHS
 from ..models.cbow_neg import CBOWNeg
@@ -252,15 +252,18 @@ def update_rows(model, batch, scale):
     return kernel.loss_and_grad(model, batch, scale, model.undivided_update)
 
 
-def step(model, batch, alpha, plans=None, max_row_rate=None):
+def step(model, batch, alpha, plans=None, crowded=None, max_row_rate=None):
     """One in-place SGD step of ``model`` on ``batch``, by its kernel: the same update
     as ``model.step(batch, alpha, max_row_rate)`` (crowded rows bounded by
     :func:`~w2v_numpy.models.base.bound_crowded_rows` unless ``max_row_rate`` is
-    ``None``). ``plans``: :func:`row_plans` of this batch."""
+    ``None``). ``plans`` and ``crowded``: :func:`step_plans` of this batch, made ahead
+    (by default made here)."""
     model.check_batch(batch)
     loss, grads = update_rows(model, batch, -alpha)                      # rows hold -alpha * grad
     if max_row_rate is not None:
-        bound_crowded_rows(grads, model.update_counts(batch), alpha, max_row_rate)
+        if crowded is None:
+            crowded = crowding(model.update_counts(batch))
+        bound_crowded_rows(grads, crowded, alpha, max_row_rate)
     apply_grad(model.params, grads, plans=plans, locked=model.locked)
     return loss
 
@@ -276,3 +279,11 @@ def row_plans(model, batch):
     ``step(model, batch, alpha, plans)``; made by the batch producer, off the training path."""
     plans = {name: row_plan(index) for name, index in row_indices(model, batch).items()}
     return {name: plan for name, plan in plans.items() if plan is not None}
+
+
+def step_plans(model, batch):
+    """``(plans, crowded)`` for ``step(model, batch, alpha, plans, crowded)``: the
+    scatter-adds' :func:`row_plans` and the rows' counts of
+    :func:`~w2v_numpy.models.base.crowding`, neither of which depends on the parameters
+    or the learning rate, so the batch producer makes both ahead."""
+    return row_plans(model, batch), crowding(model.update_counts(batch))

@@ -101,7 +101,31 @@ def apply_grad(params, grads, scale=1.0, plans=None, locked=None):
     return params
 
 
-def bound_crowded_rows(grads, counts, alpha, max_row_rate):
+def crowding(counts):
+    """How many of the documents' per-example updates each touched row of a batch sums.
+
+    ``counts`` is :meth:`Model.update_counts`; returns ``{name: (rows, c)}``, the
+    touched rows sorted and their counts :math:`c_r`. It does not depend on the
+    learning rate, so the batch producer makes it ahead, beside the row plans
+    (:func:`w2v_numpy.kernels.step_plans`), off the training path.
+    """
+    xp, out = get_xp(), {}
+    for name, (index, per_entry) in counts.items():
+        if index.size == 0:
+            continue
+        top = int(index.max()) + 1
+        if top <= 16 * index.size:          # rows of a vocabulary: count them in place, no sort
+            c = xp.bincount(index, weights=per_entry, minlength=top)            # (top,)
+            rows = xp.nonzero(c)[0]                                             # (R,) sorted
+            out[name] = (rows, c[rows])
+        else:                               # a sparse touch of a large table (n-gram buckets)
+            rows, inverse = xp.unique(index, return_inverse=True)               # (R,), (n,)
+            out[name] = (rows, xp.bincount(inverse.reshape(-1), weights=per_entry,
+                                            minlength=rows.size))
+    return out
+
+
+def bound_crowded_rows(grads, crowded, alpha, max_row_rate):
     r"""Scale, in place, the summed update of every row that too many examples crowd into.
 
     Why. Sequential SGD (word2vec.c, gensim) applies one example's update before
@@ -138,11 +162,10 @@ def bound_crowded_rows(grads, counts, alpha, max_row_rate):
     grads : dict name -> RowGrad
         The step's rows (``-alpha`` times the gradient, or the undivided rule),
         scaled in place.
-    counts : dict name -> (index, per_entry or None)
-        :meth:`Model.update_counts`: for each listed parameter, the rows the
-        batch's examples update, one entry per (example, row), and how many
-        of the documents' per-example updates an entry stands for (``None``:
-        one each). Unlisted parameters are not bounded.
+    crowded : dict name -> (rows, c)
+        :func:`crowding` of the batch's :meth:`Model.update_counts`: the rows its
+        examples update and how many of the documents' per-example updates each
+        sums. Parameters left out are not bounded.
     alpha : float
         The step's learning rate.
     max_row_rate : float
@@ -151,23 +174,12 @@ def bound_crowded_rows(grads, counts, alpha, max_row_rate):
     """
     xp = get_xp()
     limit = max_row_rate / alpha                      # crowding beyond which a row is bounded
-    for name, (index, per_entry) in counts.items():
+    for name, (rows, c) in crowded.items():
         g = grads[name]
-        if index.size == 0:
+        over = c > limit
+        if not bool(over.any()):
             continue
-        top = int(index.max()) + 1
-        if top <= 16 * index.size:          # rows of a vocabulary: count them in place, no sort
-            c = xp.bincount(index, weights=per_entry, minlength=top)            # (top,) c_r
-            hot = xp.nonzero(c > limit)[0]                                      # (H,) sorted
-            c = c[hot]
-        else:                               # a sparse touch of a large table (n-gram buckets)
-            rows, inverse = xp.unique(index, return_inverse=True)               # (R,), (n,)
-            c = xp.bincount(inverse.reshape(-1), weights=per_entry, minlength=rows.size)
-            hot = rows[c > limit]
-            c = c[c > limit]
-        if hot.size == 0:
-            continue
-        factor = (limit / c).astype(g.rows.dtype)                               # (H,)
+        hot, factor = rows[over], (limit / c[over]).astype(g.rows.dtype)    # (H,) sorted, (H,)
         if g.index is None:                               # a dense gradient: its rows are the rows
             entries, per_entry_factor = hot, factor
         else:
@@ -349,7 +361,7 @@ class Model:
         self.check_batch(batch)
         loss, grads = self.update_rows(batch, -alpha)          # rows hold -alpha * grad
         if max_row_rate is not None:
-            bound_crowded_rows(grads, self.update_counts(batch), alpha, max_row_rate)
+            bound_crowded_rows(grads, crowding(self.update_counts(batch)), alpha, max_row_rate)
         apply_grad(self.params, grads, locked=self.locked)
         return loss
 

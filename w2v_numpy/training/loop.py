@@ -109,7 +109,8 @@ def _steps(step, model, batcher, state, workers, rate_at, produce=False, plan_fn
     """Train the rest of ``state.epoch`` with ``step(batch, alpha)``; yield ``(chunk, batch,
     words, n, loss, alpha)`` per batch, with ``chunk, batch`` the position to resume from.
     With ``produce`` the batches come from a producer process (:mod:`.prefetch`), with
-    their row plans from ``plan_fn`` if given, and ``step(batch, alpha, plans)`` gets those."""
+    their plans from ``plan_fn`` if given (:func:`w2v_numpy.kernels.step_plans`), and
+    ``step(batch, alpha, plans, crowded)`` gets those."""
     if workers > 1 and state.batch == 0:
         yield from parallel_steps(model, batcher, workers, state.epoch, state.chunk, rate_at,
                                   max_row_rate)
@@ -120,7 +121,7 @@ def _steps(step, model, batcher, state, workers, rate_at, produce=False, plan_fn
     try:
         for (chunk, b, words, batch), plans in items:
             rate = rate_at(state.words_done - state.epoch * batcher.words_per_epoch)
-            loss = step(_to_backend(batch), rate, plans) if plans else step(_to_backend(batch), rate)
+            loss = step(_to_backend(batch), rate, *plans) if plans else step(_to_backend(batch), rate)
             yield chunk, b + 1, words, batch.size, loss, rate
     finally:
         items.close()
@@ -251,7 +252,7 @@ def train(model, batcher, epochs=5, alpha=0.025, min_alpha=0.0001, callbacks=(),
         else optimizer.step
     workers = training_workers(model, batcher, workers, optimizer)
     produce = workers == 1 and wanted(prefetch, batcher)
-    plan_fn = partial(kernels.row_plans, model) if produce and optimizer is None else None
+    plan_fn = partial(kernels.step_plans, model) if produce and optimizer is None else None
     state = state or TrainState(epochs=int(epochs))
     state.epochs, state.stop = int(epochs), False
     per_epoch = batcher.words_per_epoch
