@@ -157,8 +157,8 @@ def test_when_a_producer_is_used(group_corpus, monkeypatch):
     monkeypatch.setattr(prefetch, "MIN_WORDS", batcher.words_per_epoch + 1)
     assert not prefetch.wanted(None, batcher) and prefetch.wanted(True, batcher)
     monkeypatch.setattr(prefetch, "MIN_WORDS", 0)
-    batcher.shuffle = True                              # shuffled batches gained nothing
-    assert not prefetch.wanted(None, batcher) and prefetch.wanted(True, batcher)
+    batcher.shuffle = True                              # shuffled: the counts come along too
+    assert prefetch.wanted(None, batcher) and not prefetch.wanted(False, batcher)
     assert not prefetch.wanted(None, object())          # GloVe's and the classifier's batchers
 
 
