@@ -84,7 +84,8 @@ def train(impl, corpus, epochs, seed):
 def held_out_words(corpus, n):
     """The same words for every implementation: picked by rank in *our* vocabulary
     (count-descending, min_count 5), whatever tool is being measured."""
-    from w2v_numpy.text.corpus import load_corpus, whitespace_tokenize
+    from w2v_numpy.text.corpus import whitespace_tokenize
+    from w2v_numpy.text.corpus_cache import load_corpus
 
     words = load_corpus(corpus, min_count=5, tokenizer=whitespace_tokenize)[0].words
     pool = [w for w in words[3000:15000] if w.isalpha() and len(w) >= 5]

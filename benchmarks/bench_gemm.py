@@ -20,8 +20,9 @@ from pathlib import Path
 import numpy as np
 
 from w2v_numpy.batching import WindowBatcher
-from w2v_numpy.text.corpus import load_corpus, whitespace_tokenize
 from w2v_numpy.models import create
+from w2v_numpy.text.corpus import whitespace_tokenize
+from w2v_numpy.text.corpus_cache import load_corpus
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "data" / "wiki2m.txt.xz"
 

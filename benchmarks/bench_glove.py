@@ -107,7 +107,8 @@ def run_ours(a, text):
 def count_only(a, text):
     """Read the corpus and count co-occurrences, nothing else: time, entries, peak RSS."""
     from w2v_numpy.text.cooccurrence import count_cooccurrences
-    from w2v_numpy.text.corpus import load_corpus, whitespace_tokenize
+    from w2v_numpy.text.corpus import whitespace_tokenize
+    from w2v_numpy.text.corpus_cache import load_corpus
 
     t0 = time.perf_counter()
     vocab, corpus = load_corpus(text, min_count=a.min_count, tokenizer=whitespace_tokenize)

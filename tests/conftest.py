@@ -1,4 +1,7 @@
 """Shared fixtures: tiny random problems and a synthetic corpus with planted structure."""
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -8,6 +11,15 @@ from w2v_numpy.batching import Batch, CooccurrenceBatch
 from w2v_numpy.models import fasttext_supervised as fasttext
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+# The trainer's corpus cache goes to a folder of this test process, never to the user's
+# ~/.cache. Set at import, before any test module copies os.environ for its subprocesses.
+_CORPUS_CACHE = tempfile.mkdtemp(prefix="w2v_numpy-test-cache-")
+os.environ["W2V_NUMPY_CACHE_DIR"] = _CORPUS_CACHE
+
+
+def pytest_unconfigure(config):
+    shutil.rmtree(_CORPUS_CACHE, ignore_errors=True)
 
 
 def random_batch(rng, V, B, C, K, masked=True):
@@ -140,3 +152,4 @@ def group_corpus(tmp_path):
 @pytest.fixture
 def rng():
     return np.random.default_rng(1234)
+

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from w2v_numpy.batching import NegativeSampler, WindowBatcher
-from w2v_numpy.text.corpus import EncodedCorpus
+from w2v_numpy.text.encoding import EncodedCorpus
 
 
 def corpus_of(sentences):

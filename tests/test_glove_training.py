@@ -7,9 +7,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from w2v_numpy import GloVe, load_model
+from w2v_numpy.text import cooccurrence as cooccurrence_module
 from w2v_numpy.text.cooccurrence import cooccurrence, count_cooccurrences
 from w2v_numpy.batching.cooccurrence_batcher import CooccurrenceBatcher
-from w2v_numpy.text.corpus import EncodedCorpus
+from w2v_numpy.text.encoding import EncodedCorpus
 from w2v_numpy.errors import ModelFileError, W2VError
 from w2v_numpy.teaching.gradcheck import check_gradient
 from w2v_numpy.models import MODELS, create
@@ -29,10 +30,17 @@ sentences_st = st.lists(st.lists(st.integers(0, 5), min_size=1, max_size=12), mi
 
 
 @settings(max_examples=60, deadline=None)
-@given(sentences_st, st.integers(1, 4), st.booleans(), st.booleans(), st.integers(1, 9))
-def test_streaming_counts_equal_the_readable_counter(sentences, window, symmetric, weighted, chunk):
-    got = count_cooccurrences(encoded(sentences), 6, window=window, symmetric=symmetric,
-                              distance_weighting=weighted, chunk_tokens=chunk).to_dict()
+@given(sentences_st, st.integers(1, 4), st.booleans(), st.booleans(), st.integers(1, 9),
+       st.sampled_from([None, 1e-9, 2e-7]))
+def test_streaming_counts_equal_the_readable_counter(sentences, window, symmetric, weighted, chunk,
+                                                     memory):
+    """``memory``: None holds every count in memory; 1e-9 GB (no entry) spills each chunk
+    to disk and 2e-7 GB (6 entries) some of them, merged a few keys at a time."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(cooccurrence_module, "MIN_MERGE_ENTRIES", 2)
+        got = count_cooccurrences(encoded(sentences), 6, window=window, symmetric=symmetric,
+                                  distance_weighting=weighted, chunk_tokens=chunk,
+                                  memory=memory).to_dict()
     ref = cooccurrence(sentences, window=window, symmetric=symmetric, distance_weighting=weighted)
     assert got.keys() == ref.keys()
     for key in ref:
@@ -54,6 +62,27 @@ def test_counts_of_a_larger_corpus_match_in_many_chunks():
     assert all(one[k] == pytest.approx(many[k], rel=1e-12) for k in one)
     with pytest.raises(W2VError):
         count_cooccurrences(encoded(sentences), 40, window=0)
+
+
+def test_spilled_counts_are_the_counts_in_memory_mapped_from_disk(monkeypatch):
+    """Under a cap the totals go to disk as sorted runs (several here) and come back,
+    merged a key range at a time, as the same matrix in the same order."""
+    rng = np.random.default_rng(3)
+    sentences = [rng.integers(0, 60, size=rng.integers(1, 40)) for _ in range(400)]
+    spills = []
+    real_spill = cooccurrence_module._Runs.spill
+    monkeypatch.setattr(cooccurrence_module._Runs, "spill",
+                        lambda self, totals: spills.append(1) or real_spill(self, totals))
+    monkeypatch.setattr(cooccurrence_module, "MIN_MERGE_ENTRIES", 50)
+    for symmetric in (True, False):
+        held = count_cooccurrences(encoded(sentences), 60, window=5, symmetric=symmetric,
+                                   distance_weighting=False, chunk_tokens=500)
+        spills.clear()
+        spilled = count_cooccurrences(encoded(sentences), 60, window=5, symmetric=symmetric,
+                                      distance_weighting=False, chunk_tokens=500, memory=3e-5)
+        assert len(spills) >= 3 and isinstance(spilled.rows, np.memmap)
+        for a, b in zip(held[:3], spilled[:3]):      # whole counts: equal to the bit
+            np.testing.assert_array_equal(a, b)
 
 
 def small_matrix():

@@ -16,8 +16,10 @@ import pytest
 from w2v_numpy import W2VError, Word2Vec
 from w2v_numpy.batching import window_batcher as batching
 from w2v_numpy.batching import NegativeSampler, WindowBatcher
-from w2v_numpy.text.corpus import (MAX_SENTENCE_LENGTH, DecodeWarning, EncodedCorpus, iter_sentences,
-                              load_corpus, open_text, whitespace_tokenize)
+from w2v_numpy.text.corpus import (MAX_SENTENCE_LENGTH, DecodeWarning, iter_sentences, open_text,
+                              whitespace_tokenize)
+from w2v_numpy.text.corpus_cache import load_corpus
+from w2v_numpy.text.encoding import EncodedCorpus
 
 SYNTHETIC = Path(__file__).resolve().parents[1] / "data" / "synthetic.txt"
 FORMATS = {"xz": lzma, "gz": gzip, "bz2": bz2}

@@ -209,6 +209,7 @@ def test_one_huge_line_is_tokenized_a_piece_at_a_time(tmp_path, monkeypatch):
     import tracemalloc
 
     from w2v_numpy.text import corpus as text_corpus
+    from w2v_numpy.text.corpus_cache import load_corpus
 
     words = [f"w{i % 5000}" for i in range(300_000)]
     path = tmp_path / "one_line.txt"
@@ -217,8 +218,8 @@ def test_one_huge_line_is_tokenized_a_piece_at_a_time(tmp_path, monkeypatch):
     def encoded(piece_chars):
         monkeypatch.setattr(text_corpus, "LINE_PIECE_CHARS", piece_chars)
         tracemalloc.start()
-        vocab, corpus = text_corpus.load_corpus(str(path), min_count=1,
-                                                tokenizer=text_corpus.whitespace_tokenize)
+        vocab, corpus = load_corpus(str(path), min_count=1,
+                                    tokenizer=text_corpus.whitespace_tokenize)
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
         return vocab.words, corpus.ids, corpus.starts, peak

@@ -20,7 +20,8 @@ import pytest
 
 from test_cli_helpers import ENV, assert_one_line_error, run_cli, snapshot
 from w2v_numpy import W2VError, Word2Vec
-from w2v_numpy.text.corpus import NUL_SHARE, SNIFF_BYTES, load_corpus, scan, whitespace_tokenize
+from w2v_numpy.text.corpus import NUL_SHARE, SNIFF_BYTES, whitespace_tokenize
+from w2v_numpy.text.corpus_cache import load_corpus
 
 MODEL_FIXTURE = Path(__file__).resolve().parent / "fixtures" / "v1_cbow_neg.w2vmodel"
 TEXT = "the quick brown fox jumps over the lazy dog\n" * 200
@@ -180,8 +181,8 @@ def test_the_trainer_refuses_a_utf16_corpus_and_writes_nothing(tmp_path):
 def test_a_utf8_bom_is_dropped_not_glued_to_the_first_word(tmp_path, name, pack):
     path = tmp_path / name
     path.write_bytes(pack(TEXT.encode("utf-8-sig")))
-    words, counts, _, _ = scan(str(path), whitespace_tokenize)
-    assert words[:3] == ["the", "quick", "brown"] and counts[0] == 400
+    vocab, _ = load_corpus(str(path), min_count=1, tokenizer=whitespace_tokenize)
+    assert "\ufeffthe" not in vocab and vocab.counts[vocab.key_to_index["the"]] == 400
     model = Word2Vec(str(path), vector_size=4, min_count=1, epochs=1, progress=False)
     assert "the" in model.wv and "\ufeffthe" not in model.wv
 

@@ -10,7 +10,8 @@ import pytest
 import w2v_numpy
 from w2v_numpy.cli import main as cli_main
 from w2v_numpy.errors import W2VError
-from w2v_numpy.text.corpus import load_corpus, whitespace_tokenize
+from w2v_numpy.text.corpus import whitespace_tokenize
+from w2v_numpy.text.corpus_cache import load_corpus
 from w2v_numpy.text.phrases import Phrases
 
 PLANTED = [("new", "york"), ("los", "angeles"), ("hong", "kong"), ("buenos", "aires")]

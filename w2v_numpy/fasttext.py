@@ -59,7 +59,7 @@ class FastText(Word2Vec):
     alpha, batch_size : float, int or None
         ``None``: the policy table's (0.025 and 512).
     vector_size, window, min_count, max_vocab, sample, negative, min_alpha,
-    epochs, seed, tokenizer, dtype, progress, callbacks
+    epochs, seed, tokenizer, dtype, progress, callbacks, cache_dir
         As for :class:`Word2Vec` (gensim's names and meanings).
 
     Raises
@@ -73,7 +73,7 @@ class FastText(Word2Vec):
                  min_count=5, max_vocab=None, sample=1e-3, negative=5, alpha=None,
                  min_alpha=0.0001, epochs=5, batch_size=None, seed=0, shuffle=None, min_n=MIN_N,
                  max_n=MAX_N, bucket=BUCKET, input_update="fasttext", tokenizer=simple_tokenize,
-                 dtype=np.float32, progress=True, callbacks=()):
+                 dtype=np.float32, progress=True, callbacks=(), cache_dir=None):
         if sg not in (None, 0, 1):
             raise W2VError(f"must be 0 or 1, got {sg!r}", param="sg")
         type = type or ("fasttext_sgram" if sg else "fasttext_cbow")
@@ -100,7 +100,8 @@ class FastText(Word2Vec):
                            shuffle=bool(not rules.corpus_order if shuffle is None else shuffle),
                            min_n=int(min_n), max_n=int(max_n),
                            bucket=int(bucket), input_update=input_update)
-        self._start(corpus_file, tokenizer, dtype, progress, callbacks)   # one process
+        self._start(corpus_file, tokenizer, dtype, progress, callbacks,   # one process
+                    cache_dir=cache_dir)
 
     @classmethod
     def accepts(cls, type_name):

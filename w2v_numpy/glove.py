@@ -23,6 +23,8 @@ What it does, following the GloVe paper and its reference tool ``glove.c``:
 Not to be confused with :class:`w2v_numpy.models.GloVe`, the objective
 (loss and gradient) that this class trains.
 """
+from numbers import Real
+
 import numpy as np
 
 from .backend import asarray, to_numpy
@@ -80,8 +82,13 @@ class GloVe(Word2Vec):
     batch_size : int or None
         Entries per AdaGrad step (``None``: the policy table's 4096; see
         :mod:`w2v_numpy.training.adagrad` for what a batch means).
-    seed, shuffle, tokenizer, dtype, progress, callbacks
+    seed, shuffle, tokenizer, dtype, progress, callbacks, cache_dir
         As for :class:`w2v_numpy.word2vec.Word2Vec`.
+    memory : float or None
+        GB of memory the counting may hold (glove.c's ``cooccur -memory``): past it,
+        the counts are written to disk as sorted runs and merged at the end
+        (:func:`w2v_numpy.text.cooccurrence.count_cooccurrences`). ``None``:
+        :data:`~w2v_numpy.text.cooccurrence.DEFAULT_MEMORY_GB`. A run setting, not stored.
 
     Attributes
     ----------
@@ -100,7 +107,8 @@ class GloVe(Word2Vec):
                  max_vocab=None, x_max=X_MAX, glove_alpha=ALPHA, target="log",
                  distance_weighting=True, alpha=None, min_alpha=None, epochs=25,
                  batch_size=None, seed=0, shuffle=True, tokenizer=simple_tokenize,
-                 dtype=np.float32, progress=True, callbacks=(), type="glove"):
+                 dtype=np.float32, progress=True, callbacks=(), type="glove", cache_dir=None,
+                 memory=None):
         if not self.accepts(type):
             raise W2VError(f"GloVe trains type 'glove', not {type!r}", param="type")
         rules = policy("glove")
@@ -126,8 +134,13 @@ class GloVe(Word2Vec):
                            distance_weighting=bool(distance_weighting), alpha=float(alpha),
                            min_alpha=min_alpha, epochs=int(epochs), batch_size=int(batch_size),
                            seed=int(seed), shuffle=bool(shuffle))
+        if memory is not None and (isinstance(memory, bool) or not isinstance(memory, Real)
+                                   or not memory > 0):
+            raise W2VError(f"must be > 0 GB, got {memory}", param="memory")
         self.optimizer = self.cooccurrences = None
-        self._start(corpus_file, tokenizer, dtype, progress, callbacks)   # one process
+        self.memory = memory
+        self._start(corpus_file, tokenizer, dtype, progress, callbacks,   # one process
+                    cache_dir=cache_dir)
 
     @classmethod
     def accepts(cls, type_name):
@@ -139,7 +152,8 @@ class GloVe(Word2Vec):
         c = self.config
         self.cooccurrences = count_cooccurrences(self.corpus, len(self.vocab), window=c["window"],
                                                  distance_weighting=c["distance_weighting"],
-                                                 progress=self.progress)
+                                                 progress=self.progress,
+                                                 memory=getattr(self, "memory", None))
         return self
 
     def new_model(self):

@@ -27,8 +27,8 @@ from .files.model_file import ModelParts, read_model_file, write_model_file
 from .models import MODELS, create, gensim_type, model_class, window_types
 from .models.base import check_integers
 from .models.window import CBOW_UPDATES
-from .text.corpus import (MAX_SENTENCE_LENGTH, EncodedCorpus, _split_long, load_corpus, scan,
-                          simple_tokenize)
+from .text.corpus import simple_tokenize
+from .text.corpus_cache import encode_corpus, load_corpus, open_corpus
 from .text.vocab import Vocab
 from .training.loop import TrainState, train
 from .training.memory import check_run
@@ -47,32 +47,6 @@ def read_vocab_file(path, min_count=5, max_vocab=None):
                                  max_vocab=max_vocab)
     except W2VError as exc:
         raise W2VError(f"{os.fspath(path)}: {exc.message}", param="read_vocab") from None
-
-
-def encode(raw, vocab):
-    """The corpus :func:`w2v_numpy.text.corpus.scan` read (``raw``), encoded with a
-    vocabulary made elsewhere: its words not in ``vocab`` are out-of-vocabulary, dropped
-    before windows are formed, as :func:`~w2v_numpy.text.corpus.load_corpus` drops them.
-
-    Raises
-    ------
-    W2VError
-        If the corpus has no token, or none in ``vocab``.
-    """
-    words, counts, raw_ids, raw_starts = raw
-    if raw_ids.size == 0:
-        raise W2VError("the corpus is empty (no tokens found)", param="corpus_file")
-    remap = np.array([vocab.key_to_index.get(w, -1) for w in words], dtype=np.int32)
-    new_ids = remap[raw_ids]
-    kept = new_ids >= 0
-    if not kept.any():
-        raise W2VError(f"none of the corpus's {raw_ids.size} tokens is in the vocabulary of "
-                       f"{len(vocab)} words", param="corpus_file")
-    position = np.concatenate([[0], np.cumsum(kept, dtype=np.int64)])
-    ids = new_ids[kept]
-    starts = np.unique(position[raw_starts])
-    starts = _split_long(starts[starts < ids.size], ids.size, MAX_SENTENCE_LENGTH)
-    return EncodedCorpus(ids=ids, starts=starts, raw_words=int(raw_ids.size))
 
 
 #: Settings a model file may lack, with the value of the version that wrote such files.
@@ -197,7 +171,14 @@ class Word2Vec:
         ``str -> list[str]``; default :func:`w2v_numpy.text.corpus.simple_tokenize`.
     dtype : numpy dtype
     progress : bool
-        Show a progress bar.
+        Show progress bars (encoding the corpus, training).
+    cache_dir : str or path, optional
+        Keep the encoded corpus in this folder, so that a later run with the same
+        files and settings maps it instead of reading the text again
+        (:mod:`w2v_numpy.text.corpus_cache`; the trainer's default is
+        :func:`~w2v_numpy.text.corpus_cache.default_cache_dir`). ``None``: encode into
+        a temporary folder, removed at once. Either way the ids are mapped from a
+        file, so memory does not grow with the corpus. A run setting, not stored.
     callbacks : sequence
         Passed to :func:`w2v_numpy.training.loop.train`.
     read_vocab : str or path, optional
@@ -236,7 +217,7 @@ class Word2Vec:
                  cbow_update="word2vec", tokenizer=simple_tokenize, dtype=np.float32, progress=True,
                  callbacks=(), hs=0, formulation=None, workers=1, shared_negatives=None,
                  run_length=None, spread_negatives=None, prefetch=None, read_vocab=None,
-                 init_vectors=None, freeze_init=False):
+                 init_vectors=None, freeze_init=False, cache_dir=None):
         check_integers(0, negative=negative, seed=seed)       # gensim_type reads negative
         check_integers(1, vector_size=vector_size, window=window, min_count=min_count,
                        epochs=epochs, **given(max_vocab=max_vocab, batch_size=batch_size,
@@ -281,15 +262,18 @@ class Word2Vec:
         # Set before _start, which may build the vocabulary and the model at once.
         self.read_vocab, self.init_vectors = read_vocab, init_vectors
         self.freeze_init = bool(freeze_init)
-        self._start(corpus_file, tokenizer, dtype, progress, callbacks, workers, prefetch)
+        self._start(corpus_file, tokenizer, dtype, progress, callbacks, workers, prefetch,
+                    cache_dir)
 
-    def _start(self, corpus_file, tokenizer, dtype, progress, callbacks, workers=1, prefetch=None):
+    def _start(self, corpus_file, tokenizer, dtype, progress, callbacks, workers=1, prefetch=None,
+               cache_dir=None):
         """Keep the run settings (every front door's ``__init__`` ends here); with a
         ``corpus_file``, build the vocabulary and train at once."""
         self.tokenizer, self.dtype = tokenizer, dtype
         self.progress, self.callbacks, self.workers = progress, tuple(callbacks), workers
         self.prefetch = prefetch
         self.vocab = self.corpus = self.model = self.state = None
+        self.cache_dir = cache_dir
         self.meta = {}
         if corpus_file is not None:
             self.build_vocab(corpus_file)
@@ -307,13 +291,13 @@ class Word2Vec:
             return self.update_vocab(corpus_file)
         c = self.config
         read_vocab = getattr(self, "read_vocab", None)      # GloVe, FastText: never set
+        where = dict(tokenizer=self.tokenizer, cache_dir=self.cache_dir, progress=self.progress)
         if read_vocab is None:
             self.vocab, self.corpus = load_corpus(corpus_file, min_count=c["min_count"],
-                                                  max_vocab=c["max_vocab"],
-                                                  tokenizer=self.tokenizer)
+                                                  max_vocab=c["max_vocab"], **where)
         else:
             self.vocab = read_vocab_file(read_vocab, c["min_count"], c["max_vocab"])
-            self.corpus = encode(scan(corpus_file, self.tokenizer), self.vocab)
+            self.corpus = encode_corpus(corpus_file, self.vocab, **where)
         if self.model is None:         # refused here, before its tables and batches exist
             check_run(c, len(self.vocab), np.dtype(self.dtype).itemsize)
             self.model = self.new_model()
@@ -351,26 +335,28 @@ class Word2Vec:
             raise W2VError(f"update=True grows word-level models, not {self.config['type']}",
                            param="update")
         c, old = self.config, self.vocab
-        raw = scan(corpus_file, self.tokenizer)
-        words, counts = raw[0], raw[1]
-        if counts.sum() == 0:
-            raise W2VError("the corpus is empty (no tokens found)", param="corpus_file")
-        merged = old.counts.copy()
-        fresh = []
-        for word, n in zip(words, counts.tolist()):
-            i = old.key_to_index.get(word)
-            if i is not None:
-                merged[i] += n
-            elif n >= c["min_count"]:
-                fresh.append((-n, word))
-        fresh.sort()                                    # count-descending, then by word
-        if c["max_vocab"] is not None:
-            fresh = fresh[:max(0, c["max_vocab"] - len(old))]
-        vocab = Vocab(old.words + [w for _, w in fresh],
-                      np.concatenate([merged, np.array([-n for n, _ in fresh], np.int64)]))
-        check_run(c, len(vocab), np.dtype(self.dtype).itemsize)
-        corpus = encode(raw, vocab)
-        self.vocab, self.corpus = vocab, corpus
+
+        def merged_vocab(words, counts):
+            merged = old.counts.copy()
+            fresh = []
+            for word, n in zip(words, counts.tolist()):
+                i = old.key_to_index.get(word)
+                if i is not None:
+                    merged[i] += n
+                elif n >= c["min_count"]:
+                    fresh.append((-n, word))
+            fresh.sort()                                # count-descending, then by word
+            if c["max_vocab"] is not None:
+                fresh = fresh[:max(0, c["max_vocab"] - len(old))]
+            vocab = Vocab(old.words + [w for _, w in fresh],
+                          np.concatenate([merged, np.array([-n for n, _ in fresh], np.int64)]))
+            check_run(c, len(vocab), np.dtype(self.dtype).itemsize)
+            return vocab
+
+        # Never cached: the vocabulary depends on the model's, and a resume encodes the
+        # text again with the grown vocabulary, which is cached (encode_corpus).
+        self.vocab, self.corpus = open_corpus(corpus_file, merged_vocab, None, self.tokenizer,
+                                              progress=self.progress)
         self.model = self._grown(self.model, len(old))
         self.state = None             # the old schedule was over the old text: train() starts anew
         return self

@@ -121,7 +121,7 @@ class WindowBatcher:
         if np.isnan(self.keep_probs).any():
             raise W2VError("the sub-sampling keep probabilities are NaN (is sample a number?)",
                            param="sample")
-        longest = int(np.diff(np.append(corpus.starts, len(corpus))).max())
+        longest = corpus.longest
         if longest < 2:
             raise W2VError("no line has two in-vocabulary words, so no word has a neighbour "
                            "within the window in the same line (put more than one word on a "
@@ -158,8 +158,7 @@ class WindowBatcher:
         """Sub-sample a chunk and draw its radii: everything but the shuffles."""
         rng = np.random.default_rng([self.seed, epoch, chunk])
         begin, end = self.chunks[chunk], self.chunks[chunk + 1]
-        ids = self.corpus.ids[begin:end].astype(np.int64)
-        sent = self.corpus.sentence_ids(begin, end)
+        ids, sent = self.corpus.read(begin, end)                          # (m,) each
         keep = rng.random(ids.size) < self.keep_probs[ids]
         ids, sent = ids[keep], sent[keep]
         n = ids.size

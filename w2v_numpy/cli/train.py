@@ -31,11 +31,13 @@ from ..files.atomic import atomic_open, remove_stale_temps
 from ..files.model_file import list_checkpoints
 from ..loading import load_model
 from ..models import window_types
-from ..text.corpus import MAX_SENTENCE_LENGTH, expand_paths, scan
+from ..text.cooccurrence import DEFAULT_MEMORY_GB
+from ..text.corpus import MAX_SENTENCE_LENGTH, expand_paths
+from ..text.corpus_cache import default_cache_dir, encode_corpus
 from ..training.callbacks import Checkpointer, StopRequest
 from ..training.loop import TrainingDiverged, training_workers
 from ..training.workers import WorkerDied
-from ..word2vec import Word2Vec, encode
+from ..word2vec import Word2Vec
 from .common import (ArgumentParser, UserError, check_outputs, check_writable, non_empty,
                      number, run)
 from .settings import (DEFAULTS, FLAGS, alpha_help, batch_size_help, default, front_door, merge_settings,
@@ -145,6 +147,15 @@ def build_parser(prog=None):
     a("--plot_file", type=non_empty("--plot_file"), help="loss curve PNG (default MODEL.loss.png)")
     a("--metrics_json", metavar="PATH", type=non_empty("--metrics_json"), help="write final throughput, loss and times as JSON")
     a("--no_progress", action="store_true", help="no progress bar")
+    a("--cache_dir", metavar="DIR", type=non_empty("--cache_dir"),
+      help="keep the encoded corpus here, so that later runs, resumes and workers on the same "
+           "files and settings map it instead of reading the text again (default: "
+           "$W2V_NUMPY_CACHE_DIR, else ~/.cache/w2v_numpy/corpora)")
+    a("--no_cache", action="store_true",
+      help="encode the corpus into a temporary folder, removed when the run ends")
+    a("--memory", metavar="GB", type=number(float, 0, strict=True),
+      help=f"glove: GB the co-occurrence counting may hold before it spills sorted runs to "
+           f"disk (default {DEFAULT_MEMORY_GB:g}, glove.c's cooccur -memory)")
     # Hidden, for tests: stop after N batches of this run, exactly as Ctrl-C would.
     a("--stop_after_batches", type=number(int, 1), help=argparse.SUPPRESS)
     return p
@@ -273,8 +284,20 @@ def prepare(args):
 
 def _read_data(args, w2v, files, model_file, notes):
     """Build or check the vocabulary and encode the data: a new run, a continued one
-    (``--continue_from``: new words added), or the resume of either. Writes nothing."""
+    (``--continue_from``: new words added), or the resume of either. Writes nothing but
+    the corpus cache."""
     saved_vocab = w2v.vocab
+    if args.cache_dir and args.no_cache:
+        raise UserError("--cache_dir keeps the encoded corpus, --no_cache keeps none: give one")
+    if args.cache_dir and os.path.exists(args.cache_dir) and not os.path.isdir(args.cache_dir):
+        raise UserError(f"--cache_dir: {args.cache_dir} is not a directory")
+    w2v.cache_dir = None if args.no_cache else (args.cache_dir or default_cache_dir())
+    if args.memory is not None:
+        if hasattr(w2v, "memory"):
+            w2v.memory = args.memory
+        else:
+            notes.append(f"note: --memory does not apply to --type {w2v.config['type']} (it "
+                         "caps glove's co-occurrence counting); ignored")
     if args.continuing == "new":
         n_old = len(saved_vocab)
         w2v.build_vocab(files, update=True)
@@ -283,7 +306,7 @@ def _read_data(args, w2v, files, model_file, notes):
         return
     if args.continuing == "resume":
         # Its vocabulary is the grown one, not the new text's own: encode the text with it.
-        w2v.corpus = encode(scan(files, w2v.tokenizer), w2v.vocab)
+        w2v.corpus = encode_corpus(files, w2v.vocab, w2v.tokenizer, w2v.cache_dir, w2v.progress)
         return
     w2v.build_vocab(files)
     if saved_vocab is None:
@@ -299,6 +322,18 @@ def _read_data(args, w2v, files, model_file, notes):
         raise UserError(f"the vocabulary of the data differs from the one in {model_file} "
                         "(other data or --min_count/--max_vocab): give the same data to resume, "
                         "or --overwrite_model to start a new model")
+
+
+def _corpus_note(corpus):
+    """Where the encoded corpus came from, for the run's first lines."""
+    origin, folder = getattr(corpus, "origin", None), getattr(corpus, "folder", "")
+    if origin == "cache":
+        return f"corpus: {len(corpus):,} tokens mapped from the cache {folder} (encoded by an earlier run)"
+    if origin == "encoded":
+        size = len(corpus) * 4 + corpus.starts.size * 8
+        return (f"corpus: encoded once into {folder} ({size / 1e6:,.1f} MB); later runs on the same "
+                "files and settings map it (--no_cache: keep no copy)")
+    return f"corpus: {len(corpus):,} tokens encoded into a temporary folder, removed when the run ends"
 
 
 def _how(w2v, batcher):
@@ -358,6 +393,8 @@ def _main(argv):
     if getattr(w2v, "cooccurrences", None) is not None:
         print(f"co-occurrences: {w2v.cooccurrences.nnz:,} non-zero entries (window "
               f"{w2v.config['window']} words each side, 1/distance weighting)", file=sys.stderr)
+    print(_corpus_note(w2v.corpus), file=sys.stderr)
+    w2v.start_s = time.perf_counter() - t_start        # --metrics_json: time to the first batch
     print(f"training {w2v.config['type']} ({_how(w2v, batcher)}) on {len(files)} file(s): "
           f"{len(w2v.vocab)} words, {w2v.corpus.raw_words} tokens; model file {model_file}"
           + (f" (resuming at epoch {state.epoch + 1})" if state else ""), file=sys.stderr)
@@ -420,6 +457,7 @@ def metrics(w2v, t_start, state, done0, saver):
         "pairs_per_s": (state.examples - examples0) / train_s if train_s > 0 else None,
         "final_loss": final_loss, "saves": saver.saves if saver else 0,
         "save_s": saver.save_s if saver else 0.0,
+        "corpus_from": getattr(w2v.corpus, "origin", None), "start_s": getattr(w2v, "start_s", None),
     }
 
 

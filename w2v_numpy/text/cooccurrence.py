@@ -25,6 +25,9 @@ For the symmetric count, ``X_ij = X_ji``: only the unordered pair
 to itself at distance :math:`k` adds :math:`1/k` to ``X_ii`` from each side,
 that is :math:`2/k` in all, as the small counter (and GloVe's ``cooccur``) do.
 """
+import os
+import shutil
+import tempfile
 from collections import defaultdict
 from typing import NamedTuple
 
@@ -137,11 +140,6 @@ def _reduce(keys, values):
     return keys[first], np.add.reduceat(values, first)
 
 
-def _sentence_numbers(starts, begin, end):
-    """Sentence number of every token in ``[begin, end)``, for sentence ``starts``."""
-    return np.searchsorted(starts, np.arange(begin, end), side="right") - 1
-
-
 def _chunk_bounds(starts, n_tokens, chunk_tokens):
     """Chunk edges at sentence starts, each chunk about ``chunk_tokens`` long,
     so that no window pair crosses a chunk edge."""
@@ -150,13 +148,23 @@ def _chunk_bounds(starts, n_tokens, chunk_tokens):
     return [0] + [int(e) for e in edges if 0 < e < n_tokens] + [int(n_tokens)]
 
 
+#: glove.c's ``cooccur -memory`` default: GB the counting may hold before it spills to disk.
+DEFAULT_MEMORY_GB = 4.0
+#: Bytes of memory per entry held in the running totals: its key and sum (16), and as
+#: much again for the sort of a merge.
+BYTES_PER_HELD_ENTRY = 32
+#: The fewest entries a key range of the final merge may hold (a tiny cap would make
+#: many tiny ranges).
+MIN_MERGE_ENTRIES = 1 << 16
+
+
 def count_cooccurrences(corpus, vocab_size, window=10, symmetric=True, distance_weighting=True,
-                        chunk_tokens=CHUNK_TOKENS, progress=False):
+                        chunk_tokens=CHUNK_TOKENS, progress=False, memory=None):
     r"""Count :math:`X_{ij}` over an encoded corpus, chunk by chunk (see the module notes).
 
     Parameters
     ----------
-    corpus : w2v_numpy.text.corpus.EncodedCorpus
+    corpus : w2v_numpy.text.encoding.EncodedCorpus
         Token ids and sentence starts; windows never cross a sentence start.
     vocab_size : int
         Number of word ids (every id must be below it).
@@ -170,6 +178,12 @@ def count_cooccurrences(corpus, vocab_size, window=10, symmetric=True, distance_
         Tokens per chunk (memory per chunk is about ``56 * window * chunk_tokens`` bytes).
     progress : bool
         Show a progress bar over the tokens.
+    memory : float or None
+        GB the running totals may hold (``None``: :data:`DEFAULT_MEMORY_GB`). Past it
+        they are written to disk as a sorted run and counting goes on from empty
+        totals; at the end the runs are merged a key range at a time into a matrix
+        mapped from disk (:class:`_Runs`), as glove.c's ``cooccur`` merges its
+        overflow files. So the distinct pairs are bounded by disk, not memory.
 
     Returns
     -------
@@ -179,23 +193,30 @@ def count_cooccurrences(corpus, vocab_size, window=10, symmetric=True, distance_
     if int(window) < 1:
         raise W2VError(f"must be >= 1, got {window}", param="window")
     V = int(vocab_size)
-    ids, starts = np.asarray(corpus.ids, dtype=np.int64), np.asarray(corpus.starts)
-    bounds = _chunk_bounds(starts, ids.size, int(chunk_tokens)) if ids.size else [0]
-    totals = None
-    bar = tqdm(total=int(ids.size), unit="tok", unit_scale=True, disable=not progress,
+    held = int((DEFAULT_MEMORY_GB if memory is None else memory) * 1e9) // BYTES_PER_HELD_ENTRY
+    bounds = _chunk_bounds(corpus.starts, len(corpus), int(chunk_tokens)) if len(corpus) else [0]
+    totals = runs = None
+    bar = tqdm(total=len(corpus), unit="tok", unit_scale=True, disable=not progress,
                desc="co-occurrence", mininterval=0.5)
     for begin, end in zip(bounds[:-1], bounds[1:]):
-        keys, values = _count_chunk(ids[begin:end], _sentence_numbers(starts, begin, end),
-                                    V, int(window), symmetric, distance_weighting)
+        keys, values = _count_chunk(*corpus.read(begin, end), V, int(window), symmetric,
+                                    distance_weighting)
         if totals is None:   # key ranges that split the first chunk's pairs evenly
             totals = _Partitions(keys[np.linspace(0, keys.size, PARTITIONS + 1)[1:-1]
                                       .astype(np.int64).clip(0, max(keys.size - 1, 0))]
                                  if keys.size else np.zeros(0, np.int64))
         totals.add(keys, values)
+        if totals.held > held:
+            runs = runs or _Runs()
+            runs.spill(totals)
         bar.update(end - begin)
     bar.close()
-    return totals.result(V, symmetric) if totals else CooccurrenceMatrix(
-        np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0), V)
+    if totals is None:
+        return CooccurrenceMatrix(np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0), V)
+    if runs is None:
+        return totals.result(V, symmetric)
+    runs.spill(totals)
+    return runs.merge(V, symmetric, max(held, MIN_MERGE_ENTRIES))
 
 
 #: Key ranges whose totals are kept and merged separately (bounds the memory of a merge).
@@ -246,6 +267,20 @@ class _Partitions:
             np.concatenate([self.values[p]] + [v for _, v in parts]))
         self.pending[p] = []
 
+    @property
+    def held(self):
+        """Entries held: the ranges' totals and the chunk results not merged yet."""
+        return sum(k.size + sum(q.size for q, _ in pending)
+                   for k, pending in zip(self.keys, self.pending))
+
+    def drain(self):
+        """Yield each range's merged ``(keys, sums)`` in key order, leaving the ranges empty."""
+        for p in range(len(self.keys)):
+            self._merge(p)
+            keys, values = self.keys[p], self.values[p]
+            self.keys[p], self.values[p] = np.zeros(0, np.int64), np.zeros(0)
+            yield keys, values
+
     def result(self, V, symmetric):
         """The :class:`CooccurrenceMatrix`, mirrored if ``symmetric``; empties the ranges.
 
@@ -259,18 +294,110 @@ class _Partitions:
         rows, cols = np.empty(sum(sizes), np.int32), np.empty(sum(sizes), np.int32)
         x = np.empty(sum(sizes))
         at, mirror_at = 0, sum(k.size for k in self.keys)
-        for p in range(len(self.keys)):
-            keys, values = self.keys[p], self.values[p]
-            self.keys[p] = self.values[p] = None
-            i, j = keys // V, keys % V
-            n = keys.size
-            rows[at:at + n], cols[at:at + n], x[at:at + n] = i, j, values
-            if symmetric:   # mirror the off-diagonal entries: X_ji = X_ij; the diagonal got both sides
-                off = i != j
-                x[at:at + n][~off] *= 2.0
-                m = int(off.sum())
-                rows[mirror_at:mirror_at + m], cols[mirror_at:mirror_at + m] = j[off], i[off]
-                x[mirror_at:mirror_at + m] = values[off]
-                mirror_at += m
-            at += n
+        for keys, values in self.drain():
+            (i, j, v), mirror = _entries(keys, values, V, symmetric)
+            rows[at:at + i.size], cols[at:at + i.size], x[at:at + i.size] = i, j, v
+            at += i.size
+            if mirror is not None:
+                i, j, v = mirror
+                rows[mirror_at:mirror_at + i.size], cols[mirror_at:mirror_at + i.size] = i, j
+                x[mirror_at:mirror_at + i.size] = v
+                mirror_at += i.size
         return CooccurrenceMatrix(rows, cols, x, int(V))
+
+
+def _entries(keys, values, V, symmetric):
+    """``(rows, cols, x)`` of reduced keys and, if ``symmetric``, their mirror images.
+
+    A symmetric count holds each unordered pair once, as ``(min, max)``: the
+    off-diagonal ones are mirrored (X_ji = X_ij), and the diagonal, which got
+    both sides' 1/k, is doubled.
+    """
+    i, j = (keys // V).astype(np.int32), (keys % V).astype(np.int32)
+    if not symmetric:
+        return (i, j, values), None
+    off = i != j
+    x = np.where(off, values, 2.0 * values)
+    return (i, j, x), (j[off], i[off], values[off])
+
+
+class _Runs:
+    """Sorted runs of ``(key, sum)`` spilled to a temporary folder, and their merge.
+
+    Why: the running totals hold every distinct pair seen so far, 16 bytes each;
+    on a large corpus that passes any memory. Each spill writes the totals (sorted
+    and unique, since the key ranges of :class:`_Partitions` are in order) as one
+    run; :meth:`merge` adds the runs' sums of equal keys a key range at a time.
+    """
+
+    def __init__(self):
+        self.folder = tempfile.mkdtemp(prefix="w2v_numpy-cooccur-")
+        self.sizes = []
+
+    def _path(self, run, what):
+        return os.path.join(self.folder, f"run{run}.{what}")
+
+    def spill(self, totals):
+        """Write ``totals`` as the next run and empty them."""
+        run, n = len(self.sizes), 0
+        with open(self._path(run, "keys"), "wb") as kf, open(self._path(run, "sums"), "wb") as vf:
+            for keys, values in totals.drain():
+                keys.tofile(kf)
+                values.tofile(vf)
+                n += keys.size
+        self.sizes.append(n)
+
+    def _ranges(self, budget):
+        """Key edges such that each range holds at most ``budget`` entries of all runs:
+        every run's keys at a step of ``budget // runs`` entries."""
+        step = max(1, budget // max(1, len(self.sizes)))
+        edges = [np.memmap(self._path(r, "keys"), np.int64, "r")[::step].copy()
+                 for r, n in enumerate(self.sizes) if n]
+        return np.unique(np.concatenate(edges)) if edges else np.zeros(0, np.int64)
+
+    def merge(self, V, symmetric, budget):
+        """The :class:`CooccurrenceMatrix` of all runs, its arrays mapped from disk (in the
+        order :meth:`_Partitions.result` gives); removes the folder."""
+        edges = self._ranges(budget)
+        keys = [np.memmap(self._path(r, "keys"), np.int64, "r") if n else np.zeros(0, np.int64)
+                for r, n in enumerate(self.sizes)]
+        names = ("rows", "cols", "x", "mirror_rows", "mirror_cols", "mirror_x")
+        outs = [open(os.path.join(self.folder, name), "wb") for name in names]
+        try:
+            lows = np.r_[-1, edges]
+            highs = np.r_[edges, np.iinfo(np.int64).max]
+            for lo, hi in zip(lows, highs):
+                parts = []
+                for r, k in enumerate(keys):
+                    a, b = np.searchsorted(k, [lo, hi])
+                    if b > a:
+                        parts.append((np.fromfile(self._path(r, "keys"), np.int64, b - a,
+                                                  offset=8 * a),
+                                      np.fromfile(self._path(r, "sums"), np.float64, b - a,
+                                                  offset=8 * a)))
+                if not parts:
+                    continue
+                entries, mirror = _entries(*_reduce(np.concatenate([p[0] for p in parts]),
+                                                    np.concatenate([p[1] for p in parts])),
+                                           V, symmetric)
+                for out, a in zip(outs, entries + (mirror or ())):
+                    a.tofile(out)
+        finally:
+            for out in outs:
+                out.close()
+        for mirror, name in zip(names[3:], names[:3]):      # the mirror images follow
+            with open(os.path.join(self.folder, mirror), "rb") as src, \
+                    open(os.path.join(self.folder, name), "ab") as dst:
+                shutil.copyfileobj(src, dst, 1 << 24)
+        del keys
+        arrays = [_mapped(os.path.join(self.folder, name), dtype)
+                  for name, dtype in zip(names[:3], (np.int32, np.int32, np.float64))]
+        shutil.rmtree(self.folder, ignore_errors=True)   # the mappings keep the data
+        return CooccurrenceMatrix(*arrays, int(V))
+
+
+def _mapped(path, dtype):
+    """A read-only array mapped from ``path`` (an empty array for an empty file)."""
+    if os.path.getsize(path) == 0:
+        return np.zeros(0, dtype)
+    return np.memmap(path, dtype, "r")

@@ -1,10 +1,8 @@
-"""Reading a corpus: paths and globs, tokenization, and encoding to int32 ids.
+"""Reading a corpus: paths and globs, decoding, and tokenization.
 
-Text is streamed line by line (one line = one sentence). Only the distinct
-words are kept as Python strings; the tokens themselves go straight into a
-compact int32 array, so a corpus of tens of millions of tokens needs a few
-hundred MB, not gigabytes of Python objects. ``.xz``, ``.gz`` and ``.bz2``
-files are decompressed on the fly; a truncated or mislabelled one is a
+Text is streamed line by line (one line = one sentence); turning the tokens
+into word ids is :mod:`w2v_numpy.text.encoding`'s work. ``.xz``, ``.gz`` and
+``.bz2`` files are decompressed on the fly; a truncated or mislabelled one is a
 :class:`W2VError` that names it. A file that starts like UTF-16/UTF-32 text
 or binary data is a :class:`W2VError` too, and a UTF-8 byte-order mark is
 dropped. Bytes that are not UTF-8 are replaced and counted, and a file with
@@ -21,13 +19,7 @@ import re
 import threading
 import warnings
 import zlib
-from array import array
-from dataclasses import dataclass
-
-import numpy as np
-
 from ..errors import W2VError
-from .vocab import Vocab
 
 _WORD_RE = re.compile(r"[^\W\d_]+")
 
@@ -180,9 +172,10 @@ def _check_encoding(path, head):
     return 0
 
 
-def read_lines(path):
+def read_lines(path, progress=None):
     """Yield the lines of one file; refuse a foreign encoding; warn about undecodable
-    bytes; name a damaged archive.
+    bytes; name a damaged archive. ``progress``: a tqdm bar counting the file's bytes
+    as stored (compressed ones too), or None.
 
     Before any line, the first :data:`SNIFF_BYTES` (decompressed) bytes go through
     :func:`_check_encoding`, which also drops a UTF-8 byte-order mark. Lines
@@ -199,31 +192,37 @@ def read_lines(path):
         If the file starts like UTF-16/UTF-32 or binary data, or a compressed
         file is truncated, damaged or not in the format its extension says.
     """
-    opener, fmt = COMPRESSED.get(os.path.splitext(path)[1], (open, None))
-    bad = [0]
+    opener, fmt = COMPRESSED.get(os.path.splitext(path)[1], (None, None))
+    bad, read = [0], 0
     try:
-        raw = opener(path, "rb")
-        try:
-            # One sample, then back to the start: cheap next to reading the file (a
-            # compressed one decompresses these bytes twice), and it sees what the
-            # decoder will see, since the opener has already decompressed them.
-            raw.seek(_check_encoding(path, raw.read(SNIFF_BYTES)))
-        except BaseException:
-            raw.close()
-            raise
-        with io.TextIOWrapper(raw, encoding="utf-8", errors=_COUNT_REPLACE) as fh:
-            while True:
-                # Decoding happens inside readlines, so this counter gets exactly this
-                # file's bad bytes even if another file's reader runs between our yields.
-                _decoding.counter = bad
-                try:
-                    lines = fh.readlines(_READ_HINT)
-                finally:
-                    _decoding.counter = None
-                if not lines:
-                    break
-                yield from lines
-            size = fh.buffer.tell()
+        # The file as stored, opened here so that its position can drive ``progress``;
+        # closing the decompressor does not close it, the ``with`` does.
+        with open(path, "rb") as stored:
+            raw = opener(stored, "rb") if opener else stored
+            try:
+                # One sample, then back to the start: cheap next to reading the file (a
+                # compressed one decompresses these bytes twice), and it sees what the
+                # decoder will see, since the opener has already decompressed them.
+                raw.seek(_check_encoding(path, raw.read(SNIFF_BYTES)))
+            except BaseException:
+                raw.close()
+                raise
+            with io.TextIOWrapper(raw, encoding="utf-8", errors=_COUNT_REPLACE) as fh:
+                while True:
+                    # Decoding happens inside readlines, so this counter gets exactly this
+                    # file's bad bytes even if another file's reader runs between our yields.
+                    _decoding.counter = bad
+                    try:
+                        lines = fh.readlines(_READ_HINT)
+                    finally:
+                        _decoding.counter = None
+                    if progress is not None:
+                        progress.update(stored.tell() - read)
+                        read = stored.tell()
+                    if not lines:
+                        break
+                    yield from lines
+                size = fh.buffer.tell()
     except _DAMAGED as e:
         # A plain file's OSError, or one with an errno (a real I/O error), is not
         # about the format; it names its file already and the CLI reports it.
@@ -275,96 +274,3 @@ def line_pieces(line, tokenizer):
         yield tokenizer(line[start:space.start()])
         start = space.start()
     yield tokenizer(line[start:] if start else line)
-
-
-@dataclass
-class EncodedCorpus:
-    """A corpus as word ids.
-
-    Attributes
-    ----------
-    ids : int32 array (N,)
-        Every in-vocabulary token, in order.
-    starts : int64 array (S,)
-        Index in ``ids`` where each sentence begins (``starts[0] == 0``).
-    raw_words : int
-        Tokens read, out-of-vocabulary ones included (gensim's "raw words").
-    """
-
-    ids: np.ndarray
-    starts: np.ndarray
-    raw_words: int
-
-    def __len__(self):
-        return int(self.ids.size)
-
-    def sentence_ids(self, begin, end):
-        """Sentence number of each token in ``ids[begin:end]`` (int64)."""
-        return np.searchsorted(self.starts, np.arange(begin, end), side="right") - 1
-
-
-def scan(paths, tokenizer=simple_tokenize):
-    """Read the corpus once: distinct words, their counts, and provisional ids.
-
-    Returns
-    -------
-    words : list of str
-        Distinct words in order of first appearance.
-    counts : int64 array
-    ids : int32 array
-        Every token as an index into ``words``.
-    starts : int64 array
-        Sentence start offsets into ``ids``.
-    """
-    index = {}
-    ids = array("i")
-    starts = array("q")
-    for path in expand_paths(paths):
-        for line in read_lines(path):
-            start = len(ids)
-            for tokens in line_pieces(line, tokenizer):       # a long line a piece at a time
-                ids.extend([index.setdefault(t, len(index)) for t in tokens])
-            if len(ids) > start:
-                starts.append(start)
-    ids = np.frombuffer(ids, dtype=np.int32) if len(ids) else np.zeros(0, np.int32)
-    counts = np.bincount(ids, minlength=len(index)).astype(np.int64)
-    return list(index), counts, ids, np.asarray(starts, dtype=np.int64)
-
-
-def load_corpus(paths, min_count=5, max_vocab=None, tokenizer=simple_tokenize,
-                max_sentence_length=MAX_SENTENCE_LENGTH):
-    """Scan files, build the vocabulary and encode the corpus, in one pass.
-
-    Out-of-vocabulary tokens are removed before windows are formed, as in
-    word2vec.c. Sentences emptied by that removal disappear, and sentences
-    longer than ``max_sentence_length`` are cut.
-
-    Returns
-    -------
-    vocab : Vocab
-    corpus : EncodedCorpus
-    """
-    words, counts, raw_ids, raw_starts = scan(paths, tokenizer)
-    vocab = Vocab.from_counts(words, counts, min_count=min_count, max_vocab=max_vocab)
-    remap = np.full(len(words), -1, dtype=np.int32)
-    lookup = {w: i for i, w in enumerate(words)}
-    remap[[lookup[w] for w in vocab.words]] = np.arange(len(vocab), dtype=np.int32)
-    new_ids = remap[raw_ids]
-    kept = new_ids >= 0
-    position = np.concatenate([[0], np.cumsum(kept, dtype=np.int64)])  # (N_raw+1,)
-    ids = new_ids[kept]
-    starts = np.unique(position[raw_starts])
-    starts = starts[starts < ids.size]
-    starts = _split_long(starts, ids.size, max_sentence_length)
-    return vocab, EncodedCorpus(ids=ids, starts=starts, raw_words=int(raw_ids.size))
-
-
-def _split_long(starts, n_tokens, limit):
-    """Add sentence starts so that no sentence is longer than ``limit``."""
-    if starts.size == 0:
-        return starts
-    lengths = np.diff(np.append(starts, n_tokens))
-    if lengths.max() <= limit:
-        return starts
-    pieces = [np.arange(s, s + n, limit) for s, n in zip(starts, lengths)]
-    return np.concatenate(pieces).astype(np.int64)
