@@ -17,6 +17,7 @@ Examples::
     git worktree add /tmp/before HEAD~5 && python benchmarks/bench_memory.py \\
         --corpora wiki2m,wiki17m --baseline /tmp/before      # today's main against an older one
     python benchmarks/bench_memory.py --corpora wiki2m,wiki17m --types glove --impls ours1,glove.c
+    python benchmarks/bench_memory.py --corpora wiki17m --types glove --impls ours1 --memory 0.2
 """
 import argparse
 import json
@@ -102,7 +103,9 @@ def ours(a, corpus, tree, workers, type_, cache, extra=()):
 
 def settings(a, type_):
     if type_ == "glove":
-        return ["-w", "21", "-v", "50", "-e", str(a.epochs), "--x_max", "10", "--min_count", "5"]
+        memory = ["--memory", str(a.memory)] if a.memory else []
+        return ["-w", "21", "-v", "50", "-e", str(a.epochs), "--x_max", "10", "--min_count", "5",
+                *memory]
     return ["-w", "11", "-v", "100", "-a", "0.025", "-e", str(a.epochs), "--min_count", "5"]
 
 
@@ -165,7 +168,11 @@ def main():
                    help="comma list of ours1, ours2 (workers), gensim, word2vec.c, glove.c")
     p.add_argument("--epochs", type=int, default=1)
     p.add_argument("--baseline", help="another checkout: its trainer too (no cache flags)")
+    p.add_argument("--baseline-corpora", default="wiki2m,wiki17m",
+                   help="the corpora the --baseline runs on (an in-memory one needs about 23 "
+                        "bytes a token)")
     p.add_argument("--gensim-workers", type=int, default=1)
+    p.add_argument("--memory", type=float, help="glove: our --memory (GB) for the counting")
     a = p.parse_args()
     rows = []
     for name in a.corpora.split(","):
@@ -196,7 +203,7 @@ def main():
                 shutil.rmtree(cache, ignore_errors=True)
                 rows.append(dict(corpus=name, type=type_, impl=impl, **res))
                 print(json.dumps(rows[-1]), flush=True)
-            if a.baseline:
+            if a.baseline and name in a.baseline_corpora.split(","):
                 res = ours(a, corpus, a.baseline, 1, type_, None)
                 rows.append(dict(corpus=name, type=type_, impl="baseline1", **res))
                 print(json.dumps(rows[-1]), flush=True)

@@ -237,3 +237,13 @@ def test_memory_does_not_grow_with_the_corpus(tmp_path, monkeypatch):
     assert large[2] == 4 * small[2] == 600_000
     assert large[0] < 1.25 * small[0] + 200_000, (small, large)
     assert large[1] < 1.25 * small[1] + 200_000, (small, large)
+
+
+@pytest.mark.parametrize("shape", [(40_000, 7), (5,), (16_385, 3)])
+def test_tables_drawn_by_rows_are_the_tables_drawn_whole(shape):
+    """The initial tables are drawn a block of rows at a time (memory): the same numbers
+    to the bit as one draw of the whole table, so seeds keep giving the same models."""
+    from w2v_numpy.models.base import drawn_by_rows
+    got = drawn_by_rows(np.random.default_rng(3), shape, np.float32, lambda r: (r - 0.5) / 7)
+    want = ((np.random.default_rng(3).random(shape) - 0.5) / 7).astype(np.float32)
+    np.testing.assert_array_equal(got, want)

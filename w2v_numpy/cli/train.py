@@ -390,10 +390,10 @@ def _main(argv):
     batcher = w2v.make_batcher()   # refuses a corpus that yields no example, before any file changes
     saver = _start_files(args, w2v, files, model_file, plot_file, state)
     done0 = (state.words_done, state.examples, state.train_s) if state else (0, 0, 0.0)
+    print(_corpus_note(w2v.corpus), file=sys.stderr)
     if getattr(w2v, "cooccurrences", None) is not None:
         print(f"co-occurrences: {w2v.cooccurrences.nnz:,} non-zero entries (window "
               f"{w2v.config['window']} words each side, 1/distance weighting)", file=sys.stderr)
-    print(_corpus_note(w2v.corpus), file=sys.stderr)
     w2v.start_s = time.perf_counter() - t_start        # --metrics_json: time to the first batch
     print(f"training {w2v.config['type']} ({_how(w2v, batcher)}) on {len(files)} file(s): "
           f"{len(w2v.vocab)} words, {w2v.corpus.raw_words} tokens; model file {model_file}"

@@ -72,7 +72,7 @@ from ..errors import W2VError
 from ..functional import log_sigmoid, sigmoid
 from ..text.ngrams import (build_ngram_table, char_ngrams,  # noqa: F401 (part of this API)
                            ngram_ids)
-from .base import Model, RowGrad, apply_grad, densify
+from .base import Model, RowGrad, apply_grad, densify, drawn_by_rows
 
 COMBINES = ("sum", "mean")
 
@@ -255,7 +255,7 @@ class FastTextClassifier(Model):
         return {"E": (vocab_size, vector_dim), "U": (self.n_labels, vector_dim)}
 
     def init_params(self, vocab_size, vector_dim, rng, dtype):
-        E = ((2 * rng.random((vocab_size, vector_dim)) - 1) / vector_dim).astype(dtype)
+        E = drawn_by_rows(rng, (vocab_size, vector_dim), dtype, lambda r: (2 * r - 1) / vector_dim)
         return {"E": E, "U": np.zeros((self.n_labels, vector_dim), dtype=dtype)}
 
     def check_batch(self, batch):

@@ -52,7 +52,7 @@ from ..backend import get_xp
 from ..errors import W2VError
 from ..text.cooccurrence import (cooccurrence, to_coo,  # noqa: F401 (part of this module's API)
                                  to_dense)
-from .base import Model, RowGrad, apply_grad, densify
+from .base import Model, RowGrad, apply_grad, densify, drawn_by_rows
 
 TARGETS = ("log", "log1p")
 #: Count at which the weight f(x) saturates at 1 (the GloVe paper's x_max).
@@ -183,7 +183,7 @@ def init_params(vocab_size, vector_dim, seed=0, dtype=np.float64):
 
 def _draw_params(vocab_size, vector_dim, rng, dtype):
     def draw(*shape):
-        return ((rng.random(shape) - 0.5) / vector_dim).astype(dtype)
+        return drawn_by_rows(rng, shape, dtype, lambda r: (r - 0.5) / vector_dim)
 
     return {"W": draw(vocab_size, vector_dim), "W_ctx": draw(vocab_size, vector_dim),
             "b": draw(vocab_size), "b_ctx": draw(vocab_size)}

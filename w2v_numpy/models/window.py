@@ -20,7 +20,7 @@ import numpy as np
 
 from ..backend import get_xp
 from ..errors import W2VError
-from .base import Model, RowGrad
+from .base import Model, RowGrad, drawn_by_rows
 
 #: How ``step`` may update CBOW context rows (see :attr:`WindowModel.cbow_update`).
 CBOW_UPDATES = ("exact", "word2vec")
@@ -137,7 +137,8 @@ class WindowModel(Model):
         return {"W_in": (vocab_size, vector_dim), "W_out": (vocab_size, vector_dim)}
 
     def init_params(self, vocab_size, vector_dim, rng, dtype):
-        W_in = ((rng.random((vocab_size, vector_dim)) - 0.5) / vector_dim).astype(dtype)
+        W_in = drawn_by_rows(rng, (vocab_size, vector_dim), dtype,              # word2vec.c's start
+                             lambda r: (r - 0.5) / vector_dim)
         return {"W_in": W_in, "W_out": np.zeros((vocab_size, vector_dim), dtype=dtype)}
 
     def output_args(self):

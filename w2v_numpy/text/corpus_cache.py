@@ -176,7 +176,7 @@ def _made(files, folder, vocab_for, tokenizer, max_sentence_length, progress, or
     meta["key"] = key
     with open(os.path.join(folder, META_FILE), "w", encoding="utf-8") as fh:
         json.dump(meta, fh, ensure_ascii=False, indent=1)
-    vocab, corpus = read_folder(folder, meta)
+    vocab, corpus = read_folder(folder, meta, vocab)
     corpus.origin, corpus.folder = origin, folder
     return vocab, corpus
 

@@ -293,10 +293,12 @@ def encode_to_folder(paths, folder, vocab_for, tokenizer=simple_tokenize,
     return vocab, meta
 
 
-def read_folder(folder, meta):
-    """The vocabulary and the mapped corpus of an encoded ``folder`` (no check of its sums)."""
-    with open(os.path.join(folder, VOCAB_FILE), encoding="utf-8") as fh:
-        vocab = Vocab.from_dict(json.load(fh))
+def read_folder(folder, meta, vocab=None):
+    """The vocabulary (read unless given) and the mapped corpus of an encoded ``folder``
+    (no check of its sums)."""
+    if vocab is None:
+        with open(os.path.join(folder, VOCAB_FILE), encoding="utf-8") as fh:
+            vocab = Vocab.from_dict(json.load(fh))
     return vocab, EncodedCorpus.open(folder, meta)
 
 

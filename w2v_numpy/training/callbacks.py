@@ -51,8 +51,20 @@ MAX_WEIGHT = 1e3
 
 
 def max_abs_weight(params):
-    """The largest magnitude of any parameter entry (NaN if any entry is NaN)."""
-    return max(float(abs(p).max()) for p in params.values())
+    """The largest magnitude of any parameter entry (NaN if any entry is NaN).
+
+    From each table's max and min: ``abs(p).max()`` made a copy of every table at every
+    save, and for a large vocabulary that copy set the run's peak memory.
+    """
+    largest = 0.0
+    for p in params.values():
+        if p.size == 0:
+            continue
+        high, low = float(p.max()), float(p.min())
+        if high != high or low != low:          # NaN, whichever table holds it
+            return float("nan")
+        largest = max(largest, high, -low)
+    return largest
 
 
 def log(message):
