@@ -470,7 +470,7 @@ class Word2Vec:
     def wv(self):
         """The word vectors (``W_in``) as :class:`w2v_numpy.vectors.keyedvectors.KeyedVectors`."""
         vectors = self.model.params[self.model.vectors_param]
-        return KeyedVectors(list(self.vocab.words), to_numpy(vectors))
+        return KeyedVectors(self.vocab.words, to_numpy(vectors), self.vocab.key_to_index)
 
     def save(self, path, meta=None):
         """Write the model file atomically (see :mod:`w2v_numpy.files.model_file`).
