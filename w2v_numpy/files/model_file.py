@@ -70,6 +70,15 @@ class ModelParts:
     state: Optional[dict] = None
 
 
+def _all_finite(a):
+    """Whether every entry of ``a`` is finite, from its max and min (a NaN makes both
+    NaN, an infinity is one of them): ``isfinite(a).all()`` made a mask as large as the
+    table at every save."""
+    if a.size == 0:
+        return True
+    return bool(np.isfinite(a.max()) and np.isfinite(a.min()))
+
+
 def _json_bytes(obj):
     return np.frombuffer(json.dumps(obj, ensure_ascii=False).encode("utf-8"), dtype=np.uint8)
 
@@ -89,7 +98,7 @@ def to_arrays(parts):
         If a parameter holds NaN or inf (such a model is never written).
     """
     for name, value in parts.params.items():
-        if not np.isfinite(value).all():
+        if not _all_finite(value):
             raise NonFiniteError(f"the parameter {name} contains NaN or inf; not saved")
     arrays = {"format": np.array(FORMAT), "version": np.array(VERSION, dtype=np.int64),
               "params": _json_bytes(list(parts.params)),
@@ -122,8 +131,21 @@ def write_model_file(path, parts):
         If the file cannot be written; an existing ``path`` is left as it was.
     """
     arrays = to_arrays(parts)
-    with atomic_open(path) as fh:
-        np.savez(fh, **arrays)
+    with atomic_open(path) as fh, zipfile.ZipFile(fh, "w", zipfile.ZIP_STORED) as archive:
+        for name, value in arrays.items():
+            _write_npy(archive, name, np.asarray(value))
+
+
+def _write_npy(archive, name, array):
+    """One ``NAME.npy`` entry of the ``.npz`` archive, as ``np.savez`` writes it, but the
+    data straight from the array: ``np.savez`` copies it through 16 MB buffers, and at the
+    end of a run with a large vocabulary those copies set the peak memory."""
+    if not array.flags.c_contiguous:
+        array = array.copy(order="C")
+    with archive.open(f"{name}.npy", "w", force_zip64=True) as entry:
+        np.lib.format.write_array_header_1_0(entry, np.lib.format.header_data_from_array_1_0(array))
+        if array.size:
+            entry.write(memoryview(array.reshape(-1)).cast("B"))
 
 
 def read_model_file(path):
