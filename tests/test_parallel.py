@@ -61,7 +61,9 @@ def test_two_workers_train_every_batch_and_learn(group_corpus):
     assert len(recorder.seen) == len(s2.batch_losses)         # the callback saw every batch
     assert all(b == 0 and c % 2 == 0 for _, c, b in recorder.seen)
     W = two.model.params["W_in"]
-    assert type(W) is np.ndarray and W.flags.owndata          # back out of shared memory
+    # Left in shared memory (copying it back held two copies of a table at the run's end):
+    # an ordinary, writable array all the same.
+    assert type(W) is np.ndarray and W.flags.writeable and not W.flags.owndata
     assert not multiprocessing.active_children()
 
 

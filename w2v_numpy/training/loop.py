@@ -20,8 +20,7 @@ from ..batching import WindowBatcher
 from ..batching.producer import can_fork, prefetched, wanted
 from ..errors import W2VError
 from .policy import MAX_ROW_RATE
-from .workers import (available_workers, one_blas_thread, parallel_steps, share_params,
-                      unshare_params)
+from .workers import available_workers, one_blas_thread, parallel_steps, share_params
 
 
 class TrainingDiverged(RuntimeError):
@@ -280,7 +279,5 @@ def train(model, batcher, epochs=5, alpha=0.025, min_alpha=0.0001, callbacks=(),
                     _call(callbacks, "on_epoch_end", state)
     finally:
         bar.close()
-        if workers > 1:
-            unshare_params(model)
     _call(callbacks, "on_train_end", state)
     return state

@@ -183,12 +183,13 @@ def parallel_steps(model, batcher, workers, epoch, start_chunk, rate_at, max_row
 
 
 def share_params(model):
-    """Move ``model.params`` into shared memory, in place."""
+    """Move ``model.params`` into shared memory, in place.
+
+    They stay there after training: shared memory behaves as an ordinary array, and
+    copying the tables back once the workers were gone held two copies of a table at
+    the end of the run (82 MB more than one worker at 220,000 words).
+    """
     for name, value in model.params.items():
         model.params[name] = shared_array(value)
 
 
-def unshare_params(model):
-    """Copy the parameters back into ordinary arrays once the workers are gone."""
-    for name, value in model.params.items():
-        model.params[name] = np.array(value)
