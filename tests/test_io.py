@@ -98,11 +98,11 @@ def test_a_failed_write_leaves_the_old_file(tmp_path, trained, monkeypatch):
     save_model(path, trained)
     before = path.read_bytes()
 
-    def boom(fh, **arrays):
-        fh.write(b"partial")
+    def boom(archive, name, array):            # the first entry half written, then the disk is full
+        archive.writestr(f"{name}.npy", b"partial")
         raise OSError("disk full")
 
-    monkeypatch.setattr(model_file.np, "savez", boom)
+    monkeypatch.setattr(model_file, "_write_npy", boom)
     with pytest.raises(OSError, match="disk full"):
         save_model(path, trained)
     assert path.read_bytes() == before and len(list(tmp_path.iterdir())) == 1
