@@ -66,12 +66,12 @@ class EncodedCorpus:
         Tokens read, out-of-vocabulary ones included (gensim's "raw words").
     longest : int or None
         Tokens of the longest sentence (computed from ``starts`` if not given).
-    maps : tuple of mmap.mmap
-        The mappings ``ids`` and ``starts`` are views of (see :meth:`open`); their
-        pages are released after each :meth:`read`.
+    maps : (mmap.mmap or None, mmap.mmap or None)
+        The mappings ``ids`` and ``starts`` are views of (see :meth:`open`), None for an
+        array in memory; their pages are released after each :meth:`read`.
     """
 
-    def __init__(self, ids, starts, raw_words, longest=None, maps=()):
+    def __init__(self, ids, starts, raw_words, longest=None, maps=(None, None)):
         self.ids, self.starts, self.raw_words = ids, starts, int(raw_words)
         self._maps = tuple(maps)
         if longest is None:
@@ -84,7 +84,7 @@ class EncodedCorpus:
     @property
     def mapped(self):
         """Whether the ids are a view of a file (else an array in memory)."""
-        return bool(self._maps)
+        return self._maps[0] is not None
 
     @classmethod
     def open(cls, folder, meta):
@@ -100,8 +100,7 @@ class EncodedCorpus:
             array_, mm = _map(os.path.join(folder, name), _DTYPES[name], count)
             arrays.append(array_)
             maps.append(mm)
-        return cls(arrays[0], arrays[1], meta["raw_words"], meta["longest"],
-                   [m for m in maps if m is not None])
+        return cls(arrays[0], arrays[1], meta["raw_words"], meta["longest"], maps)
 
     def read(self, begin, end):
         """Tokens ``[begin, end)`` and their sentences, copied out of the corpus.
@@ -129,10 +128,12 @@ class EncodedCorpus:
 
     def _release(self, begin, end, first, last):
         """Hand back the mapped pages a :meth:`read` touched (see the module notes)."""
-        if not self._maps or not hasattr(mmap, "MADV_DONTNEED"):
+        if not hasattr(mmap, "MADV_DONTNEED"):
             return
         for mm, lo, hi in ((self._maps[0], begin * 4, end * 4),
-                           (self._maps[-1], max(first, 0) * 8, last * 8)):
+                           (self._maps[1], max(first, 0) * 8, last * 8)):
+            if mm is None:                   # in memory, or an empty file (never mapped)
+                continue
             lo -= lo % mmap.PAGESIZE
             hi = min(len(mm), -(-hi // mmap.PAGESIZE) * mmap.PAGESIZE)
             if hi > lo:
