@@ -4,7 +4,9 @@
     python benchmarks/bench_fasttext.py speed --corpus wiki2m --epochs 1      # words/s, workers=1
 
 ``quality`` trains, for each implementation (``ours``: ``fasttext_sgram``;
-``gensim``: ``FastText(sg=1)``; ``sgram_neg``: our word-level skip-gram), with
+``ours_own_draws``: the same with a draw of negatives per pair, the default
+before 2026-12-05; ``gensim``: ``FastText(sg=1)``; ``sgram_neg``: our
+word-level skip-gram), with
 identical settings (dim 100, window 5, negative 5, min_count 5, sample 1e-3,
 alpha 0.025, n-grams 3-6 in 2,000,000 buckets), and reports the analogy
 accuracy (restrict_vocab 30000; overall, semantic, syntactic ``gram*``
@@ -76,6 +78,8 @@ def train(impl, corpus, epochs, seed):
                      progress=False, **s)
         wv = m.wv
         return m, wv.index_to_key, wv.vectors, None, time.perf_counter() - t0
+    if impl == "ours_own_draws":
+        s["shared_negatives"] = 1
     m = FastText(corpus, sg=1, seed=seed, tokenizer=whitespace_tokenize, progress=False, **s)
     wv = m.wv
     return m, wv.index_to_key, wv.vectors, wv.oov_vector, time.perf_counter() - t0

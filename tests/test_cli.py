@@ -353,7 +353,7 @@ def test_corpus_order_and_shared_negatives_flags(tmp_path, small):
     for type_ in SHARING_TYPES:
         proc = run_cli(tmp_path, "-d", small, "-t", type_, "-v", "8", "-e", "1")
         assert proc.returncode == 0, proc.stderr
-        assert "negatives shared by 8 windows spread over the batch" in proc.stderr
+        assert "negatives shared by 8 examples spread over the batch" in proc.stderr
         config = load_model(tmp_path / f"{type_}.model").config
         assert (config["shuffle"], config["shared_negatives"], config["spread_negatives"]) == \
             (False, 8, True)

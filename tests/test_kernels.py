@@ -172,15 +172,17 @@ def test_hs_kernels_at_every_split(levels, rng):
             want = model.loss_and_grad(batch)
             P = model.params
             if variant[1] == "window":
-                nodes = model.forward(batch)
                 _, grads = model.loss_and_grad(batch)
                 U_grad = densify(P, grads)                   # the reference's W_out rows, dense
                 f = model.forward(batch)
                 dU = f["G"].transpose(0, 2, 1) @ f["V"]       # (B, L, d)
-                rows = hierarchical_softmax.summed_path_rows(nodes["nodes"], f["on_path"], dU,
-                                                             levels)
+                paths = hierarchical_softmax.path_layout(model.tree, batch, model.dtype, levels)
+                rows = hierarchical_softmax.path_rows(paths, dU)
                 np.testing.assert_allclose(densify(P, {"W_out": rows})["W_out"], U_grad["W_out"],
                                            rtol=1e-10, atol=1e-12)
+                loss, G = hierarchical_softmax.path_window_terms(f["S"], paths, 0.5)
+                assert loss == pytest.approx(want[0], rel=1e-12)
+                np.testing.assert_allclose(G, 0.5 * f["G"], rtol=1e-10, atol=1e-15)
             else:
                 top = hierarchical_softmax.dense_top(model.tree, levels)
                 h, _ = model.forward(batch)["h"], None

@@ -76,7 +76,7 @@ def test_a_plan_for_other_rows_is_refused(rng):
 @pytest.mark.parametrize("type_, named", [("cbow_neg", {"W_in", "W_out"}),
                                           ("sgram_neg", {"W_in", "W_out"}),
                                           ("cbow_hs", {"W_in", "W_out"}), ("cbow", {"W_in"}),
-                                          ("sgram_hs", {"W_in"})])
+                                          ("sgram_hs", {"W_in", "W_out"})])
 def test_row_indices_are_the_steps_own(group_corpus, monkeypatch, type_, named):
     w2v = trained(group_corpus, monkeypatch, False, type_, shuffle=False, epochs=1)
     batcher = w2v.make_batcher()

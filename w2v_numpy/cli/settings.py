@@ -33,7 +33,7 @@ TYPE_DEFAULTS = {"glove": dict(window=21, epochs=25, min_alpha=None),
 #: Settings that only some types use: name -> the front door classes that take them.
 ONLY_FOR = {"neg_samples": (Word2Vec, FastText), "sample": (Word2Vec, FastText),
             "cbow_update": (Word2Vec,), "formulation": (Word2Vec,),
-            "shared_negatives": (Word2Vec,), "shuffle": (Word2Vec, FastText),
+            "shared_negatives": (Word2Vec, FastText), "shuffle": (Word2Vec, FastText),
             "run_length": (Word2Vec,),
             "x_max": (GloVe,), "glove_alpha": (GloVe,),
             "min_n": (FastText,), "max_n": (FastText,), "bucket": (FastText,)}

@@ -110,9 +110,10 @@ def build_parser(prog=None):
       help="shuffle the examples of each corpus chunk (default: corpus order, as word2vec.c and "
            "gensim, which the fast banded path needs, for cbow_neg and sgram_neg)")
     a("--shared_negatives", type=number(int, 1, high=1 << 20),
-      help="sgram_neg, cbow_neg: examples that share one draw of negatives, spread over the "
-           "batch (default: the type's, 8: 1.4-1.8x faster for cbow_neg, 1.1-1.3x for sgram_neg's "
-           "window form, about 0.5 analogy points fewer on wiki17m; 1: a draw per example)")
+      help="sgram_neg, cbow_neg, fasttext_*: examples that share one draw of negatives, spread "
+           "over the batch (default: the type's, 8: 1.4-1.8x faster for cbow_neg, 1.1-1.3x for "
+           "sgram_neg's window form, about 0.5 analogy points fewer on wiki17m, 1.6x a step for "
+           "fasttext_sgram; 1 for fasttext_cbow; 1: a draw per example)")
     a("--run_length", type=number(int, 1, high=1 << 20),
       help="shuffled cbow/sgram types: shuffle runs of this many consecutive windows (default: "
            "the type's, 8 for cbow_hs, whose runs take the banded path; 1 otherwise)")
@@ -343,7 +344,7 @@ def _how(w2v, batcher):
     if c.get("run_length", 1) > 1:
         how.append(f"shuffled in runs of {c['run_length']} windows")
     if c.get("shared_negatives", 1) > 1:
-        how.append(f"negatives shared by {c['shared_negatives']} windows"
+        how.append(f"negatives shared by {c['shared_negatives']} examples"
                    + (" spread over the batch" if c.get("spread_negatives") else ""))
     workers = training_workers(w2v.model, batcher, w2v.workers, getattr(w2v, "optimizer", None))
     how.append(f"{workers} worker(s)" + (", batches from a second process" if workers == 1

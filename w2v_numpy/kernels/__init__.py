@@ -45,9 +45,13 @@ class Kernel:
     A kernel's :meth:`loss_and_grad` returns what the reference's does
     (``(summed loss, {name: RowGrad})`` with rows ``scale`` times the gradient;
     ``undivided``: word2vec.c's CBOW input rule, as the reference takes it).
+    The work that depends on the batch alone, never on the parameters, can be
+    done ahead, off the training path, by the batch producer: :meth:`prepare`
+    returns it (arrays that pickle; ``None``: nothing to prepare), and
+    :meth:`loss_and_grad` takes it as ``prepared`` (made there when not given).
     :meth:`row_indices` names the rows its scatter-adds will touch where they
-    are known before computing anything, so that the batch producer can plan
-    them (:class:`~w2v_numpy.backend.RowPlan`).
+    are known before computing anything, so that the producer can plan them
+    (:class:`~w2v_numpy.backend.RowPlan`).
     """
 
     name = "kernel"
@@ -55,10 +59,13 @@ class Kernel:
     def applies(self, model, batch):
         return True
 
-    def loss_and_grad(self, model, batch, scale=1.0, undivided=False):
+    def prepare(self, model, batch):
+        return None
+
+    def loss_and_grad(self, model, batch, scale=1.0, undivided=False, prepared=None):
         raise NotImplementedError
 
-    def row_indices(self, model, batch):
+    def row_indices(self, model, batch, prepared=None):
         return {}
 
     def __repr__(self):
@@ -83,13 +90,13 @@ class Averaged(Kernel):
     def output_rows(self, model, batch):
         return output_index(batch).reshape(-1) if model.uses_negatives else None
 
-    def loss_and_grad(self, model, batch, scale=1.0, undivided=False):
+    def loss_and_grad(self, model, batch, scale=1.0, undivided=False, prepared=None):
         h, weight, band = span.hidden_layer(model.params["W_in"], batch)     # (B, d), (B, C)
         loss, dh, rows_out = self.output(model, h, batch, scale)            # dh: scale * dL/dh
         return loss, {"W_in": span.input_grads(batch, weight, dh, band, undivided),
                       "W_out": rows_out}
 
-    def row_indices(self, model, batch):
+    def row_indices(self, model, batch, prepared=None):
         if batch.span is None:
             return {}
         rows, out = {"W_in": span.input_rows(batch)}, self.output_rows(model, batch)
@@ -148,14 +155,14 @@ class Windows(Kernel):
     def applies(self, model, batch):
         return batch.span is not None
 
-    def loss_and_grad(self, model, batch, scale=1.0, undivided=False):
+    def loss_and_grad(self, model, batch, scale=1.0, undivided=False, prepared=None):
         return skipgram_windows.ns_windows(model.params["W_in"], model.params["W_out"], batch,
                                            scale)
 
     def output_rows(self, model, batch):
         return output_index(batch).reshape(-1)
 
-    def row_indices(self, model, batch):
+    def row_indices(self, model, batch, prepared=None):
         if batch.span is None:
             return {}
         return {"W_in": span.input_rows(batch), "W_out": self.output_rows(model, batch)}
@@ -167,7 +174,7 @@ class SpreadWindows(Windows):
     def applies(self, model, batch):
         return shared_negatives.spread_table(batch) is not None
 
-    def loss_and_grad(self, model, batch, scale=1.0, undivided=False):
+    def loss_and_grad(self, model, batch, scale=1.0, undivided=False, prepared=None):
         draws = shared_negatives.spread_table(batch)
         return skipgram_windows.ns_windows(model.params["W_in"], model.params["W_out"], batch,
                                            scale, draws)
@@ -182,11 +189,11 @@ class TileWindows(Windows):
     def applies(self, model, batch):
         return batch.span is not None and span.tile_draws(batch, span.tile_of(batch)) is not None
 
-    def loss_and_grad(self, model, batch, scale=1.0, undivided=False):
+    def loss_and_grad(self, model, batch, scale=1.0, undivided=False, prepared=None):
         return skipgram_windows.ns_tile_windows(model.params["W_in"], model.params["W_out"],
                                                 batch, scale)
 
-    def row_indices(self, model, batch):
+    def row_indices(self, model, batch, prepared=None):
         return {"W_in": span.input_rows(batch)}     # the tiles' output rows come from the step
 
 
@@ -196,12 +203,17 @@ class PathWindows(Windows):
     def applies(self, model, batch):
         return True
 
-    def loss_and_grad(self, model, batch, scale=1.0, undivided=False):
-        return skipgram_windows.hs_windows(model.params["W_in"], model.params["W_out"],
-                                           model.tree, batch, scale)
+    def prepare(self, model, batch):
+        return hierarchical_softmax.path_layout(model.tree, batch, model.dtype)
 
-    def row_indices(self, model, batch):
-        return {} if batch.span is None else {"W_in": span.input_rows(batch)}
+    def loss_and_grad(self, model, batch, scale=1.0, undivided=False, prepared=None):
+        return skipgram_windows.hs_windows(model.params["W_in"], model.params["W_out"],
+                                           model.tree, batch, scale, prepared)
+
+    def row_indices(self, model, batch, prepared=None):
+        paths = prepared if prepared is not None else self.prepare(model, batch)
+        return {"W_in": span.input_rows(batch) if batch.span is not None else paths.in_index,
+                "W_out": paths.out_index}
 
 
 class SubwordRows(Kernel):
@@ -209,8 +221,11 @@ class SubwordRows(Kernel):
 
     name = "distinct subword rows"
 
-    def loss_and_grad(self, model, batch, scale=1.0, undivided=False):
+    def loss_and_grad(self, model, batch, scale=1.0, undivided=False, prepared=None):
         return subword_rows.loss_and_grad(model, batch, scale, undivided)
+
+    def row_indices(self, model, batch, prepared=None):
+        return {"W_out": subword_rows.output_rows(batch)}     # W_in, W_ngram: merged, unique
 
 
 class MergedFeatures(Kernel):
@@ -218,7 +233,7 @@ class MergedFeatures(Kernel):
 
     name = "merged feature rows"
 
-    def loss_and_grad(self, model, batch, scale=1.0, undivided=False):
+    def loss_and_grad(self, model, batch, scale=1.0, undivided=False, prepared=None):
         return subword_rows.classifier_loss_and_grad(model, batch, scale)
 
 
@@ -242,24 +257,24 @@ def select(model, batch):
     return None
 
 
-def update_rows(model, batch, scale):
+def update_rows(model, batch, scale, prepared=None):
     """``(loss, rows)`` of the trainer's step: the model's update rule
     (:meth:`Model.update_rows <w2v_numpy.models.base.Model.update_rows>`) computed by
-    the kernel that fits the batch."""
+    the kernel that fits the batch (with its :meth:`Kernel.prepare` work if given)."""
     kernel = select(model, batch)
     if kernel is None:
         return model.update_rows(batch, scale)
-    return kernel.loss_and_grad(model, batch, scale, model.undivided_update)
+    return kernel.loss_and_grad(model, batch, scale, model.undivided_update, prepared)
 
 
-def step(model, batch, alpha, plans=None, crowded=None, max_row_rate=None):
+def step(model, batch, alpha, plans=None, crowded=None, prepared=None, max_row_rate=None):
     """One in-place SGD step of ``model`` on ``batch``, by its kernel: the same update
     as ``model.step(batch, alpha, max_row_rate)`` (crowded rows bounded by
     :func:`~w2v_numpy.models.base.bound_crowded_rows` unless ``max_row_rate`` is
-    ``None``). ``plans`` and ``crowded``: :func:`step_plans` of this batch, made ahead
-    (by default made here)."""
+    ``None``). ``plans``, ``crowded`` and ``prepared``: :func:`step_plans` of this
+    batch, made ahead (by default made here)."""
     model.check_batch(batch)
-    loss, grads = update_rows(model, batch, -alpha)                      # rows hold -alpha * grad
+    loss, grads = update_rows(model, batch, -alpha, prepared)            # rows hold -alpha * grad
     if max_row_rate is not None:
         if crowded is None:
             crowded = crowding(model.update_counts(batch))
@@ -268,22 +283,25 @@ def step(model, batch, alpha, plans=None, crowded=None, max_row_rate=None):
     return loss
 
 
-def row_indices(model, batch):
+def row_indices(model, batch, prepared=None):
     """``{param name: index}`` of the scatter-adds :func:`step` will do, where known ahead."""
     kernel = select(model, batch)
-    return {} if kernel is None else kernel.row_indices(model, batch)
+    return {} if kernel is None else kernel.row_indices(model, batch, prepared)
 
 
-def row_plans(model, batch):
+def row_plans(model, batch, prepared=None):
     """The :class:`~w2v_numpy.backend.RowPlan` of each of :func:`row_indices`, for
     ``step(model, batch, alpha, plans)``; made by the batch producer, off the training path."""
-    plans = {name: row_plan(index) for name, index in row_indices(model, batch).items()}
+    plans = {name: row_plan(index) for name, index in row_indices(model, batch, prepared).items()}
     return {name: plan for name, plan in plans.items() if plan is not None}
 
 
 def step_plans(model, batch):
-    """``(plans, crowded)`` for ``step(model, batch, alpha, plans, crowded)``: the
-    scatter-adds' :func:`row_plans` and the rows' counts of
-    :func:`~w2v_numpy.models.base.crowding`, neither of which depends on the parameters
-    or the learning rate, so the batch producer makes both ahead."""
-    return row_plans(model, batch), crowding(model.update_counts(batch))
+    """``(plans, crowded, prepared)`` for ``step(model, batch, alpha, plans, crowded,
+    prepared)``: the kernel's :meth:`Kernel.prepare` work, the scatter-adds'
+    :func:`row_plans` and the rows' counts of
+    :func:`~w2v_numpy.models.base.crowding`, none of which depends on the parameters
+    or the learning rate, so the batch producer makes them ahead."""
+    kernel = select(model, batch)
+    prepared = None if kernel is None else kernel.prepare(model, batch)
+    return row_plans(model, batch, prepared), crowding(model.update_counts(batch)), prepared

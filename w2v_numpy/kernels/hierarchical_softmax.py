@@ -19,8 +19,16 @@ repeat once per window; they are summed per node (a sort and one
 ``add.reduceat``) before they reach the scatter-add, whose NumPy form is
 slow on repeated rows. On CuPy the scatter-add is atomic and takes them as
 they come.
+
+Everything about a window batch's paths that does not involve the parameters
+(the padded paths, which cells are real, the order that groups a node's
+visits, the rows each scatter-add will touch) is a :class:`PathLayout`, made
+by :func:`path_layout` ahead of the step by the batch producer. What is left
+for the step is the arithmetic: two gathers, three batched products, one pass
+of logistic terms (:func:`path_window_terms`) and the sums per node.
 """
 import weakref
+from typing import NamedTuple
 
 import numpy as np
 
@@ -96,26 +104,81 @@ def top_block_output(h, W_out, tree, batch, scale=1.0, top=None):
     return float(loss), dh, dW_out
 
 
-def summed_rows(index, rows):
-    """``(distinct ids, their summed rows)`` for the ids in ``index`` (n,), ``rows`` (n, d):
-    one row per node, so the scatter-add sees no repeats."""
-    xp = get_xp()
-    if index.size == 0:
-        return index, rows
-    order = xp.argsort(index, kind="stable")                             # (n,)
-    ranked = index[order]                                                # (n,) sorted
-    start = xp.flatnonzero(xp.concatenate([xp.ones(1, dtype=bool), ranked[1:] != ranked[:-1]]))
-    return ranked[start], xp.add.reduceat(rows[order], start, axis=0)    # (u,), (u, d)
+class PathLayout(NamedTuple):
+    """A window batch's paths, laid out for :func:`w2v_numpy.kernels.skipgram_windows.hs_windows`
+    (no parameter in it)."""
+
+    nodes: object       # int (B, L)  the centre's path, padded
+    sign: object        # float (B, 1, L)  1 - 2 code: the sign of each node's label score
+    on: object          # float (B, C, L)  1 on a real (context slot, path node) cell, else 0
+    error_sign: object  # float (B, C, L)  -sign * on: the sign of each cell's error, 0 off
+    in_index: object    # int (n,)  the W_in row of each real context slot (None with a span)
+    top_take: object    # int (t,)  flat (window, column) of the summed columns' visits, by node
+    top_start: object   # int (u,)  where each node's run starts in top_take
+    deep_take: object   # int (k,)  flat (window, column) of the deeper visits
+    out_index: object   # int (u + k,)  the W_out rows: the summed nodes, then the deep visits
 
 
-def summed_path_rows(nodes, on, dU, summed_levels=SUMMED_LEVELS):
-    """The window kernel's ``W_out`` :class:`RowGrad` from dL/dU (B, L, d): the visits of
-    the first ``summed_levels`` path columns summed per node, the deeper ones a row each."""
+def path_layout(tree, batch, dtype, summed_levels=SUMMED_LEVELS):
+    """The :class:`PathLayout` of a window batch: index work only, made ahead of the step."""
     xp = get_xp()
+    nodes, codes, on_path = padded_paths(tree, batch.targets)            # (B, L) each
+    B, L = nodes.shape
+    on = xp.broadcast_to(on_path[:, None, :], (B, batch.inputs.shape[1], L))
+    if batch.mask is not None:
+        on = on & batch.mask[:, :, None]                                 # (B, C, L)
+    on = on.astype(dtype)
+    sign = (1 - 2 * codes.astype(dtype))[:, None, :]                     # (B, 1, L)
     if backend_name() != "numpy":
         summed_levels = 0                    # the device scatter-add is atomic: repeats are cheap
-    T = min(summed_levels, dU.shape[1])
-    top_ids, top_rows = summed_rows(nodes[:, :T][on[:, :T]], dU[:, :T][on[:, :T]])  # (u,), (u, d)
-    deep = on[:, T:]                                                     # (B, L-T)
-    return RowGrad(xp.concatenate([top_ids, nodes[:, T:][deep]]),
-                   xp.concatenate([top_rows, dU[:, T:][deep].reshape(-1, dU.shape[2])]))
+    T = min(summed_levels, L)
+    flat = xp.arange(B * L).reshape(B, L)                                # (B, L)
+    top_take = flat[:, :T][on_path[:, :T]]                               # (t,) by window
+    order = xp.argsort(nodes[:, :T][on_path[:, :T]], kind="stable")      # (t,)
+    top_take = top_take[order]                                           # (t,) by node
+    ranked = nodes.reshape(-1)[top_take]                                 # (t,) sorted
+    first = xp.ones(ranked.size, dtype=bool)
+    first[1:] = ranked[1:] != ranked[:-1]
+    top_start = xp.flatnonzero(first)                                    # (u,)
+    deep_take = flat[:, T:][on_path[:, T:]]                              # (k,)
+    in_index = None
+    if batch.span is None:
+        in_index = batch.inputs.reshape(-1) if batch.mask is None else batch.inputs[batch.mask]
+    out_index = xp.concatenate([ranked[top_start], nodes.reshape(-1)[deep_take]])
+    return PathLayout(nodes, sign, on, -sign * on, in_index, top_take, top_start, deep_take,
+                      out_index)
+
+
+def path_window_terms(S, layout, scale=1.0):
+    r"""Summed loss and ``scale`` times ``G`` = dL/dS (B, C, L) of the scores ``S`` (B, C, L): the
+    reference's :func:`w2v_numpy.models.sgram_hs_window.path_terms` in one pass.
+
+    With :math:`z = (1 - 2c) s` the label's score, a cell's loss is
+    :math:`-\log\sigma(z)` and its error :math:`(1 - 2c)(\sigma(z) - 1)`. Both come
+    from one :math:`e = e^{-|z|}`: :math:`\log\sigma(z) = \min(z, 0) - \log(1 + e)`
+    (as :func:`w2v_numpy.functional.log_sigmoid`) and
+    :math:`\sigma(z) - 1 = -\,(e \text{ if } z \ge 0 \text{ else } 1) / (1 + e)`,
+    so the reference's two exponentials and two passes of masks become one each.
+    """
+    xp = get_xp()
+    z = S * layout.sign                                                  # (B, C, L) label scores
+    e = xp.exp(-xp.abs(z))                                               # (B, C, L)
+    one_e = 1 + e
+    loss = -xp.vdot(layout.on, xp.minimum(z, 0) - xp.log(one_e))        # sum of -log sigma(z)
+    G = xp.where(z >= 0, e, 1)                                           # (B, C, L)
+    G /= one_e                                                           # 1 - sigma(z)
+    G *= layout.error_sign                                               # dL/dS, 0 off the path
+    if scale != 1.0:
+        G *= scale
+    return float(loss), G
+
+
+def path_rows(layout, dU):
+    """The ``W_out`` :class:`RowGrad` from dL/dU (B, L, d): the summed columns' visits
+    added per node (one ``add.reduceat`` over runs the layout sorted ahead), then
+    the deeper visits a row each, in ``layout.out_index``'s order."""
+    xp = get_xp()
+    flat = dU.reshape(-1, dU.shape[2])                                   # (B L, d)
+    top = xp.add.reduceat(flat[layout.top_take], layout.top_start, axis=0) \
+        if layout.top_take.size else flat[:0]                            # (u, d)
+    return RowGrad(layout.out_index, xp.concatenate([top, flat[layout.deep_take]]))

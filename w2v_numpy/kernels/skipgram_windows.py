@@ -12,8 +12,6 @@ says there why it is exact.
 import numpy as np
 
 from ..models.base import RowGrad
-from ..models.cbow_hs import padded_paths
-from ..models.sgram_hs_window import path_terms
 from ..models.sgram_neg_window import window_terms
 from ..models.window import output_index
 from . import hierarchical_softmax, shared_negatives, span
@@ -44,14 +42,24 @@ def ns_tile_windows(W_in, W_out, batch, scale=1.0):
     return loss, {"W_in": rows_in, "W_out": rows_out}
 
 
-def hs_windows(W_in, W_out, tree, batch, scale=1.0):
+def hs_windows(W_in, W_out, tree, batch, scale=1.0, paths=None):
     """Hierarchical softmax a window at a time on the centre's path, banded when the
-    batch has a ``span``, the top levels' rows summed per node."""
-    nodes, codes, on_path = padded_paths(tree, batch.targets)            # (B, L) each
-    U = W_out[nodes]                                                     # (B, L, d)
-    S, layout = span.context_scores(W_in, U, batch)                      # (B, C, L)
-    loss, G = path_terms(S, codes, on_path, batch.mask)                  # (B,), (B, C, L)
-    G = scale * G                                                        # scaled dL/dS
-    rows_in, dU = span.context_grads(G, U, layout, batch)                # W_in rows; (B, L, d)
-    rows_out = hierarchical_softmax.summed_path_rows(nodes, on_path, dU)
-    return float(loss.sum(dtype=np.float64)), {"W_in": rows_in, "W_out": rows_out}
+    batch has a ``span``, the top levels' rows summed per node; ``paths``: the batch's
+    :class:`~.hierarchical_softmax.PathLayout`, made here if not given."""
+    if paths is None:
+        paths = hierarchical_softmax.path_layout(tree, batch, W_in.dtype)
+    U = W_out[paths.nodes]                                               # (B, L, d)
+    if batch.span is None:
+        V = W_in[batch.inputs]                                           # (B, C, d)
+        S = V @ U.transpose(0, 2, 1)                                     # (B, C, L)
+    else:
+        S, layout = span.context_scores(W_in, U, batch)                  # (B, C, L)
+    loss, G = hierarchical_softmax.path_window_terms(S, paths, scale)    # scaled dL/dS (B, C, L)
+    if batch.span is None:
+        dV = G @ U                                                       # (B, C, L) @ (B, L, d)
+        dU = G.transpose(0, 2, 1) @ V                                    # (B, L, C) @ (B, C, d)
+        rows_in = RowGrad(paths.in_index, dV.reshape(-1, dV.shape[2]) if batch.mask is None
+                          else dV[batch.mask])                           # (n,), (n, d)
+    else:
+        rows_in, dU = span.context_grads(G, U, layout, batch)            # W_in rows; (B, L, d)
+    return loss, {"W_in": rows_in, "W_out": hierarchical_softmax.path_rows(paths, dU)}

@@ -39,7 +39,8 @@ document vectors by :func:`segment_sum`, the ``E_ngram`` rows merged by
 from ..backend import get_xp
 from ..models import cbow_neg
 from ..models.base import RowGrad
-from . import softmax
+from ..models.window import output_index
+from . import shared_negatives, softmax
 
 
 def expand(ptr, ids, batch):
@@ -129,12 +130,29 @@ def hidden(model, batch):
     return total / N[:, None].astype(total.dtype), N, parts               # (B, d)
 
 
+def output_layer(h, W_out, batch, scale):
+    """The negative-sampling output layer on ``h`` (B, d): each draw's rows once
+    (:func:`w2v_numpy.kernels.shared_negatives.group_output`) when examples share
+    draws, else :func:`w2v_numpy.models.cbow_neg.output_loss_and_grad`."""
+    groups = shared_negatives.shared_groups(batch)
+    if groups is None:
+        return cbow_neg.output_loss_and_grad(h, W_out, batch, scale)
+    return shared_negatives.group_output(h, W_out, batch.targets, *groups, scale)
+
+
+def output_rows(batch):
+    """The ``W_out`` rows :func:`output_layer` updates, known before the step."""
+    if shared_negatives.shared_groups(batch) is None:
+        return output_index(batch).reshape(-1)                             # (B(1+K),)
+    return shared_negatives.group_index(batch)                             # (G(m+K),)
+
+
 def loss_and_grad(model, batch, scale=1.0, undivided=False):
     """:meth:`SubwordModel.loss_and_grad
     <w2v_numpy.models.subword_input.SubwordModel.loss_and_grad>` with each distinct
     word's and n-gram's rows gathered and updated once (see the module docstring)."""
     h, N, (unique, slot_word, slot_ex, ngrams, owner, _) = hidden(model, batch)
-    loss, dh, rows_out = cbow_neg.output_loss_and_grad(h, model.params["W_out"], batch, scale)
+    loss, dh, rows_out = output_layer(h, model.params["W_out"], batch, scale)
     if undivided:
         rule = dh                                          # (B, d) fastText: the undivided dL/dh
     else:
