@@ -12,6 +12,7 @@ reference's summed loss and every gradient row (densified) to a relative
 least one layout, so a kernel is tested the day it is listed.
 """
 import itertools
+import pickle
 
 import numpy as np
 import pytest
@@ -109,6 +110,23 @@ def test_kernel_equals_reference(variant, order, sharing, rng):
             _, grads = kernel.loss_and_grad(model, batch, 1.0)
             for name, index in kernel.row_indices(model, batch).items():
                 np.testing.assert_array_equal(index, grads[name].index)
+
+
+@pytest.mark.parametrize("variant, order, sharing", LAYOUTS,
+                         ids=["-".join(map(str, (*v, o, s))) for v, o, s in LAYOUTS])
+def test_prepared_work_depends_on_the_batch_alone(variant, order, sharing, rng):
+    """What a kernel prepares ahead (in the batch producer, sent pickled) still gives the
+    reference's numbers after the parameters have moved: it holds nothing of them."""
+    model = model_for(variant, rng)
+    for batch in batches_for(model, order, sharing, rng):
+        kernel = kernels.select(model, batch)
+        if kernel is None:
+            continue
+        prepared = pickle.loads(pickle.dumps(kernel.prepare(model, batch)))
+        for value in model.params.values():
+            value += 0.1 * rng.normal(size=value.shape)
+        assert_same(model, kernel.loss_and_grad(model, batch, 1.0, False, prepared),
+                    model.loss_and_grad(batch, 1.0))
 
 
 def test_every_kernel_is_exercised(rng):

@@ -84,22 +84,21 @@ class Averaged(Kernel):
     def applies(self, model, batch):
         return batch.span is not None
 
-    def output(self, model, h, batch, scale):
+    def output(self, model, h, batch, scale, prepared=None):
         return model.output_fn(h, *model.output_args(), batch, scale)
 
-    def output_rows(self, model, batch):
+    def output_rows(self, model, batch, prepared=None):
         return output_index(batch).reshape(-1) if model.uses_negatives else None
 
     def loss_and_grad(self, model, batch, scale=1.0, undivided=False, prepared=None):
         h, weight, band = span.hidden_layer(model.params["W_in"], batch)     # (B, d), (B, C)
-        loss, dh, rows_out = self.output(model, h, batch, scale)            # dh: scale * dL/dh
+        loss, dh, rows_out = self.output(model, h, batch, scale, prepared)  # dh: scale * dL/dh
         return loss, {"W_in": span.input_grads(batch, weight, dh, band, undivided),
                       "W_out": rows_out}
 
     def row_indices(self, model, batch, prepared=None):
-        if batch.span is None:
-            return {}
-        rows, out = {"W_in": span.input_rows(batch)}, self.output_rows(model, batch)
+        rows = {} if batch.span is None else {"W_in": span.input_rows(batch)}
+        out = self.output_rows(model, batch, prepared)
         if out is not None:
             rows["W_out"] = out
         return rows
@@ -111,10 +110,10 @@ class BufferedSoftmax(Averaged):
     def applies(self, model, batch):
         return True
 
-    def output(self, model, h, batch, scale):
+    def output(self, model, h, batch, scale, prepared=None):
         return softmax.output_loss_and_grad(h, model.params["W_out"], batch, scale, owner=model)
 
-    def output_rows(self, model, batch):
+    def output_rows(self, model, batch, prepared=None):
         return None                                  # dense: every row
 
 
@@ -124,12 +123,12 @@ class SharedGroups(Averaged):
     def applies(self, model, batch):
         return shared_negatives.shared_groups(batch) is not None
 
-    def output(self, model, h, batch, scale):
+    def output(self, model, h, batch, scale, prepared=None):
         groups = shared_negatives.shared_groups(batch)
         return shared_negatives.group_output(h, model.params["W_out"], batch.targets, *groups,
                                              scale)
 
-    def output_rows(self, model, batch):
+    def output_rows(self, model, batch, prepared=None):
         return shared_negatives.group_index(batch)
 
 
@@ -139,12 +138,17 @@ class TopBlock(Averaged):
     def applies(self, model, batch):
         return True
 
-    def output(self, model, h, batch, scale):
-        return hierarchical_softmax.top_block_output(h, model.params["W_out"], model.tree, batch,
-                                                     scale, hierarchical_softmax.model_top(model))
+    def prepare(self, model, batch):
+        return hierarchical_softmax.top_layout(model.tree, batch,
+                                               hierarchical_softmax.model_top(model), model.dtype)
 
-    def output_rows(self, model, batch):
-        return hierarchical_softmax.top_block_index(model, batch)
+    def output(self, model, h, batch, scale, prepared=None):
+        return hierarchical_softmax.top_block_output(h, model.params["W_out"], model.tree, batch,
+                                                     scale, hierarchical_softmax.model_top(model),
+                                                     prepared)
+
+    def output_rows(self, model, batch, prepared=None):
+        return hierarchical_softmax.top_block_index(model, batch, prepared)
 
 
 class Windows(Kernel):
@@ -159,7 +163,7 @@ class Windows(Kernel):
         return skipgram_windows.ns_windows(model.params["W_in"], model.params["W_out"], batch,
                                            scale)
 
-    def output_rows(self, model, batch):
+    def output_rows(self, model, batch, prepared=None):
         return output_index(batch).reshape(-1)
 
     def row_indices(self, model, batch, prepared=None):
@@ -179,7 +183,7 @@ class SpreadWindows(Windows):
         return skipgram_windows.ns_windows(model.params["W_in"], model.params["W_out"], batch,
                                            scale, draws)
 
-    def output_rows(self, model, batch):
+    def output_rows(self, model, batch, prepared=None):
         return shared_negatives.spread_index(batch, shared_negatives.spread_table(batch))
 
 
@@ -221,8 +225,11 @@ class SubwordRows(Kernel):
 
     name = "distinct subword rows"
 
+    def prepare(self, model, batch):
+        return subword_rows.subword_layout(model, batch)
+
     def loss_and_grad(self, model, batch, scale=1.0, undivided=False, prepared=None):
-        return subword_rows.loss_and_grad(model, batch, scale, undivided)
+        return subword_rows.loss_and_grad(model, batch, scale, undivided, prepared)
 
     def row_indices(self, model, batch, prepared=None):
         return {"W_out": subword_rows.output_rows(batch)}     # W_in, W_ngram: merged, unique

@@ -3,7 +3,7 @@ r"""Hierarchical softmax for batches: the tree's top levels as one dense block.
 Notes
 -----
 **Pairs** (equal to :func:`w2v_numpy.models.cbow_hs.output_loss_and_grad`).
-The nodes of the first :data:`TOP_LEVELS` levels (at most 255) lie on almost
+The nodes of the first :data:`TOP_LEVELS` levels (at most 63) lie on almost
 every path, so a batch visits each of them many times. Here they are one
 dense block: their scores for the whole batch are one product
 :math:`h W_{top}^\top` and their gradients two more (:math:`G W_{top}` for
@@ -23,7 +23,8 @@ they come.
 Everything about a window batch's paths that does not involve the parameters
 (the padded paths, which cells are real, the order that groups a node's
 visits, the rows each scatter-add will touch) is a :class:`PathLayout`, made
-by :func:`path_layout` ahead of the step by the batch producer. What is left
+by :func:`path_layout` ahead of the step by the batch producer (for pairs, a
+:class:`TopLayout` by :func:`top_layout`). What is left
 for the step is the arithmetic: two gathers, three batched products, one pass
 of logistic terms (:func:`path_window_terms`) and the sums per node.
 """
@@ -38,8 +39,11 @@ from ..models import huffman
 from ..models.base import RowGrad
 from ..models.cbow_hs import padded_paths
 
-#: Tree levels (from the root) that the pair kernel treats as one dense block.
-TOP_LEVELS = 8
+#: Tree levels (from the root) that the pair kernel treats as one dense block. Each
+#: example uses one node per level of the block's 2^levels - 1, so a deeper block
+#: wastes more of its three products: on wiki2m's cbow_hs, 6 levels made a step
+#: 1.1-1.2x faster than 8 (benchmarks/history/2026-12-05-speed-round-two.md).
+TOP_LEVELS = 6
 #: Path columns (from the root) whose node rows the window kernel sums per node.
 SUMMED_LEVELS = 6
 #: model -> the dense top block of its tree; freed with the model.
@@ -62,46 +66,69 @@ def model_top(model):
     return top
 
 
-def output_rows(top_ids, nodes, on_path, T):
-    """The ``W_out`` rows :func:`top_block_output` updates: the dense block's nodes,
-    then every visit below the first ``T`` path columns."""
-    return get_xp().concatenate([top_ids, nodes[:, T:][on_path[:, T:]]])   # (t + n,)
+class TopLayout(NamedTuple):
+    """A pair batch's paths laid out for :func:`top_block_output` (no parameter in it)."""
+
+    T: int              # path columns in the dense block
+    cols: object        # int (B, T)  each top visit's column of the block (t - 1 off the path)
+    cells: object       # int (B T,)  flat position of each top visit in the (B, t + 1) table
+    deep_nodes: object  # int (B, L - T)  the rest of each path, padded
+    sign: object        # float (B, L)  1 - 2 code
+    on: object          # float (B, L)  1 on the path
+    error_sign: object  # float (B, L)  -sign * on
+    deep_take: object   # int (n,)  flat (example, column) in the deep columns of each visit
+    deep_example: object  # int (n,)  its example
+    out_index: object   # int (t + n,)  the W_out rows: the block's nodes, then the deep visits
 
 
-def top_block_index(model, batch):
-    """The ``W_out`` rows of :func:`top_block_output` for this batch."""
-    levels, top_ids, _ = model_top(model)
-    nodes, _, on = padded_paths(model.tree, batch.targets)
-    return output_rows(top_ids, nodes, on, min(nodes.shape[1], levels))
-
-
-def top_block_output(h, W_out, tree, batch, scale=1.0, top=None):
-    """Summed hierarchical-softmax loss, ``scale`` times dL/dh (B, d) and the ``W_out``
-    :class:`RowGrad` (the top block's nodes, then the deep visits)."""
+def top_layout(tree, batch, top, dtype):
+    """The :class:`TopLayout` of a pair batch for the dense block ``top`` (:func:`dense_top`)."""
     xp = get_xp()
-    levels, top_ids, col = top if top is not None else dense_top(tree)
+    levels, top_ids, col = top
+    t = top_ids.shape[0]
+    nodes, codes, on_path = padded_paths(tree, batch.targets)            # (B, L) each
+    B, L = nodes.shape
+    T = min(L, levels)
+    cols = xp.where(on_path[:, :T], col[nodes[:, :T]], t)                # (B, T)  t: off the path
+    cells = (xp.arange(B)[:, None] * (t + 1) + cols).reshape(-1)         # (B T,)
+    on = on_path.astype(dtype)                                           # (B, L)
+    sign = 1 - 2 * codes.astype(dtype)                                   # (B, L)
+    deep = on_path[:, T:]                                                # (B, L-T)
+    deep_take = xp.flatnonzero(deep)                                     # (n,)
+    return TopLayout(T, xp.minimum(cols, t - 1), cells, nodes[:, T:], sign, on, -sign * on,
+                     deep_take, deep_take // max(L - T, 1),
+                     xp.concatenate([top_ids, nodes[:, T:][deep]]))
+
+
+def top_block_index(model, batch, layout=None):
+    """The ``W_out`` rows of :func:`top_block_output` for this batch."""
+    if layout is None:
+        layout = top_layout(model.tree, batch, model_top(model), model.dtype)
+    return layout.out_index
+
+
+def top_block_output(h, W_out, tree, batch, scale=1.0, top=None, layout=None):
+    """Summed hierarchical-softmax loss, ``scale`` times dL/dh (B, d) and the ``W_out``
+    :class:`RowGrad` (the top block's nodes, then the deep visits); ``layout``: the
+    batch's :class:`TopLayout`, made here if not given."""
+    xp = get_xp()
+    top = top if top is not None else dense_top(tree)
+    lay = layout if layout is not None else top_layout(tree, batch, top, h.dtype)
+    top_ids, T = top[1], lay.T
     B, t = h.shape[0], top_ids.shape[0]
-    nodes, codes, on = padded_paths(tree, batch.targets)                 # (B, L) each
-    T = min(nodes.shape[1], levels)                                      # columns l < T are top nodes
-    cols = xp.where(on[:, :T], col[nodes[:, :T]], t)                     # (B, T)  t: off the path
     W_top = W_out[top_ids]                                               # (t, d)
     s_top = h @ W_top.T                                                  # (B, t)
-    U = W_out[nodes[:, T:]]                                              # (B, L-T, d)
-    s = xp.concatenate([xp.take_along_axis(s_top, xp.minimum(cols, t - 1), axis=1),
+    U = W_out[lay.deep_nodes]                                            # (B, L-T, d)
+    s = xp.concatenate([xp.take_along_axis(s_top, lay.cols, axis=1),
                         (U @ h[:, :, None])[:, :, 0]], axis=1)           # (B, L)
-    loss = -(log_sigmoid((1 - 2 * codes) * s) * on).sum(dtype=np.float64)
-    g = (sigmoid(s) - (1 - codes)) * on                                  # (B, L)  dL/ds
-    g *= scale
+    loss, g = path_window_terms(s, lay, scale)                           # scale * dL/ds (B, L)
     G = xp.zeros((B, t + 1), dtype=h.dtype)                              # (B, t+1)
-    G[xp.arange(B)[:, None], cols] = g[:, :T]                            # one node per level and row
+    G.reshape(-1)[lay.cells] = g[:, :T].reshape(-1)                      # one node per level and row
     G = G[:, :t]                                                         # (B, t)  drop "off the path"
     dh = G @ W_top + (g[:, None, T:] @ U)[:, 0, :]                       # (B, t)@(t, d) + (B, 1, L-T)@(B, L-T, d)
-    deep = on[:, T:]                                                     # (B, L-T)
-    example = xp.nonzero(deep)[0]                                        # (n,)
-    rows = g[:, T:][deep][:, None] * h[example]                          # (n, d)  one row per deep visit
-    dW_out = RowGrad(output_rows(top_ids, nodes, on, T),                 # (t + n,)
-                     xp.concatenate([G.T @ h, rows]))                    # (t, d) and (n, d)
-    return float(loss), dh, dW_out
+    rows = g[:, T:].reshape(-1)[lay.deep_take][:, None] * h[lay.deep_example]  # (n, d) a row per deep visit
+    dW_out = RowGrad(lay.out_index, xp.concatenate([G.T @ h, rows]))     # (t + n,), (t + n, d)
+    return loss, dh, dW_out
 
 
 class PathLayout(NamedTuple):
@@ -150,8 +177,10 @@ def path_layout(tree, batch, dtype, summed_levels=SUMMED_LEVELS):
 
 
 def path_window_terms(S, layout, scale=1.0):
-    r"""Summed loss and ``scale`` times ``G`` = dL/dS (B, C, L) of the scores ``S`` (B, C, L): the
-    reference's :func:`w2v_numpy.models.sgram_hs_window.path_terms` in one pass.
+    r"""Summed loss and ``scale`` times ``G`` = dL/dS of the scores ``S`` (B, C, L) of a
+    window batch (or (B, L) of pairs, with a :class:`TopLayout`): the reference's
+    :func:`w2v_numpy.models.sgram_hs_window.path_terms` (and the logistic part of
+    :func:`w2v_numpy.models.cbow_hs.forward`) in one pass.
 
     With :math:`z = (1 - 2c) s` the label's score, a cell's loss is
     :math:`-\log\sigma(z)` and its error :math:`(1 - 2c)(\sigma(z) - 1)`. Both come

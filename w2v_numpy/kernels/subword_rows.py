@@ -36,6 +36,8 @@ document vectors by :func:`segment_sum`, the ``E_ngram`` rows merged by
 :func:`merge_rows`, and the softmax on a reused buffer
 (:mod:`w2v_numpy.kernels.softmax`).
 """
+from typing import NamedTuple
+
 from ..backend import get_xp
 from ..models import cbow_neg
 from ..models.base import RowGrad
@@ -73,61 +75,122 @@ def expand(ptr, ids, batch):
     return unique, slot_word.reshape(-1), slot_ex, ids[at], owner, 1 + count
 
 
-def segment_sum(values, owner, n):
-    """Row sums of ``values`` (m, d) per ``owner`` (sorted, in 0..n-1): (n, d), zeros where none.
+class Segments(NamedTuple):
+    """Where the runs of a sorted ``owner`` (m,) in 0..n-1 start: :func:`segment_sum`'s
+    bookkeeping, made from the owners alone."""
+
+    n: int           # owners, rows of the result
+    some: object     # int (s,)  the owners with at least one row
+    starts: object   # int (s,)  where each of their runs starts
+
+
+def segments(owner, n):
+    """The :class:`Segments` of ``owner`` (sorted, in 0..n-1)."""
+    xp = get_xp()
+    count = xp.bincount(owner, minlength=n)                                # (n,)
+    some = xp.flatnonzero(count)                                           # (s,)
+    return Segments(n, some, (xp.cumsum(count) - count)[some])
+
+
+def segment_sum(values, owner, n=None):
+    """Row sums of ``values`` (m, d) per ``owner`` (sorted, in 0..n-1, or its
+    :class:`Segments`): (n, d), zeros where none.
 
     Each owner's rows are one run (an example's n-grams, some twenty rows), and
     ``add.reduceat`` sums runs of that length fast.
     """
     xp = get_xp()
-    count = xp.bincount(owner, minlength=n)                                # (n,)
-    out = xp.zeros((n, values.shape[1]), dtype=values.dtype)
-    some = count > 0
+    seg = owner if isinstance(owner, Segments) else segments(owner, n)
+    out = xp.zeros((seg.n, values.shape[1]), dtype=values.dtype)
     if values.shape[0]:
-        out[some] = xp.add.reduceat(values, (xp.cumsum(count) - count)[some], axis=0)
+        out[seg.some] = xp.add.reduceat(values, seg.starts, axis=0)
     return out
+
+
+class Merge(NamedTuple):
+    """How :func:`merged` sums source rows per id, made from the ids alone."""
+
+    ids: object         # int (u,)  the distinct ids, sorted
+    first: object       # int (u,)  the source row of each id's first occurrence
+    multi: object       # int (r,)  positions in ``ids`` that occur more than once
+    rest: object        # int (m - u,)  source rows of the other occurrences, by id
+    rest_start: object  # int (r,)  where each of those ids' runs starts in ``rest``
+
+
+def merge_plan(index, owner):
+    """The :class:`Merge` of ids ``index`` (m,) whose rows are ``source[owner]``.
+
+    Sorted by id, most ids occur once: their row is taken as it is, and only the
+    rest of each longer run is summed (``reduceat`` is slow on runs of one or two).
+    """
+    xp = get_xp()
+    order = xp.argsort(index, kind="stable")                               # (m,)
+    ids, src = index[order], owner[order]                                  # sorted
+    head = xp.concatenate([xp.ones(1, dtype=bool), ids[1:] != ids[:-1]])   # (m,) run starts
+    starts = xp.flatnonzero(head)                                          # (u,)
+    size = xp.diff(xp.append(starts, ids.size))                            # (u,)
+    multi = xp.flatnonzero(size > 1)                                       # runs to sum
+    rest = size[multi] - 1                                                 # (r,) after the first
+    return Merge(ids[starts], src[starts], multi, src[~head], xp.cumsum(rest) - rest)
+
+
+def merged(source, plan):
+    """``(ids, rows)``: the rows of :class:`Merge` ``plan`` summed per id, so that they
+    can be added with plain indexing (:class:`RowGrad` ``unique=True``) instead of the
+    scatter-add, whose bookkeeping is a pass over every row of a table of millions."""
+    out = source[plan.first]                                               # (u, d) first rows
+    if plan.multi.size:
+        out[plan.multi] += get_xp().add.reduceat(source[plan.rest], plan.rest_start, axis=0)
+    return plan.ids, out                                                   # (u,), (u, d)
 
 
 def merge_rows(index, source, owner, weight=None):
     """The rows ``source[owner[i]] (* weight[i])`` summed per id of ``index``:
-    ``(unique ids, rows)``, so that they can be added with plain indexing
-    (:class:`RowGrad` ``unique=True``) instead of the scatter-add, whose
-    bookkeeping is a pass over every row of a table of millions.
-
-    Sorted by id, most ids occur once: their row is taken as it is, and only the
-    rest of each longer run is summed (``reduceat`` is slow on runs of one or two).
-    The per-occurrence rows are gathered once, already in sorted order.
-    """
-    xp = get_xp()
-    order = xp.argsort(index, kind="stable")                               # (m,)
-    ids = index[order]
-    rows = source[owner[order]]                                            # (m, d) sorted
+    ``(unique ids, rows)`` (:func:`merge_plan` and :func:`merged` at once)."""
     if weight is not None:
-        rows *= weight[order][:, None].astype(rows.dtype)
-    head = xp.concatenate([xp.ones(1, dtype=bool), ids[1:] != ids[:-1]])   # (m,) run starts
-    starts = xp.flatnonzero(head)                                          # (u,)
-    out = rows[starts]                                                     # (u, d) first rows
-    size = xp.diff(xp.append(starts, ids.size))                            # (u,)
-    multi = xp.flatnonzero(size > 1)                                       # runs to sum
-    if multi.size:
-        rest = size[multi] - 1                                             # (r,) after the first
-        out[multi] += xp.add.reduceat(rows[~head], xp.cumsum(rest) - rest, axis=0)   # (r, d)
-    return ids[starts], out                                                # (u,), (u, d)
+        xp = get_xp()
+        source = source[owner] * weight[:, None].astype(source.dtype)      # (m, d)
+        owner = xp.arange(index.size)
+    return merged(source, merge_plan(index, owner))
 
 
-def hidden(model, batch):
-    """``h`` (B, d), ``N`` (B,) rows per example, and the parts of :func:`expand`."""
-    P = model.params
-    unique, slot_word, slot_ex, ngrams, owner, rows = parts = expand(model.ptr, model.ids, batch)
+class SubwordLayout(NamedTuple):
+    """A batch's subword rows laid out for :func:`loss_and_grad`: the index work of
+    :func:`expand` and of every sum, made ahead by the batch producer."""
+
+    unique: object      # int (U,)  the distinct input words
+    slot_word: object   # int (S,)  each real input slot's word, a position in ``unique``
+    ngrams: object      # int (G,)  the unique words' n-gram rows
+    N: object           # float (B,)  rows per example (words and their n-grams)
+    grams: Segments     # the n-gram rows of each unique word
+    slots: object       # Segments of the slots per example; None: one slot each, in order
+    per_word: Merge     # the slots' rows summed per unique word
+    per_gram: Merge     # the words' rows summed per distinct n-gram id
+
+
+def subword_layout(model, batch):
+    """The :class:`SubwordLayout` of ``batch``."""
+    xp = get_xp()
+    unique, slot_word, slot_ex, ngrams, owner, rows = expand(model.ptr, model.ids, batch)
     B = batch.inputs.shape[0]
-    grams = segment_sum(P["W_ngram"][ngrams], owner, unique.size)          # (U, d)
-    word_sum = P["W_in"][unique] + grams                                   # (U, d)
-    N = get_xp().bincount(slot_ex, weights=rows[slot_word], minlength=B)   # (B,)
-    if batch.mask is None and batch.inputs.shape[1] == 1:
-        total = word_sum[slot_word]                                        # (B, d)
+    N = xp.bincount(slot_ex, weights=rows[slot_word], minlength=B)         # (B,)
+    one_each = batch.mask is None and batch.inputs.shape[1] == 1
+    return SubwordLayout(unique, slot_word, ngrams, N.astype(model.dtype),
+                         segments(owner, unique.size),
+                         None if one_each else segments(slot_ex, B),
+                         merge_plan(slot_word, slot_ex), merge_plan(ngrams, owner))
+
+
+def hidden(model, batch, layout=None):
+    """``h`` (B, d) and the batch's :class:`SubwordLayout` (made here if not given)."""
+    P = model.params
+    t = layout if layout is not None else subword_layout(model, batch)
+    word_sum = P["W_in"][t.unique] + segment_sum(P["W_ngram"][t.ngrams], t.grams)  # (U, d)
+    if t.slots is None:
+        total = word_sum[t.slot_word]                                      # (B, d)
     else:
-        total = segment_sum(word_sum[slot_word], slot_ex, B)               # (B, d)
-    return total / N[:, None].astype(total.dtype), N, parts               # (B, d)
+        total = segment_sum(word_sum[t.slot_word], t.slots)                # (B, d)
+    return total / t.N[:, None], t                                         # (B, d)
 
 
 def output_layer(h, W_out, batch, scale):
@@ -147,20 +210,18 @@ def output_rows(batch):
     return shared_negatives.group_index(batch)                             # (G(m+K),)
 
 
-def loss_and_grad(model, batch, scale=1.0, undivided=False):
+def loss_and_grad(model, batch, scale=1.0, undivided=False, layout=None):
     """:meth:`SubwordModel.loss_and_grad
     <w2v_numpy.models.subword_input.SubwordModel.loss_and_grad>` with each distinct
-    word's and n-gram's rows gathered and updated once (see the module docstring)."""
-    h, N, (unique, slot_word, slot_ex, ngrams, owner, _) = hidden(model, batch)
+    word's and n-gram's rows gathered and updated once (see the module docstring);
+    ``layout``: the batch's :class:`SubwordLayout`, made here if not given."""
+    h, t = hidden(model, batch, layout)
     loss, dh, rows_out = output_layer(h, model.params["W_out"], batch, scale)
-    if undivided:
-        rule = dh                                          # (B, d) fastText: the undivided dL/dh
-    else:
-        rule = dh / N[:, None].astype(dh.dtype)            # (B, d) exact: 1/N to every row
+    rule = dh if undivided else dh / t.N[:, None]  # (B, d) fastText's undivided dL/dh, or 1/N
     # every row of a word gets the same sum over the word's slots: formed once per word
-    _, per_word = merge_rows(slot_word, rule, slot_ex)                     # (U, d)
-    gram_ids, per_gram = merge_rows(ngrams, per_word, owner)               # (u,), (u, d)
-    return loss, {"W_in": RowGrad(unique, per_word, unique=True),          # (U,), (U, d)
+    _, per_word = merged(rule, t.per_word)                                 # (U, d)
+    gram_ids, per_gram = merged(per_word, t.per_gram)                      # (u,), (u, d)
+    return loss, {"W_in": RowGrad(t.unique, per_word, unique=True),        # (U,), (U, d)
                   "W_ngram": RowGrad(gram_ids, per_gram, unique=True),     # (u,), (u, d)
                   "W_out": rows_out}                                       # (B(1+K),), (B(1+K), d)
 
