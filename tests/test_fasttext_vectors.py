@@ -109,7 +109,7 @@ def test_fasttext_update_adds_the_undivided_gradient(rng):
 
 
 def test_merge_rows_sums_repeats(rng):
-    from w2v_numpy.kernels.subword_rows import merge_rows
+    from w2v_numpy.kernels.row_sums import merge_rows
 
     index = np.array([7, 3, 7, 7, 1, 3, 9])
     source = rng.normal(size=(4, 3))
