@@ -2,6 +2,8 @@
 
     python benchmarks/bench_fasttext.py quality --corpus wiki2m --epochs 5   # + the OOV experiment
     python benchmarks/bench_fasttext.py speed --corpus wiki2m --epochs 1      # words/s, workers=1
+    python benchmarks/bench_fasttext.py speed --corpus wiki2m --epochs 1 \
+        --impls ours,baseline:ours,gensim --baseline /tmp/before            # against older code
 
 ``quality`` trains, for each implementation (``ours``: ``fasttext_sgram``;
 ``ours_own_draws``: the same with a draw of negatives per pair, the default
@@ -26,6 +28,8 @@ same alignment (the baseline a meaningless vector would get).
 import argparse
 import json
 import lzma
+import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -146,6 +150,14 @@ def quality(a):
 def speed(a):
     corpus = str(DATA / f"{a.corpus}.txt.xz")
     for impl in a.impls.split(","):
+        if impl.startswith("baseline"):        # ours from another checkout, in its own process
+            args = [sys.executable, __file__, "speed", "--corpus", a.corpus, "--epochs",
+                    str(a.epochs), "--seed", str(a.seed), "--impls", impl.split(":")[1]]
+            out = subprocess.run(args, capture_output=True, text=True, check=True,
+                                 env=dict(os.environ, PYTHONPATH=a.baseline))
+            res = json.loads(out.stdout.strip().splitlines()[-1])
+            print(json.dumps(dict(res, impl=f"{impl} ({a.baseline})")), flush=True)
+            continue
         model, words, *_ , secs = train(impl, corpus, a.epochs, a.seed)
         raw = model.corpus_total_words if impl == "gensim" else model.corpus.raw_words
         print(json.dumps({"impl": impl, "corpus": a.corpus, "epochs": a.epochs,
@@ -161,6 +173,9 @@ def main():
     p.add_argument("--impls", default="ours,gensim")
     p.add_argument("--oov", type=int, default=0, help="held-out words (quality mode)")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--baseline", default=None,
+                   help="speed: a checkout (e.g. a git worktree of an older commit) whose "
+                        "w2v_numpy the impl 'baseline:ours' runs, in its own process")
     a = p.parse_args()
     (quality if a.mode == "quality" else speed)(a)
 

@@ -3,10 +3,13 @@
     OPENBLAS_NUM_THREADS=1 python benchmarks/profile_train.py sgram_neg window
     OPENBLAS_NUM_THREADS=1 python benchmarks/profile_train.py cbow_neg
     OPENBLAS_NUM_THREADS=1 python benchmarks/profile_train.py glove
+    OPENBLAS_NUM_THREADS=1 python benchmarks/profile_train.py fasttext_sgram
 
 Settings are bench_train.py's (dim 100, window radius 5, seed 1, alpha 0.025;
-GloVe: dim 50, radius 10, x_max 10, batches of 4096 entries). Prints the
-training time and the 18 functions with the most time of their own.
+GloVe: dim 50, radius 10, x_max 10, batches of 4096 entries; the fastText
+types: n-grams 3-6 in 2,000,000 buckets). Prints the training time and the
+18 functions with the most time of their own. With one worker the batches
+come from the producer process, which this profile does not see.
 """
 import cProfile
 import pstats
@@ -17,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_train import DEFAULT_CORPUS, plain_text  # noqa: E402
 
-from w2v_numpy import GloVe, Word2Vec  # noqa: E402
+from w2v_numpy import FastText, GloVe, Word2Vec  # noqa: E402
 from w2v_numpy.text.corpus import whitespace_tokenize  # noqa: E402
 
 
@@ -27,6 +30,9 @@ def main():
     if typ == "glove":
         model = GloVe(vector_size=50, window=10, x_max=10.0, epochs=1, seed=1,
                       tokenizer=whitespace_tokenize, progress=False)
+    elif FastText.accepts(typ):
+        model = FastText(type=typ, vector_size=100, window=5, epochs=1, seed=1, alpha=0.025,
+                         tokenizer=whitespace_tokenize, progress=False)
     else:
         model = Word2Vec(type=typ, vector_size=100, window=5, epochs=1, seed=1, alpha=0.025,
                          formulation=formulation, tokenizer=whitespace_tokenize, progress=False)

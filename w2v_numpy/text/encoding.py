@@ -36,6 +36,7 @@ import mmap
 import os
 import zlib
 from array import array
+from collections import defaultdict
 
 import numpy as np
 from tqdm.auto import tqdm
@@ -164,7 +165,12 @@ def _tokenize_pass(files, tokenizer, folder, progress):
     Returns ``(words, counts, blocks)``: the distinct words in order of first
     appearance, their counts (int64), and ``(tokens, lines)`` of each block.
     """
-    index, counts, blocks = {}, np.zeros(0, np.int64), []
+    # A word's id is its dict's size when first seen: a defaultdict whose factory is its
+    # own len gives it, and map() over its __getitem__ runs the per-token loop in C
+    # (wiki2m: about 2x faster than a comprehension of setdefault calls).
+    index, counts, blocks = defaultdict(), np.zeros(0, np.int64), []
+    index.default_factory = index.__len__
+    word_id = index.__getitem__
     ids, starts = array("i"), array("q")
     bar = tqdm(total=sum(os.path.getsize(f) for f in files), unit="B", unit_scale=True,
                desc="encoding the corpus", disable=not progress, mininterval=0.5)
@@ -186,7 +192,7 @@ def _tokenize_pass(files, tokenizer, folder, progress):
             for line in read_lines(path, bar):
                 start = len(ids)
                 for tokens in line_pieces(line, tokenizer):     # a long line a piece at a time
-                    ids.extend([index.setdefault(t, len(index)) for t in tokens])
+                    ids.extend(map(word_id, tokens))
                 if len(ids) > start:
                     starts.append(start)
                     if len(ids) >= BLOCK_TOKENS:
