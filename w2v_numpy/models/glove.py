@@ -284,3 +284,9 @@ class GloVeObjective(Model):
     def loss_and_grad(self, batch, scale=1.0):
         return sparse_grad(self.params, batch.rows, batch.cols, batch.counts, scale,
                            self.x_max, self.alpha, self.target)
+
+    def update_counts(self, batch):
+        """Each entry updates ``W`` and ``b`` at its word, ``W_ctx`` and ``b_ctx`` at its
+        context word (the indices of :func:`sparse_grad`'s rows)."""
+        return {"W": (batch.rows, None), "W_ctx": (batch.cols, None),
+                "b": (batch.rows, None), "b_ctx": (batch.cols, None)}

@@ -61,22 +61,42 @@ class AdaGrad:
         self.accumulators = {k: xp.asarray(v, dtype=model.params[k].dtype)
                              for k, v in accumulators.items()}
 
-    def step(self, batch, alpha):
-        """One AdaGrad step on ``batch`` with rate ``alpha``; returns the loss before it."""
+    def step_plans(self, batch):
+        """``(plans,)`` for ``step(batch, alpha, plans)``: a
+        :class:`~w2v_numpy.backend.RowPlan` per parameter for the rows the model's
+        gradient will touch (:meth:`Model.update_counts
+        <w2v_numpy.models.base.Model.update_counts>`), one per distinct index. They do
+        not depend on the parameters, so the batch producer makes them ahead."""
+        made, plans = {}, {}
+        for name, (index, _) in self.model.update_counts(batch).items():
+            if id(index) not in made:
+                made[id(index)] = row_plan(index, self.model.params[name].shape[0])
+            if made[id(index)] is not None:
+                plans[name] = made[id(index)]
+        return (plans,)
+
+    def step(self, batch, alpha, plans=None):
+        """One AdaGrad step on ``batch`` with rate ``alpha``; returns the loss before it.
+        ``plans``: :meth:`step_plans`'s, made ahead (by default made here)."""
         xp = get_xp()
         self.model.check_batch(batch)
-        loss, grads = self.model.loss_and_grad(batch, scale=alpha * self.grad_scale)
-        plans = {}    # blocks that share an index (GloVe: W and b, W_ctx and b_ctx) share a plan
-        for name, g in grads.items():                   # g.rows = eta * gradient
+        # rows of -eta * gradient: the step's own sign, so no pass negates them
+        loss, grads = self.model.loss_and_grad(batch, scale=-alpha * self.grad_scale)
+        made = {}     # blocks that share an index (GloVe: W and b, W_ctx and b_ctx) share a plan
+        for name, g in grads.items():                   # g.rows = -eta * gradient
             param, G = self.model.params[name], self.accumulators[name]
             if g.index is None:                         # a dense block
-                param -= g.rows / xp.sqrt(G)
+                param += g.rows / xp.sqrt(G)
                 G += g.rows * g.rows
                 continue
-            if id(g.index) not in plans:
-                plans[id(g.index)] = row_plan(g.index, param.shape[0])
-            plan = plans[id(g.index)]
-            update = g.rows / xp.sqrt(G[g.index])       # (n, ...) every entry against the old G
-            scatter_add(param, g.index, -update, plan)  # entries sharing a row add up
-            scatter_add(G, g.index, g.rows * g.rows, plan)   # (n, ...) squared scaled gradients
+            plan = plans.get(name) if plans else None
+            if plan is None:
+                if id(g.index) not in made:
+                    made[id(g.index)] = row_plan(g.index, param.shape[0])
+                plan = made[id(g.index)]
+            step = G[g.index]                           # (n, ...) every entry against the old G
+            xp.sqrt(step, out=step)
+            xp.divide(g.rows, step, out=step)
+            scatter_add(param, g.index, step, plan)     # entries sharing a row add up
+            scatter_add(G, g.index, xp.square(g.rows, out=g.rows), plan)  # squared scaled gradients
         return loss

@@ -251,7 +251,8 @@ def train(model, batcher, epochs=5, alpha=0.025, min_alpha=0.0001, callbacks=(),
         else optimizer.step
     workers = training_workers(model, batcher, workers, optimizer)
     produce = workers == 1 and wanted(prefetch, batcher)
-    plan_fn = partial(kernels.step_plans, model) if produce and optimizer is None else None
+    plan_fn = None if not produce else partial(kernels.step_plans, model) if optimizer is None \
+        else getattr(optimizer, "step_plans", None)
     state = state or TrainState(epochs=int(epochs))
     state.epochs, state.stop = int(epochs), False
     per_epoch = batcher.words_per_epoch
