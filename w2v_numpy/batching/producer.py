@@ -57,9 +57,9 @@ def can_fork():
 
 def wanted(prefetch, batcher):
     """Whether :func:`w2v_numpy.training.loop.train` uses a producer: ``prefetch`` True/False,
-    or ``None`` (auto): for a batcher whose ``prefetch_by_default`` says so (word windows,
-    whose row plans and counts come along: where it was measured to pay) and an epoch of
-    at least :data:`MIN_WORDS` words. Never on a
+    or ``None`` (auto): for a batcher whose ``prefetch_by_default`` says so (word windows
+    and GloVe's entries, whose row plans come along: where it was measured to pay) and an
+    epoch of at least :data:`MIN_WORDS` words (entries). Never on a
     backend other than NumPy (no fork after a GPU context), without ``fork``, or in
     a daemonic process (which may not have children)."""
     if get_xp() is not np or not can_fork() or multiprocessing.current_process().daemon:

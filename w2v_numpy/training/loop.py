@@ -216,10 +216,11 @@ def train(model, batcher, epochs=5, alpha=0.025, min_alpha=0.0001, callbacks=(),
         :class:`w2v_numpy.training.adagrad.AdaGrad`); training then uses one process, as it
         does for models with subword inputs.
     prefetch : bool or None
-        With one worker, make the batches (and the model's row plans and counts) in a
+        With one worker, make the batches (and the step's row plans, counts and prepared
+        work: :func:`w2v_numpy.kernels.step_plans`, or an optimizer's ``step_plans``) in a
         second process while this one trains (:mod:`w2v_numpy.batching.producer`); the
         result is the same to the bit. ``None``: where the batcher's
-        ``prefetch_by_default`` says so (word windows) and an epoch
+        ``prefetch_by_default`` says so (word windows, GloVe's entries) and an epoch
         has at least :data:`w2v_numpy.batching.producer.MIN_WORDS` words, on the NumPy backend.
 
     max_row_rate : float or None
