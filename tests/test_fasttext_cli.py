@@ -72,3 +72,29 @@ def test_fasttext_flags_and_conflicts(tmp_path, corpus, reference):
                    "--x_max", "5", "-m", "c.model")
     assert proc.returncode == 0 and "--x_max does not apply to --type fasttext_cbow" in proc.stderr
     assert load_model(tmp_path / "c.model").config["type"] == "fasttext_cbow"
+
+
+def test_fasttext_sgram_shares_draws_of_negatives(tmp_path, corpus, reference):
+    """fasttext_sgram's default shares a draw among 8 pairs spread over the batch (the
+    run's first line says so, the file keeps it); fasttext_cbow draws per example;
+    --shared_negatives 1 draws per pair; a file from before the setting resumes
+    drawing per pair, as its code did."""
+    from w2v_numpy.files import model_file
+
+    ref, proc = reference
+    assert (ref.config["shared_negatives"], ref.config["spread_negatives"]) == (8, True)
+    assert "negatives shared by 8 examples spread over the batch" in proc.stderr
+    assert FastText(sg=0).config["shared_negatives"] == 1
+    own = run_cli(tmp_path, "-d", corpus, *ARGS, "-e", "1", "--shared_negatives", "1")
+    assert own.returncode == 0, own.stderr
+    assert "negatives shared" not in own.stderr
+    assert load_model(tmp_path / "fasttext_sgram.model").config["shared_negatives"] == 1
+    path = tmp_path / "old.model"
+    parts = model_file.read_model_file(corpus.parent / "ref.model")
+    for key in ("shared_negatives", "spread_negatives"):
+        del parts.config[key]
+    model_file.write_model_file(path, parts)
+    old = load_model(path)
+    assert (old.config["shared_negatives"], old.config["spread_negatives"]) == (1, False)
+    assert_one_line_error(run_cli(tmp_path, "-d", corpus, *ARGS, "--shared_negatives", "0"),
+                          "--shared_negatives")
