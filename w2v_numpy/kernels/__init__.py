@@ -216,8 +216,7 @@ class PathWindows(Windows):
 
     def row_indices(self, model, batch, prepared=None):
         paths = prepared if prepared is not None else self.prepare(model, batch)
-        return {"W_in": span.input_rows(batch) if batch.span is not None else paths.in_index,
-                "W_out": paths.out_index}
+        return {"W_in": span.context_rows(batch), "W_out": paths.out_index}
 
 
 class SubwordRows(Kernel):
@@ -296,11 +295,17 @@ def row_indices(model, batch, prepared=None):
     return {} if kernel is None else kernel.row_indices(model, batch, prepared)
 
 
+def _plans(indices):
+    """A :class:`~w2v_numpy.backend.RowPlan` per entry of ``{name: index}`` (none on other
+    backends)."""
+    plans = {name: row_plan(index) for name, index in indices.items()}
+    return {name: plan for name, plan in plans.items() if plan is not None}
+
+
 def row_plans(model, batch, prepared=None):
     """The :class:`~w2v_numpy.backend.RowPlan` of each of :func:`row_indices`, for
     ``step(model, batch, alpha, plans)``; made by the batch producer, off the training path."""
-    plans = {name: row_plan(index) for name, index in row_indices(model, batch, prepared).items()}
-    return {name: plan for name, plan in plans.items() if plan is not None}
+    return _plans(row_indices(model, batch, prepared))
 
 
 def step_plans(model, batch):
@@ -310,5 +315,8 @@ def step_plans(model, batch):
     :func:`~w2v_numpy.models.base.crowding`, none of which depends on the parameters
     or the learning rate, so the batch producer makes them ahead."""
     kernel = select(model, batch)
-    prepared = None if kernel is None else kernel.prepare(model, batch)
-    return row_plans(model, batch, prepared), crowding(model.update_counts(batch)), prepared
+    if kernel is None:
+        return {}, crowding(model.update_counts(batch)), None
+    prepared = kernel.prepare(model, batch)
+    return (_plans(kernel.row_indices(model, batch, prepared)),
+            crowding(model.update_counts(batch)), prepared)

@@ -31,13 +31,11 @@ of logistic terms (:func:`path_window_terms`) and the sums per node.
 import weakref
 from typing import NamedTuple
 
-import numpy as np
-
 from ..backend import backend_name, get_xp, to_numpy
-from ..functional import log_sigmoid, sigmoid
 from ..models import huffman
 from ..models.base import RowGrad
 from ..models.cbow_hs import padded_paths
+from .row_sums import run_starts
 
 #: Tree levels (from the root) that the pair kernel treats as one dense block. Each
 #: example uses one node per level of the block's 2^levels - 1, so a deeper block
@@ -139,7 +137,6 @@ class PathLayout(NamedTuple):
     sign: object        # float (B, 1, L)  1 - 2 code: the sign of each node's label score
     on: object          # float (B, C, L)  1 on a real (context slot, path node) cell, else 0
     error_sign: object  # float (B, C, L)  -sign * on: the sign of each cell's error, 0 off
-    in_index: object    # int (n,)  the W_in row of each real context slot (None with a span)
     top_take: object    # int (t,)  flat (window, column) of the summed columns' visits, by node
     top_start: object   # int (u,)  where each node's run starts in top_take
     deep_take: object   # int (k,)  flat (window, column) of the deeper visits
@@ -164,16 +161,10 @@ def path_layout(tree, batch, dtype, summed_levels=SUMMED_LEVELS):
     order = xp.argsort(nodes[:, :T][on_path[:, :T]], kind="stable")      # (t,)
     top_take = top_take[order]                                           # (t,) by node
     ranked = nodes.reshape(-1)[top_take]                                 # (t,) sorted
-    first = xp.ones(ranked.size, dtype=bool)
-    first[1:] = ranked[1:] != ranked[:-1]
-    top_start = xp.flatnonzero(first)                                    # (u,)
+    top_start = run_starts(ranked)                                       # (u,)
     deep_take = flat[:, T:][on_path[:, T:]]                              # (k,)
-    in_index = None
-    if batch.span is None:
-        in_index = batch.inputs.reshape(-1) if batch.mask is None else batch.inputs[batch.mask]
     out_index = xp.concatenate([ranked[top_start], nodes.reshape(-1)[deep_take]])
-    return PathLayout(nodes, sign, on, -sign * on, in_index, top_take, top_start, deep_take,
-                      out_index)
+    return PathLayout(nodes, sign, on, -sign * on, top_take, top_start, deep_take, out_index)
 
 
 def path_window_terms(S, layout, scale=1.0):

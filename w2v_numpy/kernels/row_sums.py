@@ -12,6 +12,14 @@ from typing import NamedTuple
 from ..backend import get_xp
 
 
+def run_starts(ids):
+    """Where each run of equal values of the sorted ``ids`` (m,) starts, (u,)."""
+    xp = get_xp()
+    head = xp.ones(ids.size, dtype=bool)                                   # (m,)
+    head[1:] = ids[1:] != ids[:-1]
+    return xp.flatnonzero(head)
+
+
 class Segments(NamedTuple):
     """Where the runs of a sorted ``owner`` (m,) in 0..n-1 start: :func:`segment_sum`'s
     bookkeeping, made from the owners alone."""
@@ -63,9 +71,9 @@ def merge_plan(index, owner):
     xp = get_xp()
     order = xp.argsort(index, kind="stable")                               # (m,)
     ids, src = index[order], owner[order]                                  # sorted
-    head = xp.ones(ids.size, dtype=bool)                                   # (m,) run starts
-    head[1:] = ids[1:] != ids[:-1]
-    starts = xp.flatnonzero(head)                                          # (u,)
+    starts = run_starts(ids)                                               # (u,)
+    head = xp.zeros(ids.size, dtype=bool)                                  # (m,) run starts
+    head[starts] = True
     size = xp.diff(xp.append(starts, ids.size))                            # (u,)
     multi = xp.flatnonzero(size > 1)                                       # runs to sum
     rest = size[multi] - 1                                                 # (r,) after the first

@@ -49,17 +49,7 @@ def hs_windows(W_in, W_out, tree, batch, scale=1.0, paths=None):
     if paths is None:
         paths = hierarchical_softmax.path_layout(tree, batch, W_in.dtype)
     U = W_out[paths.nodes]                                               # (B, L, d)
-    if batch.span is None:
-        V = W_in[batch.inputs]                                           # (B, C, d)
-        S = V @ U.transpose(0, 2, 1)                                     # (B, C, L)
-    else:
-        S, layout = span.context_scores(W_in, U, batch)                  # (B, C, L)
+    S, layout = span.context_scores(W_in, U, batch)                      # (B, C, L)
     loss, G = hierarchical_softmax.path_window_terms(S, paths, scale)    # scaled dL/dS (B, C, L)
-    if batch.span is None:
-        dV = G @ U                                                       # (B, C, L) @ (B, L, d)
-        dU = G.transpose(0, 2, 1) @ V                                    # (B, L, C) @ (B, C, d)
-        rows_in = RowGrad(paths.in_index, dV.reshape(-1, dV.shape[2]) if batch.mask is None
-                          else dV[batch.mask])                           # (n,), (n, d)
-    else:
-        rows_in, dU = span.context_grads(G, U, layout, batch)            # W_in rows; (B, L, d)
+    rows_in, dU = span.context_grads(G, U, layout, batch)                # W_in rows; (B, L, d)
     return loss, {"W_in": rows_in, "W_out": hierarchical_softmax.path_rows(paths, dU)}

@@ -251,6 +251,14 @@ def input_rows(batch):
     return batch.span.reshape(-1)                                            # (B + C,) or strips
 
 
+def context_rows(batch):
+    """The ``W_in`` rows of :func:`context_grads`: one per span position with a span,
+    else one per real context slot."""
+    if batch.span is not None:
+        return input_rows(batch)
+    return batch.inputs.reshape(-1) if batch.mask is None else batch.inputs[batch.mask]
+
+
 # --- Negatives shared by a tile ----------------------------------------------
 #
 # When the m windows of a tile share one draw of K negatives (the batcher's

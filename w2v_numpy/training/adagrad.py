@@ -69,10 +69,9 @@ class AdaGrad:
         not depend on the parameters, so the batch producer makes them ahead."""
         made, plans = {}, {}
         for name, (index, _) in self.model.update_counts(batch).items():
-            if id(index) not in made:
-                made[id(index)] = row_plan(index, self.model.params[name].shape[0])
-            if made[id(index)] is not None:
-                plans[name] = made[id(index)]
+            plan = _shared_plan(made, index)
+            if plan is not None:
+                plans[name] = plan
         return (plans,)
 
     def step(self, batch, alpha, plans=None):
@@ -89,14 +88,18 @@ class AdaGrad:
                 param += g.rows / xp.sqrt(G)
                 G += g.rows * g.rows
                 continue
-            plan = plans.get(name) if plans else None
-            if plan is None:
-                if id(g.index) not in made:
-                    made[id(g.index)] = row_plan(g.index, param.shape[0])
-                plan = made[id(g.index)]
+            plan = (plans.get(name) if plans else None) or _shared_plan(made, g.index)
             step = G[g.index]                           # (n, ...) every entry against the old G
             xp.sqrt(step, out=step)
             xp.divide(g.rows, step, out=step)
             scatter_add(param, g.index, step, plan)     # entries sharing a row add up
             scatter_add(G, g.index, xp.square(g.rows, out=g.rows), plan)  # squared scaled gradients
         return loss
+
+
+def _shared_plan(made, index):
+    """The :class:`~w2v_numpy.backend.RowPlan` of ``index``, made once per index array in
+    ``made`` (``{id: plan}``): blocks that share an index (GloVe's ``W`` and ``b``) share it."""
+    if id(index) not in made:
+        made[id(index)] = row_plan(index)
+    return made[id(index)]
