@@ -15,14 +15,18 @@ per visit as in the reference.
 
 **Windows** (equal to :func:`w2v_numpy.models.sgram_hs_window.loss_and_grad`).
 The rows of :math:`G^\top V` of the top :data:`SUMMED_LEVELS` path columns
-repeat once per window; they are summed per node (a sort and one
-``add.reduceat``) before they reach the scatter-add, whose NumPy form is
-slow on repeated rows. On CuPy the scatter-add is atomic and takes them as
-they come.
+repeat once per window; they are summed per node before they reach the
+scatter-add, whose NumPy form is slow on repeated rows. Level :math:`\ell`
+holds few distinct nodes (at most :math:`2^\ell`), so its sums are one small
+product :math:`O_\ell\, \partial L/\partial U_{:,\ell}` with :math:`O_\ell` the
+(nodes x windows) 0/1 table of which window visits which node, made ahead
+from the paths (sorting the visits by node and one ``add.reduceat`` made
+:func:`path_rows` 1.6-1.7x slower). On CuPy the scatter-add is atomic and takes the rows
+as they come.
 
 Everything about a window batch's paths that does not involve the parameters
-(the padded paths, which cells are real, the order that groups a node's
-visits, the rows each scatter-add will touch) is a :class:`PathLayout`, made
+(the padded paths, which cells are real, which window visits which top
+node, the rows each scatter-add will touch) is a :class:`PathLayout`, made
 by :func:`path_layout` ahead of the step by the batch producer (for pairs, a
 :class:`TopLayout` by :func:`top_layout`). What is left
 for the step is the arithmetic: two gathers, three batched products, one pass
@@ -31,11 +35,10 @@ of logistic terms (:func:`path_window_terms`) and the sums per node.
 import weakref
 from typing import NamedTuple
 
-from ..backend import backend_name, get_xp, to_numpy
+from ..backend import backend_name, get_xp, row_dots, take_rows, to_numpy
 from ..models import huffman
 from ..models.base import RowGrad
 from ..models.cbow_hs import padded_paths
-from .row_sums import run_starts
 
 #: Tree levels (from the root) that the pair kernel treats as one dense block. Each
 #: example uses one node per level of the block's 2^levels - 1, so a deeper block
@@ -114,19 +117,21 @@ def top_block_output(h, W_out, tree, batch, scale=1.0, top=None, layout=None):
     lay = layout if layout is not None else top_layout(tree, batch, top, h.dtype)
     top_ids, T = top[1], lay.T
     B, t = h.shape[0], top_ids.shape[0]
-    W_top = W_out[top_ids]                                               # (t, d)
+    W_top = take_rows(W_out, top_ids)                                    # (t, d)
     s_top = h @ W_top.T                                                  # (B, t)
-    U = W_out[lay.deep_nodes]                                            # (B, L-T, d)
+    U = take_rows(W_out, lay.deep_nodes)                                 # (B, L-T, d)
     s = xp.concatenate([xp.take_along_axis(s_top, lay.cols, axis=1),
-                        (U @ h[:, :, None])[:, :, 0]], axis=1)           # (B, L)
+                        row_dots(U, h)], axis=1)                         # (B, L)
     loss, g = path_window_terms(s, lay, scale)                           # scale * dL/ds (B, L)
     G = xp.zeros((B, t + 1), dtype=h.dtype)                              # (B, t+1)
     G.reshape(-1)[lay.cells] = g[:, :T].reshape(-1)                      # one node per level and row
     G = G[:, :t]                                                         # (B, t)  drop "off the path"
     dh = G @ W_top + (g[:, None, T:] @ U)[:, 0, :]                       # (B, t)@(t, d) + (B, 1, L-T)@(B, L-T, d)
-    rows = g[:, T:].reshape(-1)[lay.deep_take][:, None] * h[lay.deep_example]  # (n, d) a row per deep visit
-    dW_out = RowGrad(lay.out_index, xp.concatenate([G.T @ h, rows]))     # (t + n,), (t + n, d)
-    return loss, dh, dW_out
+    rows = xp.empty((lay.out_index.shape[0], h.shape[1]), dtype=h.dtype)  # (t + n, d)
+    xp.matmul(G.T, h, out=rows[:t])                                      # (t, B) @ (B, d) the block
+    xp.multiply(g[:, T:].reshape(-1)[lay.deep_take][:, None],            # (n, 1) a deep visit each
+                take_rows(h, lay.deep_example), out=rows[t:])            # (n, d)
+    return loss, dh, RowGrad(lay.out_index, rows)                        # (t + n,), (t + n, d)
 
 
 class PathLayout(NamedTuple):
@@ -137,10 +142,19 @@ class PathLayout(NamedTuple):
     sign: object        # float (B, 1, L)  1 - 2 code: the sign of each node's label score
     on: object          # float (B, C, L)  1 on a real (context slot, path node) cell, else 0
     error_sign: object  # float (B, C, L)  -sign * on: the sign of each cell's error, 0 off
-    top_take: object    # int (t,)  flat (window, column) of the summed columns' visits, by node
-    top_start: object   # int (u,)  where each node's run starts in top_take
+    visits: tuple       # per summed level l: float (u_l, B), 1 where window b visits node k
     deep_take: object   # int (k,)  flat (window, column) of the deeper visits
-    out_index: object   # int (u + k,)  the W_out rows: the summed nodes, then the deep visits
+    out_index: object   # int (u + k,)  W_out rows: the summed levels' nodes, the deep visits
+
+
+def level_visits(column, real, dtype):
+    """The distinct nodes of one path column (B,) on its ``real`` cells, and the 0/1
+    table (u, B) of which window visits which of them."""
+    xp = get_xp()
+    ids, which = xp.unique(column[real], return_inverse=True)            # (u,), (n,)
+    table = xp.zeros((ids.shape[0], column.shape[0]), dtype=dtype)       # (u, B)
+    table[which.reshape(-1), xp.flatnonzero(real)] = 1
+    return ids, table
 
 
 def path_layout(tree, batch, dtype, summed_levels=SUMMED_LEVELS):
@@ -156,15 +170,11 @@ def path_layout(tree, batch, dtype, summed_levels=SUMMED_LEVELS):
     if backend_name() != "numpy":
         summed_levels = 0                    # the device scatter-add is atomic: repeats are cheap
     T = min(summed_levels, L)
-    flat = xp.arange(B * L).reshape(B, L)                                # (B, L)
-    top_take = flat[:, :T][on_path[:, :T]]                               # (t,) by window
-    order = xp.argsort(nodes[:, :T][on_path[:, :T]], kind="stable")      # (t,)
-    top_take = top_take[order]                                           # (t,) by node
-    ranked = nodes.reshape(-1)[top_take]                                 # (t,) sorted
-    top_start = run_starts(ranked)                                       # (u,)
-    deep_take = flat[:, T:][on_path[:, T:]]                              # (k,)
-    out_index = xp.concatenate([ranked[top_start], nodes.reshape(-1)[deep_take]])
-    return PathLayout(nodes, sign, on, -sign * on, top_take, top_start, deep_take, out_index)
+    levels = [level_visits(nodes[:, l], on_path[:, l], dtype) for l in range(T)]
+    deep_take = xp.arange(B * L).reshape(B, L)[:, T:][on_path[:, T:]]    # (k,)
+    out_index = xp.concatenate([ids for ids, _ in levels] + [nodes.reshape(-1)[deep_take]])
+    return PathLayout(nodes, sign, on, -sign * on, tuple(table for _, table in levels),
+                      deep_take, out_index)
 
 
 def path_window_terms(S, layout, scale=1.0):
@@ -194,11 +204,10 @@ def path_window_terms(S, layout, scale=1.0):
 
 
 def path_rows(layout, dU):
-    """The ``W_out`` :class:`RowGrad` from dL/dU (B, L, d): the summed columns' visits
-    added per node (one ``add.reduceat`` over runs the layout sorted ahead), then
-    the deeper visits a row each, in ``layout.out_index``'s order."""
+    """The ``W_out`` :class:`RowGrad` from dL/dU (B, L, d): each summed level's visits
+    added per node (one product with the layout's 0/1 table), then the deeper visits
+    a row each, in ``layout.out_index``'s order."""
     xp = get_xp()
-    flat = dU.reshape(-1, dU.shape[2])                                   # (B L, d)
-    top = xp.add.reduceat(flat[layout.top_take], layout.top_start, axis=0) \
-        if layout.top_take.size else flat[:0]                            # (u, d)
-    return RowGrad(layout.out_index, xp.concatenate([top, flat[layout.deep_take]]))
+    sums = [table @ dU[:, l, :] for l, table in enumerate(layout.visits)]  # (u_l, B) @ (B, d)
+    deep = take_rows(dU.reshape(-1, dU.shape[2]), layout.deep_take)      # (k, d)
+    return RowGrad(layout.out_index, xp.concatenate(sums + [deep]))

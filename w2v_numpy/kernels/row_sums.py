@@ -9,7 +9,7 @@ ahead (:class:`Segments`, :class:`Merge`; see
 """
 from typing import NamedTuple
 
-from ..backend import get_xp
+from ..backend import get_xp, take_rows
 
 
 def run_starts(ids):
@@ -84,9 +84,10 @@ def merged(source, plan):
     """``(ids, rows)``: the rows of :class:`Merge` ``plan`` summed per id, so that they
     can be added with plain indexing (:class:`RowGrad` ``unique=True``) instead of the
     scatter-add, whose bookkeeping is a pass over every row of a table of millions."""
-    out = source[plan.first]                                               # (u, d) first rows
+    out = take_rows(source, plan.first)                                    # (u, d) first rows
     if plan.multi.size:
-        out[plan.multi] += get_xp().add.reduceat(source[plan.rest], plan.rest_start, axis=0)
+        rest = take_rows(source, plan.rest)                                # (m - u, d)
+        out[plan.multi] += get_xp().add.reduceat(rest, plan.rest_start, axis=0)
     return plan.ids, out                                                   # (u,), (u, d)
 
 
@@ -95,6 +96,6 @@ def merge_rows(index, source, owner, weight=None):
     ``(unique ids, rows)`` (:func:`merge_plan` and :func:`merged` at once)."""
     if weight is not None:
         xp = get_xp()
-        source = source[owner] * weight[:, None].astype(source.dtype)      # (m, d)
+        source = take_rows(source, owner) * weight[:, None].astype(source.dtype)  # (m, d)
         owner = xp.arange(index.size)
     return merged(source, merge_plan(index, owner))

@@ -35,7 +35,7 @@ loss was 0.5 points at 1.4-1.8x the speed for cbow_neg (benchmarks/history,
 """
 import numpy as np
 
-from ..backend import get_xp
+from ..backend import get_xp, take_rows
 from ..functional import log_sigmoid, sigmoid
 from ..models.base import RowGrad
 from . import span
@@ -83,7 +83,7 @@ def group_output(h, W_out, targets, draws, order, scale=1.0):
     slots = order.reshape(-1)                                                # (G m,) each slot once
     w = (order < B).astype(h.dtype)                                          # (G, m) 0: empty slot
     index = span.group_rows(targets, draws, order)                           # (G, m+K)
-    U = W_out[index]                                                         # (G, m+K, d)
+    U = take_rows(W_out, index)                                              # (G, m+K, d)
     H = span.padded(h, G * m)[order]                                         # (G, m, d) empty: zeros
     S = H @ U.transpose(0, 2, 1)                                             # (G, m, m+K)
     diag = xp.arange(m) * (m + K + 1)                                        # (m,) flat S[:, i, i]
@@ -116,8 +116,8 @@ def spread_rows(W_out, index, draws):
     B, G = index.shape[0], draws.shape[0]
     m, d = -(-B // G), W_out.shape[1]
     U = get_xp().empty((m * G, 1 + draws.shape[1], d), dtype=W_out.dtype)  # (mG, 1+K, d)
-    U.reshape(m, G, -1, d)[:, :, 1:] = W_out[draws][None]                # window b: draw b mod G
-    U[:B, 0] = W_out[index[:, 0]]                                        # (B, d) the centres
+    U.reshape(m, G, -1, d)[:, :, 1:] = take_rows(W_out, draws)[None]     # window b: draw b mod G
+    U[:B, 0] = take_rows(W_out, index[:, 0])                                 # (B, d) the centres
     return U[:B]
 
 

@@ -11,6 +11,7 @@ says there why it is exact.
 """
 import numpy as np
 
+from ..backend import take_rows
 from ..models.base import RowGrad
 from ..models.sgram_neg_window import window_terms
 from ..models.window import output_index
@@ -21,7 +22,10 @@ def ns_windows(W_in, W_out, batch, scale=1.0, draws=None):
     """Negative sampling a window at a time, banded when the batch has a ``span``;
     with ``draws`` (G, K) dealt round-robin, each draw's rows gathered and updated once."""
     index = output_index(batch)                                          # (B, 1+K)
-    U = W_out[index] if draws is None else shared_negatives.spread_rows(W_out, index, draws)
+    if draws is None:
+        U = take_rows(W_out, index)                                      # (B, 1+K, d)
+    else:
+        U = shared_negatives.spread_rows(W_out, index, draws)            # (B, 1+K, d)
     S, layout = span.context_scores(W_in, U, batch)                      # (B, C, 1+K)
     loss, G = window_terms(S, batch.mask)                                # (B,), (B, C, 1+K)
     G = scale * G                                                        # scaled dL/dS
@@ -48,7 +52,7 @@ def hs_windows(W_in, W_out, tree, batch, scale=1.0, paths=None):
     :class:`~.hierarchical_softmax.PathLayout`, made here if not given."""
     if paths is None:
         paths = hierarchical_softmax.path_layout(tree, batch, W_in.dtype)
-    U = W_out[paths.nodes]                                               # (B, L, d)
+    U = take_rows(W_out, paths.nodes)                                    # (B, L, d)
     S, layout = span.context_scores(W_in, U, batch)                      # (B, C, L)
     loss, G = hierarchical_softmax.path_window_terms(S, paths, scale)    # scaled dL/dS (B, C, L)
     rows_in, dU = span.context_grads(G, U, layout, batch)                # W_in rows; (B, L, d)

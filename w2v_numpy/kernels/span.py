@@ -64,7 +64,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..backend import get_xp
+from ..backend import get_xp, take_rows
 from ..batching.batch import slot_offsets
 from ..errors import W2VError
 from ..functional import log_sigmoid, sigmoid
@@ -119,14 +119,14 @@ def gather_tiles(W_in, span, B, C, m=TILE):
         nt, width = span.shape
         if width <= C or nt != -(-B // (width - C)):
             raise W2VError(f"{nt} strips of {width} ids do not fit {B} windows of {C} slots")
-        return Tiles(span, W_in[span], B, r)                                 # (nt, m'+2r, d)
+        return Tiles(span, take_rows(W_in, span), B, r)                      # (nt, m'+2r, d)
     if span.shape[0] != B + 2 * r:
         raise W2VError(f"a span of {span.shape[0]} ids does not fit {B} windows of {C} slots "
                        f"(it needs B + C = {B + C})")
     nt = -(-B // m)
-    X = padded(W_in[span], nt * m + 2 * r)                                   # (nt m + 2r, d)
+    X = padded(take_rows(W_in, span), nt * m + 2 * r)                        # (nt m + 2r, d)
     at = (xp.arange(nt) * m)[:, None] + xp.arange(m + 2 * r)[None, :]        # (nt, m + 2r)
-    return Tiles(span, X[at], B, r)
+    return Tiles(span, take_rows(X, at), B, r)
 
 
 def _band(t, J, width=None):
@@ -234,7 +234,7 @@ def context_scores(W_in, U, batch):
         tiles = gather_tiles(W_in, batch.span, *batch.inputs.shape)
         S, Ut = window_scores(tiles, U)                                      # (B, C, J)
         return S, {"tiles": tiles, "Ut": Ut}
-    V = W_in[batch.inputs]                                                   # (B, C, d)
+    V = take_rows(W_in, batch.inputs)                                        # (B, C, d)
     return V @ U.transpose(0, 2, 1), {"V": V}                                # (B, C, J)
 
 
@@ -303,7 +303,7 @@ def _output_rows(W_out, targets, shared, m):
     """Each tile's output ids ``[its m targets, its K negatives]`` (nt, m + K) and rows."""
     nt = shared.shape[0]
     index = group_rows(targets, shared, get_xp().arange(nt * m).reshape(nt, m))
-    return index, W_out[index]                                               # (nt, m+K), (nt, m+K, d)
+    return index, take_rows(W_out, index)                                  # (nt, m+K), (nt, m+K, d)
 
 
 def ns_terms(s, weight, positive):

@@ -38,7 +38,7 @@ document vectors by :func:`segment_sum`, the ``E_ngram`` rows merged by
 """
 from typing import NamedTuple
 
-from ..backend import get_xp
+from ..backend import get_xp, take_rows
 from ..models import cbow_neg
 from ..models.base import RowGrad
 from ..models.window import output_index
@@ -107,11 +107,12 @@ def hidden(model, batch, layout=None):
     """``h`` (B, d) and the batch's :class:`SubwordLayout` (made here if not given)."""
     P = model.params
     t = layout if layout is not None else subword_layout(model, batch)
-    word_sum = P["W_in"][t.unique] + segment_sum(P["W_ngram"][t.ngrams], t.grams)  # (U, d)
+    grams = segment_sum(take_rows(P["W_ngram"], t.ngrams), t.grams)        # (U, d) per word
+    word_sum = take_rows(P["W_in"], t.unique) + grams                      # (U, d)
     if t.slots is None:
-        total = word_sum[t.slot_word]                                      # (B, d)
+        total = take_rows(word_sum, t.slot_word)                           # (B, d)
     else:
-        total = segment_sum(word_sum[t.slot_word], t.slots)                # (B, d)
+        total = segment_sum(take_rows(word_sum, t.slot_word), t.slots)     # (B, d)
     return total / t.N[:, None], t                                         # (B, d)
 
 
@@ -153,7 +154,8 @@ def document_vectors(model, batch):
     B = batch.targets.shape[0]
     v = None
     for name, rows, weights, doc in model.feature_rows(batch):
-        part = segment_sum(weights[:, None].astype(model.dtype) * model.params[name][rows], doc, B)
+        rows_w = weights[:, None].astype(model.dtype) * take_rows(model.params[name], rows)
+        part = segment_sum(rows_w, doc, B)
         v = part if v is None else v + part                                # (B, d)
     return v
 

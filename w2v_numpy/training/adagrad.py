@@ -25,7 +25,7 @@ the steps of entries that share a row are added (scatter-add), as are their
 squared gradients. With one entry per batch this is exactly glove.c's
 sequential update.
 """
-from ..backend import get_xp, row_plan, scatter_add
+from ..backend import get_xp, row_plan, scatter_add, take_rows
 
 
 class AdaGrad:
@@ -89,7 +89,7 @@ class AdaGrad:
                 G += g.rows * g.rows
                 continue
             plan = (plans.get(name) if plans else None) or _shared_plan(made, g.index)
-            step = G[g.index]                           # (n, ...) every entry against the old G
+            step = take_rows(G, g.index)                # (n, ...) every entry against the old G
             xp.sqrt(step, out=step)
             xp.divide(g.rows, step, out=step)
             scatter_add(param, g.index, step, plan)     # entries sharing a row add up
