@@ -213,3 +213,49 @@ def test_hs_kernels_at_every_split(levels, rng):
                                            densify(P, {"W_out": ref[2]})["W_out"],
                                            rtol=1e-10, atol=1e-12)
             assert np.isfinite(want[0])
+
+
+# --- GloVe: batches of co-occurrence entries ------------------------------------
+
+
+def glove_batches(rng, target="log"):
+    from w2v_numpy.batching.cooccurrence_batcher import CooccurrenceBatcher
+    from w2v_numpy.text.cooccurrence import count_cooccurrences
+    from test_glove_training import encoded
+
+    sentences = [rng.integers(0, V, size=rng.integers(2, 9)) for _ in range(40)]
+    counts = count_cooccurrences(encoded(sentences), V, window=3)
+    return [batch for *_, batch in CooccurrenceBatcher(counts, batch_size=16, seed=3).iter_epoch(0)]
+
+
+@pytest.mark.parametrize("target", ["log", "log1p"])
+def test_glove_kernel_equals_reference_and_prepares_nothing_of_the_parameters(target, rng):
+    """Every batch of an epoch: the kernel the optimiser picks gives the reference's loss
+    and rows, also from its prepared terms sent pickled after the parameters moved."""
+    model = randomize(create("glove", V, 4, dtype=np.float64, x_max=3.0, target=target), rng)
+    batches = glove_batches(rng)
+    assert batches and all(kernels.select(model, b) is not None for b in batches)
+    for batch in batches:
+        kernel = kernels.select(model, batch)
+        assert_same(model, kernel.loss_and_grad(model, batch, -0.3), model.loss_and_grad(batch, -0.3))
+        prepared = pickle.loads(pickle.dumps(kernels.prepare(model, batch)))
+        for value in model.params.values():
+            value += 0.1 * rng.normal(size=value.shape)
+        got = kernel.loss_and_grad(model, batch, 1.0, False, prepared)
+        assert_same(model, got, model.loss_and_grad(batch, 1.0))
+        blocks = [g.rows for g in got[1].values()]          # an optimiser squares them in place
+        assert all(not np.shares_memory(a, b) for a, b in itertools.combinations(blocks, 2))
+
+
+def test_glove_kernel_refuses_what_the_reference_refuses(rng):
+    """A zero count has no log: the prepared terms raise the reference's error."""
+    from w2v_numpy.batching.batch import CooccurrenceBatch
+    from w2v_numpy.errors import W2VError
+
+    model = create("glove", V, 4, dtype=np.float64)
+    batch = CooccurrenceBatch(np.array([0, 1]), np.array([2, 3]), np.array([1.0, 0.0]))
+    with pytest.raises(W2VError, match="X > 0") as ref:
+        model.loss_and_grad(batch)
+    with pytest.raises(W2VError, match="X > 0") as fast:
+        kernels.prepare(model, batch)
+    assert str(fast.value) == str(ref.value)

@@ -28,6 +28,7 @@ from ..models.cbow_hs import CBOWHS
 from ..models.cbow_neg import CBOWNeg
 from ..models.fasttext_cbow import FastTextCBOW
 from ..models.fasttext_sgram import FastTextSkipGram
+from ..models.glove import GloVeObjective
 from ..models.sgram import SkipGram
 from ..models.sgram_hs import SkipGramHS
 from ..models.sgram_hs_window import SkipGramHSWindow
@@ -36,7 +37,8 @@ from ..models.sgram_neg_window import SkipGramNegWindow
 from ..models.supervised_neg import SupervisedNeg
 from ..models.supervised_softmax import SupervisedSoftmax
 from ..models.window import output_index
-from . import hierarchical_softmax, shared_negatives, skipgram_windows, softmax, span, subword_rows
+from . import (glove_entries, hierarchical_softmax, shared_negatives, skipgram_windows, softmax,
+               span, subword_rows)
 
 
 class Kernel:
@@ -243,6 +245,18 @@ class MergedFeatures(Kernel):
         return subword_rows.classifier_loss_and_grad(model, batch, scale)
 
 
+class CooccurrenceEntries(Kernel):
+    """GloVe's entries: weights and targets made ahead, rows scaled in place."""
+
+    name = "co-occurrence entries"
+
+    def prepare(self, model, batch):
+        return glove_entries.entry_terms(model, batch)
+
+    def loss_and_grad(self, model, batch, scale=1.0, undivided=False, prepared=None):
+        return glove_entries.loss_and_grad(model, batch, scale, prepared)
+
+
 #: model class -> its kernels, tried in order; none that applies: the reference.
 KERNELS = {
     CBOW: (BufferedSoftmax(),), SkipGram: (BufferedSoftmax(),),
@@ -252,6 +266,7 @@ KERNELS = {
     SkipGramHSWindow: (PathWindows(),),
     FastTextSkipGram: (SubwordRows(),), FastTextCBOW: (SubwordRows(),),
     SupervisedSoftmax: (MergedFeatures(),), SupervisedNeg: (MergedFeatures(),),
+    GloVeObjective: (CooccurrenceEntries(),),
 }
 
 
@@ -287,6 +302,12 @@ def step(model, batch, alpha, plans=None, crowded=None, prepared=None, max_row_r
         bound_crowded_rows(grads, crowded, alpha, max_row_rate)
     apply_grad(model.params, grads, plans=plans, locked=model.locked)
     return loss
+
+
+def prepare(model, batch):
+    """The :meth:`Kernel.prepare` work of the kernel that fits the batch (``None``: none)."""
+    kernel = select(model, batch)
+    return None if kernel is None else kernel.prepare(model, batch)
 
 
 def row_indices(model, batch, prepared=None):

@@ -25,6 +25,7 @@ the steps of entries that share a row are added (scatter-add), as are their
 squared gradients. With one entry per batch this is exactly glove.c's
 sequential update.
 """
+from .. import kernels
 from ..backend import get_xp, row_plan, scatter_add, take_rows
 
 
@@ -34,7 +35,8 @@ class AdaGrad:
     Parameters
     ----------
     model : w2v_numpy.models.Model
-        Any model of the contract; its ``loss_and_grad`` gives the gradient.
+        Any model of the contract. Its gradient comes from its kernel where it has
+        one (:mod:`w2v_numpy.kernels`; GloVe's), else from its ``loss_and_grad``.
     grad_scale : float
         Multiplies the model's gradient before the update. ``glove.c``
         minimises half of GloVe's loss :math:`J` (its "cost" is
@@ -62,25 +64,26 @@ class AdaGrad:
                              for k, v in accumulators.items()}
 
     def step_plans(self, batch):
-        """``(plans,)`` for ``step(batch, alpha, plans)``: a
+        """``(plans, prepared)`` for ``step(batch, alpha, plans, prepared)``: a
         :class:`~w2v_numpy.backend.RowPlan` per parameter for the rows the model's
         gradient will touch (:meth:`Model.update_counts
-        <w2v_numpy.models.base.Model.update_counts>`), one per distinct index. They do
-        not depend on the parameters, so the batch producer makes them ahead."""
+        <w2v_numpy.models.base.Model.update_counts>`), one per distinct index, and the
+        work its kernel prepares (:func:`w2v_numpy.kernels.prepare`). Neither depends on
+        the parameters, so the batch producer makes them ahead."""
         made, plans = {}, {}
         for name, (index, _) in self.model.update_counts(batch).items():
             plan = _shared_plan(made, index)
             if plan is not None:
                 plans[name] = plan
-        return (plans,)
+        return plans, kernels.prepare(self.model, batch)
 
-    def step(self, batch, alpha, plans=None):
+    def step(self, batch, alpha, plans=None, prepared=None):
         """One AdaGrad step on ``batch`` with rate ``alpha``; returns the loss before it.
-        ``plans``: :meth:`step_plans`'s, made ahead (by default made here)."""
+        ``plans``, ``prepared``: :meth:`step_plans`'s, made ahead (by default made here)."""
         xp = get_xp()
         self.model.check_batch(batch)
         # rows of -eta * gradient: the step's own sign, so no pass negates them
-        loss, grads = self.model.loss_and_grad(batch, scale=-alpha * self.grad_scale)
+        loss, grads = kernels.update_rows(self.model, batch, -alpha * self.grad_scale, prepared)
         made = {}     # blocks that share an index (GloVe: W and b, W_ctx and b_ctx) share a plan
         for name, g in grads.items():                   # g.rows = -eta * gradient
             param, G = self.model.params[name], self.accumulators[name]
