@@ -77,7 +77,7 @@ class TopLayout(NamedTuple):
     sign: object        # float (B, L)  1 - 2 code
     on: object          # float (B, L)  1 on the path
     error_sign: object  # float (B, L)  -sign * on
-    deep_take: object   # int (n,)  flat (example, column) in the deep columns of each visit
+    deep_take: object   # int (n,)  flat (example, column) of each deep visit in the (B, L) scores
     deep_example: object  # int (n,)  its example
     out_index: object   # int (t + n,)  the W_out rows: the block's nodes, then the deep visits
 
@@ -94,11 +94,10 @@ def top_layout(tree, batch, top, dtype):
     cells = (xp.arange(B)[:, None] * (t + 1) + cols).reshape(-1)         # (B T,)
     on = on_path.astype(dtype)                                           # (B, L)
     sign = 1 - 2 * codes.astype(dtype)                                   # (B, L)
-    deep = on_path[:, T:]                                                # (B, L-T)
+    deep = on_path & (xp.arange(L) >= T)                                 # (B, L) the deep visits
     deep_take = xp.flatnonzero(deep)                                     # (n,)
     return TopLayout(T, xp.minimum(cols, t - 1), cells, nodes[:, T:], sign, on, -sign * on,
-                     deep_take, deep_take // max(L - T, 1),
-                     xp.concatenate([top_ids, nodes[:, T:][deep]]))
+                     deep_take, deep_take // L, xp.concatenate([top_ids, nodes[deep]]))
 
 
 def top_block_index(model, batch, layout=None):
@@ -120,16 +119,18 @@ def top_block_output(h, W_out, tree, batch, scale=1.0, top=None, layout=None):
     W_top = take_rows(W_out, top_ids)                                    # (t, d)
     s_top = h @ W_top.T                                                  # (B, t)
     U = take_rows(W_out, lay.deep_nodes)                                 # (B, L-T, d)
-    s = xp.concatenate([xp.take_along_axis(s_top, lay.cols, axis=1),
-                        row_dots(U, h)], axis=1)                         # (B, L)
+    s = xp.empty(lay.on.shape, dtype=h.dtype)                            # (B, L)
+    s[:, :T] = xp.take_along_axis(s_top, lay.cols, axis=1)               # (B, T) the block's
+    s[:, T:] = row_dots(U, h)                                            # (B, L-T) the deep nodes'
     loss, g = path_window_terms(s, lay, scale)                           # scale * dL/ds (B, L)
     G = xp.zeros((B, t + 1), dtype=h.dtype)                              # (B, t+1)
     G.reshape(-1)[lay.cells] = g[:, :T].reshape(-1)                      # one node per level and row
     G = G[:, :t]                                                         # (B, t)  drop "off the path"
-    dh = G @ W_top + (g[:, None, T:] @ U)[:, 0, :]                       # (B, t)@(t, d) + (B, 1, L-T)@(B, L-T, d)
+    dh = G @ W_top                                                       # (B, t) @ (t, d)
+    dh += (g[:, None, T:] @ U)[:, 0, :]                                  # (B, 1, L-T) @ (B, L-T, d)
     rows = xp.empty((lay.out_index.shape[0], h.shape[1]), dtype=h.dtype)  # (t + n, d)
     xp.matmul(G.T, h, out=rows[:t])                                      # (t, B) @ (B, d) the block
-    xp.multiply(g[:, T:].reshape(-1)[lay.deep_take][:, None],            # (n, 1) a deep visit each
+    xp.multiply(g.reshape(-1).take(lay.deep_take)[:, None],              # (n, 1) a deep visit each
                 take_rows(h, lay.deep_example), out=rows[t:])            # (n, d)
     return loss, dh, RowGrad(lay.out_index, rows)                        # (t + n,), (t + n, d)
 
