@@ -21,6 +21,8 @@ this table and the policy table, so a new kernel is tested the day it is listed.
 
 :func:`step` is the trainer's SGD step; ``Model.step`` is the reference's.
 """
+from typing import NamedTuple
+
 from ..backend import row_plan
 from ..models.base import apply_grad, bound_crowded_rows, crowding
 from ..models.cbow import CBOW
@@ -74,17 +76,31 @@ class Kernel:
         return self.name
 
 
+class AveragedWork(NamedTuple):
+    """What :class:`Averaged` kernels prepare: the input band and the output layer's work."""
+
+    band: object     # span.Band of a context-slot span batch, or None
+    output: object   # what prepare_output made, or None
+
+
 class Averaged(Kernel):
     """The averaged input layer (banded for a span batch) with an output layer.
 
-    Subclasses replace :meth:`output`; this one uses the reference's, so it is the
-    kernel of a span batch whose output rows have no faster form.
+    Subclasses replace :meth:`output` (and :meth:`prepare_output` where the output layer
+    has index work of its own); this one uses the reference's, so it is the kernel of a
+    span batch whose output rows have no faster form.
     """
 
     name = "banded input"
 
     def applies(self, model, batch):
         return batch.span is not None
+
+    def prepare(self, model, batch):
+        return AveragedWork(span.band_of(batch, model.dtype), self.prepare_output(model, batch))
+
+    def prepare_output(self, model, batch):
+        return None
 
     def output(self, model, h, batch, scale, prepared=None):
         return model.output_fn(h, *model.output_args(), batch, scale)
@@ -93,14 +109,16 @@ class Averaged(Kernel):
         return output_index(batch).reshape(-1) if model.uses_negatives else None
 
     def loss_and_grad(self, model, batch, scale=1.0, undivided=False, prepared=None):
-        h, weight, band = span.hidden_layer(model.params["W_in"], batch)     # (B, d), (B, C)
-        loss, dh, rows_out = self.output(model, h, batch, scale, prepared)  # dh: scale * dL/dh
-        return loss, {"W_in": span.input_grads(batch, weight, dh, band, undivided),
+        work = prepared if prepared is not None else AveragedWork(None, None)
+        W_in = model.params["W_in"]
+        h, weight, layout = span.hidden_layer(W_in, batch, work.band)        # (B, d), (B, C)
+        loss, dh, rows_out = self.output(model, h, batch, scale, work.output)  # dh: scale * dL/dh
+        return loss, {"W_in": span.input_grads(batch, weight, dh, layout, undivided),
                       "W_out": rows_out}
 
     def row_indices(self, model, batch, prepared=None):
         rows = {} if batch.span is None else {"W_in": span.input_rows(batch)}
-        out = self.output_rows(model, batch, prepared)
+        out = self.output_rows(model, batch, None if prepared is None else prepared.output)
         if out is not None:
             rows["W_out"] = out
         return rows
@@ -140,7 +158,7 @@ class TopBlock(Averaged):
     def applies(self, model, batch):
         return True
 
-    def prepare(self, model, batch):
+    def prepare_output(self, model, batch):
         return hierarchical_softmax.top_layout(model.tree, batch,
                                                hierarchical_softmax.model_top(model), model.dtype)
 

@@ -46,7 +46,10 @@ The :math:`\partial L/\partial X_t` of neighbouring tiles overlap by
 hidden vector is :math:`h_b = \sum_c w_{bc} X_{r+b+o_c}` (:math:`w` the slot
 weights, :math:`1/n` on real slots), i.e. :math:`h_t = A_t X_t` with the band
 :math:`A_t \in \mathbb{R}^{m \times (m+2r)}`, and
-:math:`\partial L/\partial X_t = A_t^\top\, \partial L/\partial h_t`.
+:math:`\partial L/\partial X_t = A_t^\top\, \partial L/\partial h_t`. With
+word2vec.c's rule (every real slot gets the whole :math:`\partial L/\partial h`)
+the band is the slots' 0/1 mask instead of their weights. Both bands depend
+on the batch alone: a :class:`Band`, made ahead by the batch producer.
 
 A batch of shuffled *runs* of :math:`m` consecutive windows (the batcher's
 ``run_length``) carries one strip of :math:`m + 2r` positions per run instead
@@ -178,23 +181,36 @@ def window_grads(t, Ut, G):
     return _input_rows(t, dX), dU.reshape(nt * t.m, J, -1)[:t.B]             # (B, J, d)
 
 
-def _slot_band(t, weight):
+def _slot_band(nt, m, r, weight):
     """The tiles' (nt, m, m + 2r) band with ``weight[b, c]`` at window ``i``'s slot ``c``."""
     xp = get_xp()
-    nt, rows = t.X.shape[0], t.m + 2 * t.r
-    i = xp.arange(t.m)[:, None]                                              # (m, 1)
-    o = xp.asarray(slot_offsets(t.r))[None, :]                               # (1, C)
-    A = xp.zeros((nt, t.m * rows), dtype=t.X.dtype)                          # (nt, m (m+2r))
-    A[:, (i * rows + i + t.r + o).reshape(-1)] = padded(weight, nt * t.m).reshape(nt, -1)
-    return A.reshape(nt, t.m, rows)
+    rows = m + 2 * r
+    i = xp.arange(m)[:, None]                                                # (m, 1)
+    o = xp.asarray(slot_offsets(r))[None, :]                                 # (1, C)
+    A = xp.zeros((nt, m * rows), dtype=weight.dtype)                         # (nt, m (m+2r))
+    A[:, (i * rows + i + r + o).reshape(-1)] = padded(weight, nt * m).reshape(nt, -1)
+    return A.reshape(nt, m, rows)
 
 
-def window_means(t, weight):
-    """CBOW's hidden vectors ``h`` (B, d), ``h_b = sum_c weight[b, c] X[r + b + o_c]``,
-    and the tiles' band ``A`` (nt, m, m + 2r) for :func:`window_mean_grads`."""
-    A = _slot_band(t, weight)                                                # (nt, m, m+2r)
-    h = (A @ t.X).reshape(A.shape[0] * t.m, -1)[:t.B]                        # (nt, m, m+2r) @ (nt, m+2r, d)
-    return h, A
+class Band(NamedTuple):
+    """A context-slot span batch's averaging, laid out by tile (no parameter in it)."""
+
+    weight: object   # float (B, C)  the slot weights, 1/n on the n real slots
+    mean: object     # float (nt, m, m + 2r)  the weights in band form: h_t = mean_t X_t
+    whole: object    # float (nt, m, m + 2r)  1 on every real slot (word2vec.c's CBOW rule)
+
+
+def band_of(batch, dtype):
+    """The :class:`Band` of a context-slot batch with a ``span``; ``None`` for any other
+    batch. Index work only: the batch producer makes it ahead of the step."""
+    B, C = batch.inputs.shape
+    if batch.span is None or C == 1:
+        return None
+    m = tile_of(batch)
+    nt, r = -(-B // m), C // 2
+    weight = window.slot_weights(batch, dtype)                               # (B, C)
+    real = (weight > 0).astype(dtype)                                        # (B, C)
+    return Band(weight, _slot_band(nt, m, r, weight), _slot_band(nt, m, r, real))
 
 
 def window_mean_grads(t, A, dh):
@@ -204,26 +220,30 @@ def window_mean_grads(t, A, dh):
     return _input_rows(t, A.transpose(0, 2, 1) @ dht)                        # (nt, m+2r, m) @ (nt, m, d)
 
 
-def hidden_layer(W_in, batch):
-    """:func:`w2v_numpy.models.window.hidden_layer` for any batch: ``(h, weight, band)``,
-    with ``band`` the layout :func:`input_grads` needs when a context-slot batch has a
-    ``span`` (each position's row gathered once), else ``None`` and the reference's ``h``."""
+def hidden_layer(W_in, batch, band=None):
+    """:func:`w2v_numpy.models.window.hidden_layer` for any batch: ``(h, weight, layout)``,
+    with ``layout`` what :func:`input_grads` needs when a context-slot batch has a
+    ``span`` (each position's row gathered once; ``band``: the batch's :class:`Band`,
+    made here if not given), else ``None`` and the reference's ``h``."""
     B, C = batch.inputs.shape
     if batch.span is None or C == 1:
         return (*window.hidden_layer(W_in, batch), None)
-    weight = window.slot_weights(batch, W_in.dtype)                          # (B, C)
+    band = band if band is not None else band_of(batch, W_in.dtype)
     tiles = gather_tiles(W_in, batch.span, B, C)
-    h, A = window_means(tiles, weight)                                       # (B, d), band
-    return h, weight, (tiles, A)
+    h = (band.mean @ tiles.X).reshape(-1, W_in.shape[1])[:B]  # (nt, m, m+2r) @ (nt, m+2r, d)
+    return h, band.weight, (tiles, band)
 
 
-def input_grads(batch, weight, dh, band, undivided_rule=False):
-    """:func:`w2v_numpy.models.window.input_grads`, one row per span position with a ``band``."""
-    if band is None:
+def input_grads(batch, weight, dh, layout, undivided_rule=False):
+    """:func:`w2v_numpy.models.window.input_grads`, one row per span position with a
+    ``layout`` from :func:`hidden_layer`. word2vec.c's rule (every real slot gets the
+    whole dL/dh) is the band of ones, where the reference multiplies dL/dh by n and
+    then by the weights 1/n."""
+    if layout is None:
         return window.input_grads(batch, weight, dh, undivided_rule)
-    if undivided_rule:
-        dh = window.undivided(batch, dh)                                     # (B, d)
-    return window_mean_grads(*band, dh)                                      # (B + C,), (B + C, d)
+    tiles, band = layout
+    A = band.whole if undivided_rule else band.mean                          # (nt, m, m+2r)
+    return window_mean_grads(tiles, A, dh)                                   # (B + C,), (B + C, d)
 
 
 def context_scores(W_in, U, batch):
@@ -324,7 +344,7 @@ def shared_window_loss_and_grad(t, W_out, targets, shared, mask, scale):
     xp = get_xp()
     nt, rows, m, K = t.X.shape[0], t.m + 2 * t.r, t.m, shared.shape[1]
     weight = xp.ones((t.B, 2 * t.r), dtype=t.X.dtype) if mask is None else mask.astype(t.X.dtype)
-    count = _slot_band(t, weight).sum(axis=1)                                # (nt, m+2r)
+    count = _slot_band(nt, m, t.r, weight).sum(axis=1)                       # (nt, m+2r)
     index, U = _output_rows(W_out, targets, shared, m)                       # (nt, m+K), (nt, m+K, d)
     R = t.X @ U.transpose(0, 2, 1)                                           # (nt, m+2r, m+K)
     band = _band(t, 1, m + K)                                                # (m C,) window i's target
