@@ -19,7 +19,7 @@ import pytest
 
 from w2v_numpy import kernels
 from w2v_numpy.batching import NegativeSampler, WindowBatcher
-from w2v_numpy.kernels import hierarchical_softmax, span
+from w2v_numpy.kernels import hierarchical_softmax, label_terms, span
 from w2v_numpy.models import VARIANTS, create, densify
 from w2v_numpy.training.policy import policy
 
@@ -198,7 +198,7 @@ def test_hs_kernels_at_every_split(levels, rng):
                 rows = hierarchical_softmax.path_rows(paths, dU)
                 np.testing.assert_allclose(densify(P, {"W_out": rows})["W_out"], U_grad["W_out"],
                                            rtol=1e-10, atol=1e-12)
-                loss, G = hierarchical_softmax.path_window_terms(f["S"], paths, 0.5)
+                loss, G = label_terms.label_terms(f["S"], paths, 0.5)
                 assert loss == pytest.approx(want[0], rel=1e-12)
                 np.testing.assert_allclose(G, 0.5 * f["G"], rtol=1e-10, atol=1e-15)
             else:

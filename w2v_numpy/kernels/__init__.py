@@ -39,8 +39,8 @@ from ..models.sgram_neg_window import SkipGramNegWindow
 from ..models.supervised_neg import SupervisedNeg
 from ..models.supervised_softmax import SupervisedSoftmax
 from ..models.window import output_index
-from . import (glove_entries, hierarchical_softmax, shared_negatives, skipgram_windows, softmax,
-               span, subword_rows)
+from . import (glove_entries, hierarchical_softmax, label_terms, shared_negatives, skipgram_windows,
+               softmax, span, subword_rows)
 
 
 class Kernel:
@@ -179,9 +179,12 @@ class Windows(Kernel):
     def applies(self, model, batch):
         return batch.span is not None
 
+    def prepare(self, model, batch):
+        return label_terms.window_signs(batch, output_index(batch).shape[1], model.dtype)
+
     def loss_and_grad(self, model, batch, scale=1.0, undivided=False, prepared=None):
         return skipgram_windows.ns_windows(model.params["W_in"], model.params["W_out"], batch,
-                                           scale)
+                                           scale, signs=prepared)
 
     def output_rows(self, model, batch, prepared=None):
         return output_index(batch).reshape(-1)
@@ -201,7 +204,7 @@ class SpreadWindows(Windows):
     def loss_and_grad(self, model, batch, scale=1.0, undivided=False, prepared=None):
         draws = shared_negatives.spread_table(batch)
         return skipgram_windows.ns_windows(model.params["W_in"], model.params["W_out"], batch,
-                                           scale, draws)
+                                           scale, draws, prepared)
 
     def output_rows(self, model, batch, prepared=None):
         return shared_negatives.spread_index(batch, shared_negatives.spread_table(batch))
@@ -212,6 +215,9 @@ class TileWindows(Windows):
 
     def applies(self, model, batch):
         return batch.span is not None and span.tile_draws(batch, span.tile_of(batch)) is not None
+
+    def prepare(self, model, batch):
+        return None
 
     def loss_and_grad(self, model, batch, scale=1.0, undivided=False, prepared=None):
         return skipgram_windows.ns_tile_windows(model.params["W_in"], model.params["W_out"],

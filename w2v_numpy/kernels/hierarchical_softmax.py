@@ -30,7 +30,7 @@ node, the rows each scatter-add will touch) is a :class:`PathLayout`, made
 by :func:`path_layout` ahead of the step by the batch producer (for pairs, a
 :class:`TopLayout` by :func:`top_layout`). What is left
 for the step is the arithmetic: two gathers, three batched products, one pass
-of logistic terms (:func:`path_window_terms`) and the sums per node.
+of logistic terms (:func:`~.label_terms.label_terms`) and the sums per node.
 """
 import weakref
 from typing import NamedTuple
@@ -39,6 +39,7 @@ from ..backend import backend_name, get_xp, row_dots, take_rows, to_numpy
 from ..models import huffman
 from ..models.base import RowGrad
 from ..models.cbow_hs import padded_paths
+from .label_terms import label_terms
 
 #: Tree levels (from the root) that the pair kernel treats as one dense block. Each
 #: example uses one node per level of the block's 2^levels - 1, so a deeper block
@@ -122,7 +123,7 @@ def top_block_output(h, W_out, tree, batch, scale=1.0, top=None, layout=None):
     s = xp.empty(lay.on.shape, dtype=h.dtype)                            # (B, L)
     s[:, :T] = xp.take_along_axis(s_top, lay.cols, axis=1)               # (B, T) the block's
     s[:, T:] = row_dots(U, h)                                            # (B, L-T) the deep nodes'
-    loss, g = path_window_terms(s, lay, scale)                           # scale * dL/ds (B, L)
+    loss, g = label_terms(s, lay, scale)                                 # scale * dL/ds (B, L)
     G = xp.zeros((B, t + 1), dtype=h.dtype)                              # (B, t+1)
     G.reshape(-1)[lay.cells] = g[:, :T].reshape(-1)                      # one node per level and row
     G = G[:, :t]                                                         # (B, t)  drop "off the path"
@@ -176,32 +177,6 @@ def path_layout(tree, batch, dtype, summed_levels=SUMMED_LEVELS):
     out_index = xp.concatenate([ids for ids, _ in levels] + [nodes.reshape(-1)[deep_take]])
     return PathLayout(nodes, sign, on, -sign * on, tuple(table for _, table in levels),
                       deep_take, out_index)
-
-
-def path_window_terms(S, layout, scale=1.0):
-    r"""Summed loss and ``scale`` times ``G`` = dL/dS of the scores ``S`` (B, C, L) of a
-    window batch (or (B, L) of pairs, with a :class:`TopLayout`): the reference's
-    :func:`w2v_numpy.models.sgram_hs_window.path_terms` (and the logistic part of
-    :func:`w2v_numpy.models.cbow_hs.forward`) in one pass.
-
-    With :math:`z = (1 - 2c) s` the label's score, a cell's loss is
-    :math:`-\log\sigma(z)` and its error :math:`(1 - 2c)(\sigma(z) - 1)`. Both come
-    from one :math:`e = e^{-|z|}`: :math:`\log\sigma(z) = \min(z, 0) - \log(1 + e)`
-    (as :func:`w2v_numpy.functional.log_sigmoid`) and
-    :math:`\sigma(z) - 1 = -\,(e \text{ if } z \ge 0 \text{ else } 1) / (1 + e)`,
-    so the reference's two exponentials and two passes of masks become one each.
-    """
-    xp = get_xp()
-    z = S * layout.sign                                                  # (B, C, L) label scores
-    e = xp.exp(-xp.abs(z))                                               # (B, C, L)
-    one_e = 1 + e
-    loss = -xp.vdot(layout.on, xp.minimum(z, 0) - xp.log(one_e))        # sum of -log sigma(z)
-    G = xp.where(z >= 0, e, 1)                                           # (B, C, L)
-    G /= one_e                                                           # 1 - sigma(z)
-    G *= layout.error_sign                                               # dL/dS, 0 off the path
-    if scale != 1.0:
-        G *= scale
-    return float(loss), G
 
 
 def path_rows(layout, dU):

@@ -6,35 +6,36 @@ Each computes the loss and gradient of its reference
 for speed: the context rows of consecutive windows (a ``span``) as banded
 products (:mod:`.span`), negatives shared by spread or tiled windows
 (:mod:`.shared_negatives`, :func:`.span.shared_window_loss_and_grad`), the
-top path levels summed per node (:mod:`.hierarchical_softmax`). Each piece
+top path levels summed per node (:mod:`.hierarchical_softmax`), the logistic
+terms in one pass with their labels made ahead (:mod:`.label_terms`). Each piece
 says there why it is exact.
 """
-import numpy as np
-
 from ..backend import take_rows
 from ..models.base import RowGrad
-from ..models.sgram_neg_window import window_terms
 from ..models.window import output_index
-from . import hierarchical_softmax, shared_negatives, span
+from . import hierarchical_softmax, label_terms, shared_negatives, span
 
 
-def ns_windows(W_in, W_out, batch, scale=1.0, draws=None):
+def ns_windows(W_in, W_out, batch, scale=1.0, draws=None, signs=None):
     """Negative sampling a window at a time, banded when the batch has a ``span``;
-    with ``draws`` (G, K) dealt round-robin, each draw's rows gathered and updated once."""
+    with ``draws`` (G, K) dealt round-robin, each draw's rows gathered and updated once.
+    ``signs``: the scores' :class:`~.label_terms.LabelSigns` (:func:`~.label_terms.window_signs`),
+    made here if not given."""
     index = output_index(batch)                                          # (B, 1+K)
     if draws is None:
         U = take_rows(W_out, index)                                      # (B, 1+K, d)
     else:
         U = shared_negatives.spread_rows(W_out, index, draws)            # (B, 1+K, d)
     S, layout = span.context_scores(W_in, U, batch)                      # (B, C, 1+K)
-    loss, G = window_terms(S, batch.mask)                                # (B,), (B, C, 1+K)
-    G = scale * G                                                        # scaled dL/dS
+    if signs is None:
+        signs = label_terms.window_signs(batch, index.shape[1], W_in.dtype)
+    loss, G = label_terms.label_terms(S, signs, scale)                   # scaled dL/dS (B, C, 1+K)
     rows_in, dU = span.context_grads(G, U, layout, batch)                # W_in rows; (B, 1+K, d)
     if draws is None:
         rows_out = RowGrad(index.reshape(-1), dU.reshape(-1, W_in.shape[1]))  # (B(1+K),), (B(1+K), d)
     else:
         rows_out = shared_negatives.spread_grads(batch, draws, dU)       # (B + GK,), (B + GK, d)
-    return float(loss.sum(dtype=np.float64)), {"W_in": rows_in, "W_out": rows_out}
+    return loss, {"W_in": rows_in, "W_out": rows_out}
 
 
 def ns_tile_windows(W_in, W_out, batch, scale=1.0):
@@ -54,6 +55,6 @@ def hs_windows(W_in, W_out, tree, batch, scale=1.0, paths=None):
         paths = hierarchical_softmax.path_layout(tree, batch, W_in.dtype)
     U = take_rows(W_out, paths.nodes)                                    # (B, L, d)
     S, layout = span.context_scores(W_in, U, batch)                      # (B, C, L)
-    loss, G = hierarchical_softmax.path_window_terms(S, paths, scale)    # scaled dL/dS (B, C, L)
+    loss, G = label_terms.label_terms(S, paths, scale)                   # scaled dL/dS (B, C, L)
     rows_in, dU = span.context_grads(G, U, layout, batch)                # W_in rows; (B, L, d)
     return loss, {"W_in": rows_in, "W_out": hierarchical_softmax.path_rows(paths, dU)}
