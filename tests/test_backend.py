@@ -150,9 +150,32 @@ def test_a_row_plan_deals_every_position_once_and_survives_pickling():
         assert np.unique(rows).size == rows.size
         np.testing.assert_array_equal(rows, index[take])
     np.testing.assert_array_equal(plan.tail_rows, index[plan.tail])
-    assert len(plan.rounds) == backend.SCATTER_ROUNDS and plan.tail.size >= 30 - backend.SCATTER_ROUNDS
+    # rounds while enough rows reach them, then the tail: row 4's many later occurrences
+    sizes = [rows.size for rows, _ in plan.rounds]
+    assert 1 <= len(sizes) <= backend.SCATTER_ROUNDS
+    assert all(size >= backend.MIN_ROUND_ROWS for size in sizes[1:])
+    assert np.unique(plan.tail_rows).size < backend.MIN_ROUND_ROWS
+    assert 4 in plan.tail_rows and plan.tail.size >= 30 - len(sizes)
     values = rng.normal(size=(index.size, 2))
     planned, plain = np.zeros((50, 2)), np.zeros((50, 2))
     backend.scatter_add(planned, index, values, plan)
     np.add.at(plain, index, values)
     np.testing.assert_allclose(planned, plain, rtol=1e-12)
+
+
+def test_a_row_plan_makes_a_round_of_every_rank_that_enough_rows_reach():
+    """40 rows that each occur 8 times: 8 rounds of 40 and no tail; one row more often
+    than that, alone past them: the tail."""
+    rng = np.random.default_rng(5)
+    rows = np.repeat(np.arange(100, 100 + backend.MIN_ROUND_ROWS + 8), 8)
+    index = np.concatenate([rows, np.full(20, 7)])
+    rng.shuffle(index)
+    plan = backend.RowPlan(index)
+    sizes = [r.size for r, _ in plan.rounds]
+    assert sizes == [backend.MIN_ROUND_ROWS + 9] * 8
+    np.testing.assert_array_equal(plan.tail_rows, np.full(12, 7))
+    target, plain = np.zeros((200, 3)), np.zeros((200, 3))
+    values = rng.normal(size=(index.size, 3))
+    backend.scatter_add(target, index, values, plan)
+    np.add.at(plain, index, values)
+    np.testing.assert_allclose(target, plain, rtol=1e-12)

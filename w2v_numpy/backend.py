@@ -136,8 +136,15 @@ def scatter_add(target, index, values, plan=None):
     return _STATE["scatter"](target, index, values)
 
 
-#: Occurrence ranks that :func:`_numpy_scatter_add` applies as plain fancy-index adds.
-SCATTER_ROUNDS = 4
+#: Most occurrence ranks that :func:`_numpy_scatter_add` applies as rounds of distinct rows.
+SCATTER_ROUNDS = 16
+#: Fewest rows worth a round of their own. A round costs a few NumPy calls (about
+#: 8 us) and little a row; the tail's ``np.add.at`` about 0.3 us a row of 100
+#: floats. Rounds while at least this many rows reach them, instead of a fixed 4:
+#: cbow_hs's W_out (deep tree nodes repeated 5-15 times a batch) 1.13x and
+#: fasttext_sgram's 1.14x faster to scatter, the other types' rows unchanged
+#: (benchmarks/history/2026-12-05-speed-round-two.md).
+MIN_ROUND_ROWS = 32
 
 
 class RowPlan:
@@ -151,11 +158,13 @@ class RowPlan:
     It is three arrays and a tuple, so that it travels cheaply between
     processes (the batch producer of :mod:`w2v_numpy.batching.producer` makes it):
     ``take``, the positions in ``index`` ordered round by round (every row's
-    occurrence 0, then every row's occurrence 1, ...; the occurrences past
-    :data:`SCATTER_ROUNDS`, the few very frequent rows, last), ``rows =
+    occurrence 0, then every row's occurrence 1, ...; the occurrences past the
+    last round, those of the few very frequent rows, last), ``rows =
     index[take]``, and ``bounds``, where each round and the tail start in
-    ``take``. ``index`` is the index it was made for: a plan made elsewhere
-    is checked against the index it is given with.
+    ``take``. The rounds are the occurrence ranks that at least
+    :data:`MIN_ROUND_ROWS` rows reach (the first always, at most
+    :data:`SCATTER_ROUNDS`). ``index`` is the index it was made for: a plan
+    made elsewhere is checked against the index it is given with.
     """
 
     __slots__ = ("index", "take", "rows", "bounds")
@@ -170,17 +179,20 @@ class RowPlan:
         np.not_equal(ranked[1:], ranked[:-1], out=new_row[1:])
         at = np.arange(n)
         rank = at - np.maximum.accumulate(np.where(new_row, at, 0))         # (n,) occurrence number
-        np.minimum(rank, SCATTER_ROUNDS, out=rank)                           # (n,) round; R = tail
+        np.minimum(rank, SCATTER_ROUNDS, out=rank)                           # (n,) at most the tail
+        reach = np.bincount(rank, minlength=SCATTER_ROUNDS + 1)[:SCATTER_ROUNDS]  # rows per rank
+        rounds = max(1, int(np.count_nonzero(reach >= MIN_ROUND_ROWS)))      # ranks fall with count
+        np.minimum(rank, rounds, out=rank)                                   # (n,) round; rounds = tail
         # rank <= SCATTER_ROUNDS fits int8, whose stable sort is a radix sort
         self.take = order[np.argsort(rank.astype(np.int8), kind="stable")]   # (n,) round by round
         self.rows = index[self.take]                                         # (n,)
-        self.bounds = tuple(np.cumsum(np.bincount(rank, minlength=SCATTER_ROUNDS + 1)).tolist())
+        self.bounds = tuple(np.cumsum(np.bincount(rank, minlength=rounds + 1)).tolist())
 
     @property
     def rounds(self):
         """``[(rows, take)]`` per round: no row twice within one."""
         out, start = [], 0
-        for stop in self.bounds[:SCATTER_ROUNDS]:
+        for stop in self.bounds[:-1]:
             if stop == start:
                 break
             out.append((self.rows[start:stop], self.take[start:stop]))
@@ -189,12 +201,12 @@ class RowPlan:
 
     @property
     def tail(self):
-        """Positions of the occurrences past :data:`SCATTER_ROUNDS`."""
-        return self.take[self.bounds[SCATTER_ROUNDS - 1]:]
+        """Positions of the occurrences past the last round."""
+        return self.take[self.bounds[-2]:]
 
     @property
     def tail_rows(self):
-        return self.rows[self.bounds[SCATTER_ROUNDS - 1]:]
+        return self.rows[self.bounds[-2]:]
 
 
 def row_plan(index, n_rows=None):
