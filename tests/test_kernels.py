@@ -198,7 +198,7 @@ def test_hs_kernels_at_every_split(levels, rng):
                 rows = hierarchical_softmax.path_rows(paths, dU)
                 np.testing.assert_allclose(densify(P, {"W_out": rows})["W_out"], U_grad["W_out"],
                                            rtol=1e-10, atol=1e-12)
-                loss, G = label_terms.label_terms(f["S"], paths, 0.5)
+                loss, G = label_terms.label_terms(f["S"], paths.signs, 0.5)
                 assert loss == pytest.approx(want[0], rel=1e-12)
                 np.testing.assert_allclose(G, 0.5 * f["G"], rtol=1e-10, atol=1e-15)
             else:

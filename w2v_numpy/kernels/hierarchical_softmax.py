@@ -39,7 +39,7 @@ from ..backend import backend_name, get_xp, row_dots, take_rows, to_numpy
 from ..models import huffman
 from ..models.base import RowGrad
 from ..models.cbow_hs import padded_paths
-from .label_terms import label_terms
+from .label_terms import LabelSigns, label_signs, label_terms
 
 #: Tree levels (from the root) that the pair kernel treats as one dense block. Each
 #: example uses one node per level of the block's 2^levels - 1, so a deeper block
@@ -75,9 +75,7 @@ class TopLayout(NamedTuple):
     cols: object        # int (B, T)  each top visit's column of the block (t - 1 off the path)
     cells: object       # int (B T,)  flat position of each top visit in the (B, t + 1) table
     deep_nodes: object  # int (B, L - T)  the rest of each path, padded
-    sign: object        # float (B, L)  1 - 2 code
-    on: object          # float (B, L)  1 on the path
-    error_sign: object  # float (B, L)  -sign * on
+    signs: LabelSigns   # float (B, L)  the nodes' labels (1 - 2 code), 1 on the path
     deep_take: object   # int (n,)  flat (example, column) of each deep visit in the (B, L) scores
     deep_example: object  # int (n,)  its example
     out_index: object   # int (t + n,)  the W_out rows: the block's nodes, then the deep visits
@@ -93,11 +91,10 @@ def top_layout(tree, batch, top, dtype):
     T = min(L, levels)
     cols = xp.where(on_path[:, :T], col[nodes[:, :T]], t)                # (B, T)  t: off the path
     cells = (xp.arange(B)[:, None] * (t + 1) + cols).reshape(-1)         # (B T,)
-    on = on_path.astype(dtype)                                           # (B, L)
-    sign = 1 - 2 * codes.astype(dtype)                                   # (B, L)
+    signs = label_signs(1 - 2 * codes.astype(dtype), on_path.astype(dtype))  # (B, L)
     deep = on_path & (xp.arange(L) >= T)                                 # (B, L) the deep visits
     deep_take = xp.flatnonzero(deep)                                     # (n,)
-    return TopLayout(T, xp.minimum(cols, t - 1), cells, nodes[:, T:], sign, on, -sign * on,
+    return TopLayout(T, xp.minimum(cols, t - 1), cells, nodes[:, T:], signs,
                      deep_take, deep_take // L, xp.concatenate([top_ids, nodes[deep]]))
 
 
@@ -120,10 +117,10 @@ def top_block_output(h, W_out, tree, batch, scale=1.0, top=None, layout=None):
     W_top = take_rows(W_out, top_ids)                                    # (t, d)
     s_top = h @ W_top.T                                                  # (B, t)
     U = take_rows(W_out, lay.deep_nodes)                                 # (B, L-T, d)
-    s = xp.empty(lay.on.shape, dtype=h.dtype)                            # (B, L)
+    s = xp.empty(lay.signs.on.shape, dtype=h.dtype)                      # (B, L)
     s[:, :T] = xp.take_along_axis(s_top, lay.cols, axis=1)               # (B, T) the block's
     s[:, T:] = row_dots(U, h)                                            # (B, L-T) the deep nodes'
-    loss, g = label_terms(s, lay, scale)                                 # scale * dL/ds (B, L)
+    loss, g = label_terms(s, lay.signs, scale)                           # scale * dL/ds (B, L)
     G = xp.zeros((B, t + 1), dtype=h.dtype)                              # (B, t+1)
     G.reshape(-1)[lay.cells] = g[:, :T].reshape(-1)                      # one node per level and row
     G = G[:, :t]                                                         # (B, t)  drop "off the path"
@@ -141,9 +138,7 @@ class PathLayout(NamedTuple):
     (no parameter in it)."""
 
     nodes: object       # int (B, L)  the centre's path, padded
-    sign: object        # float (B, 1, L)  1 - 2 code: the sign of each node's label score
-    on: object          # float (B, C, L)  1 on a real (context slot, path node) cell, else 0
-    error_sign: object  # float (B, C, L)  -sign * on: the sign of each cell's error, 0 off
+    signs: LabelSigns   # (B, 1, L) labels (1 - 2 code); (B, C, L) 1 on a real (slot, node) cell
     visits: tuple       # per summed level l: float (u_l, B), 1 where window b visits node k
     deep_take: object   # int (k,)  flat (window, column) of the deeper visits
     out_index: object   # int (u + k,)  W_out rows: the summed levels' nodes, the deep visits
@@ -167,16 +162,14 @@ def path_layout(tree, batch, dtype, summed_levels=SUMMED_LEVELS):
     on = xp.broadcast_to(on_path[:, None, :], (B, batch.inputs.shape[1], L))
     if batch.mask is not None:
         on = on & batch.mask[:, :, None]                                 # (B, C, L)
-    on = on.astype(dtype)
-    sign = (1 - 2 * codes.astype(dtype))[:, None, :]                     # (B, 1, L)
+    signs = label_signs((1 - 2 * codes.astype(dtype))[:, None, :], on.astype(dtype))
     if backend_name() != "numpy":
         summed_levels = 0                    # the device scatter-add is atomic: repeats are cheap
     T = min(summed_levels, L)
     levels = [level_visits(nodes[:, l], on_path[:, l], dtype) for l in range(T)]
     deep_take = xp.arange(B * L).reshape(B, L)[:, T:][on_path[:, T:]]    # (k,)
     out_index = xp.concatenate([ids for ids, _ in levels] + [nodes.reshape(-1)[deep_take]])
-    return PathLayout(nodes, sign, on, -sign * on, tuple(table for _, table in levels),
-                      deep_take, out_index)
+    return PathLayout(nodes, signs, tuple(table for _, table in levels), deep_take, out_index)
 
 
 def path_rows(layout, dU):

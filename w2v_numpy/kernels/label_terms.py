@@ -25,7 +25,7 @@ exponentials) and mask their padding in passes of their own.
 uses it is tested against its reference.
 
 The signs and the mask depend on the batch alone (the codes of the paths,
-which slots are real), so they are made ahead of the step:
+which slots are real), so they are :class:`LabelSigns` made ahead of the step:
 :class:`~.hierarchical_softmax.PathLayout` and
 :class:`~.hierarchical_softmax.TopLayout` carry them for the paths,
 :func:`window_signs` makes them for negative-sampling windows.
@@ -43,6 +43,11 @@ class LabelSigns(NamedTuple):
     error_sign: object  # float, the scores' shape: -sign * on
 
 
+def label_signs(sign, on):
+    """:class:`LabelSigns` from the labels' ``sign`` and the real cells ``on``."""
+    return LabelSigns(sign, on, -sign * on)
+
+
 def window_signs(batch, J, dtype):
     """:class:`LabelSigns` of negative-sampling windows' scores (B, C, J): column 0 the
     centre word (label 1), the rest negatives (label 0), padding slots off."""
@@ -52,12 +57,12 @@ def window_signs(batch, J, dtype):
     sign[0, 0, 0] = 1.0
     real = xp.ones((B, C), dtype=dtype) if batch.mask is None else batch.mask.astype(dtype)
     on = xp.broadcast_to(real[:, :, None], (B, C, J)).copy()             # (B, C, J)
-    return LabelSigns(sign, on, -sign * on)
+    return label_signs(sign, on)
 
 
 def label_terms(S, signs, scale=1.0):
     """Summed loss and ``scale`` times ``G`` = dL/dS of the scores ``S`` with labels
-    ``signs`` (a :class:`LabelSigns`, or a layout with the same three fields)."""
+    ``signs`` (:class:`LabelSigns`)."""
     xp = get_xp()
     z = S * signs.sign                                                   # label scores
     e = xp.exp(-xp.abs(z))

@@ -55,6 +55,6 @@ def hs_windows(W_in, W_out, tree, batch, scale=1.0, paths=None):
         paths = hierarchical_softmax.path_layout(tree, batch, W_in.dtype)
     U = take_rows(W_out, paths.nodes)                                    # (B, L, d)
     S, layout = span.context_scores(W_in, U, batch)                      # (B, C, L)
-    loss, G = label_terms.label_terms(S, paths, scale)                   # scaled dL/dS (B, C, L)
+    loss, G = label_terms.label_terms(S, paths.signs, scale)             # scaled dL/dS (B, C, L)
     rows_in, dU = span.context_grads(G, U, layout, batch)                # W_in rows; (B, L, d)
     return loss, {"W_in": rows_in, "W_out": hierarchical_softmax.path_rows(paths, dU)}

@@ -230,7 +230,7 @@ def hidden_layer(W_in, batch, band=None):
         return (*window.hidden_layer(W_in, batch), None)
     band = band if band is not None else band_of(batch, W_in.dtype)
     tiles = gather_tiles(W_in, batch.span, B, C)
-    h = (band.mean @ tiles.X).reshape(-1, W_in.shape[1])[:B]  # (nt, m, m+2r) @ (nt, m+2r, d)
+    h = (band.mean @ tiles.X).reshape(-1, W_in.shape[1])[:B]                 # (nt, m, m+2r) @ (nt, m+2r, d)
     return h, band.weight, (tiles, band)
 
 

@@ -35,8 +35,10 @@ class AdaGrad:
     Parameters
     ----------
     model : w2v_numpy.models.Model
-        Any model of the contract. Its gradient comes from its kernel where it has
-        one (:mod:`w2v_numpy.kernels`; GloVe's), else from its ``loss_and_grad``.
+        Any model of the contract. Its gradient is its update rule computed by its
+        kernel where it has one (:func:`w2v_numpy.kernels.update_rows`; GloVe's),
+        else by the reference (:meth:`Model.update_rows
+        <w2v_numpy.models.base.Model.update_rows>`).
     grad_scale : float
         Multiplies the model's gradient before the update. ``glove.c``
         minimises half of GloVe's loss :math:`J` (its "cost" is
