@@ -179,3 +179,74 @@ def test_a_row_plan_makes_a_round_of_every_rank_that_enough_rows_reach():
     backend.scatter_add(target, index, values, plan)
     np.add.at(plain, index, values)
     np.testing.assert_allclose(target, plain, rtol=1e-12)
+
+
+def test_rows_listed_in_scatter_order_are_added_from_slices():
+    """``arranged_plan`` lists an index round by round after rows given first: its plan
+    is ``in_order`` (the rounds are slices of the values), equal to the plan made from
+    the arranged rows, and the sum is the same; a shuffled index's plan is not in order."""
+    rng = np.random.default_rng(11)
+    index = np.concatenate([np.full(40, 3), rng.integers(0, 60, 300)])
+    rng.shuffle(index)
+    first = np.array([70, 65, 90])
+    assert not backend.RowPlan(index).in_order
+    import pickle
+
+    order, plan = backend.arranged_plan(index, first)
+    sent = pickle.dumps(plan, protocol=5)            # as the producer sends it: no ``take``
+    assert len(sent) < len(pickle.dumps(backend.RowPlan(index), protocol=5))
+    plan = pickle.loads(sent)
+    np.testing.assert_array_equal(np.sort(order), np.arange(index.size))
+    arranged = np.concatenate([first, index[order]])
+    np.testing.assert_array_equal(plan.index, arranged)
+    made = backend.RowPlan(arranged)                 # dealt from scratch: the same rounds
+    assert plan.in_order and not made.in_order and len(plan.rounds) > 1 and plan.tail.size
+    assert plan.bounds == made.bounds
+    np.testing.assert_array_equal(plan.take, np.arange(arranged.size))
+    np.testing.assert_array_equal(plan.tail_sum[1], made.tail_sum[1])
+    values = rng.normal(size=(arranged.size, 3))
+    planned, reference = np.zeros((100, 3)), np.zeros((100, 3))
+    backend.scatter_add(planned, arranged, values, plan)
+    np.add.at(reference, arranged, values)
+    np.testing.assert_allclose(planned, reference, rtol=1e-12)
+    # the flag trusts the plan, so a plan is still checked against its index
+    with pytest.raises(ValueError, match="another index"):
+        backend.scatter_add(planned, np.concatenate([first, index]), values, plan)
+
+
+@pytest.mark.parametrize("distinct", [3, backend.TAIL_SUM_ROWS, backend.TAIL_SUM_ROWS + 1])
+def test_a_tail_is_summed_by_a_product_while_it_has_few_rows(distinct):
+    """Rows past the last round: summed by the plan's 0/1 matrix up to TAIL_SUM_ROWS
+    distinct rows, by ``np.add.at`` beyond; the same sums either way, float32 and 64."""
+    rng = np.random.default_rng(distinct)
+    often = np.repeat(np.arange(distinct) * 3, backend.SCATTER_ROUNDS + 2)   # past every round
+    index = np.concatenate([often, rng.integers(0, 400, 500)])
+    rng.shuffle(index)
+    plan = backend.RowPlan(index)
+    assert plan.tail.size >= 2 * distinct
+    assert (plan.tail_sum is None) == (distinct > backend.TAIL_SUM_ROWS)
+    for dtype in (np.float32, np.float64):
+        values = rng.normal(size=(index.size, 4)).astype(dtype)
+        planned, reference = np.zeros((400, 4), dtype), np.zeros((400, 4), dtype)
+        backend.scatter_add(planned, index, values, plan)
+        np.add.at(reference, index, values)
+        tol = 1e-5 if dtype == np.float32 else 1e-12   # float32: sums of ~20 in another order
+        np.testing.assert_allclose(planned, reference, rtol=tol, atol=tol)
+
+
+def test_put_rows_writes_what_the_plain_assignment_writes():
+    """Whole rows as one ``void`` item each, where the table allows it; the plain
+    assignment for a column slice, a 1-D table and values of another dtype."""
+    rng = np.random.default_rng(2)
+    rows = rng.choice(50, 20, replace=False)
+    for table, values in [(rng.normal(size=(50, 7)).astype(np.float32), None),
+                          (rng.normal(size=(50, 7)), None),
+                          (rng.normal(size=(50, 9))[:, 1:8], None),
+                          (rng.normal(size=50), None),
+                          (rng.normal(size=(50, 7)), rng.normal(size=(20, 7)).astype(np.float32))]:
+        if values is None:
+            values = rng.normal(size=(20,) + table.shape[1:]).astype(table.dtype)
+        want, got = table.copy(), table.copy() if table.flags.c_contiguous else table
+        want[rows] = values
+        backend.put_rows(got, rows, values)
+        np.testing.assert_array_equal(got, want)

@@ -215,6 +215,36 @@ def test_hs_kernels_at_every_split(levels, rng):
             assert np.isfinite(want[0])
 
 
+@pytest.mark.parametrize("variant, order", [(("cbow_hs", "pair"), o) for o in ORDERS]
+                         + [(("sgram_hs", "window"), o) for o in ("corpus", "shuffled")])
+def test_hs_kernels_list_their_gathered_rows_in_scatter_order(variant, order, rng):
+    """The rows the HS kernels make by a gather (the deep path visits; sgram_hs's real
+    context slots) come in the order the scatter-add applies them, so their plans are
+    ``in_order``; the rows a product makes (cbow_hs's banded input rows) are not. A
+    vocabulary of 300 with long-tailed counts, for paths deeper than the top levels."""
+    n_words = 300
+    counts = np.maximum(1, (1e4 * 0.97 ** np.arange(n_words))).astype(np.int64)
+    model = randomize(create(variant[0], n_words, 4, dtype=np.float64, counts=counts,
+                             formulation=variant[1], **options_for(variant[0], n_words)), rng)
+    shuffle, run_length = ORDERS[order]
+    text = [rng.integers(0, n_words, rng.integers(2, 12)) for _ in range(60)]
+    b = WindowBatcher(corpus_of(text), np.full(n_words, 0.9), model.batch_family, window=3,
+                      batch_size=64, shuffle=shuffle, seed=5, run_length=run_length)
+    arranged = ["W_out"] + (["W_in"] if variant[1] == "window" and order != "corpus" else [])
+    repeated = 0
+    for *_, batch in b.iter_epoch(0):
+        plans, _, prepared = kernels.step_plans(model, batch)
+        for name in arranged:
+            assert plans[name].in_order, name
+            repeated += np.unique(plans[name].rows).size < plans[name].rows.size
+        if order == "runs":
+            assert not plans["W_in"].in_order
+        assert_same(model, kernels.select(model, batch).loss_and_grad(model, batch, 1.0, False,
+                                                                      prepared),
+                    model.loss_and_grad(batch, 1.0))
+    assert repeated                                  # rows that repeat, dealt into rounds
+
+
 # --- GloVe: batches of co-occurrence entries ------------------------------------
 
 

@@ -109,6 +109,25 @@ def take_rows(table, index):
     return table.take(index, axis=0)
 
 
+def put_rows(table, rows, values):
+    """``table[rows] = values`` for distinct ``rows`` along axis 0 of a 2-D table.
+
+    Why: NumPy's fancy assignment into a 2-D array walks the index and each
+    row's elements in separate loops. Seen as a 1-D array of whole rows (a
+    ``void`` dtype of one row's bytes), the same assignment copies a row per
+    index: 1.6x faster for the scatter-add's rounds (400-1000 rows of 100
+    float32). The bytes written are the same. Other arrays (1-D, not contiguous,
+    other array modules) take the plain assignment.
+    """
+    if (isinstance(table, np.ndarray) and table.ndim == 2 and table.shape[1]
+            and table.flags.c_contiguous and isinstance(values, np.ndarray) and values.flags.c_contiguous
+            and values.dtype == table.dtype and values.shape[1:] == table.shape[1:]):
+        row = np.dtype((np.void, table.shape[1] * table.itemsize))
+        table.view(row).reshape(-1)[rows] = values.view(row).reshape(-1)
+    else:
+        table[rows] = values
+
+
 def row_dots(U, h):
     """``(U @ h[..., None])[..., 0]``: every row of ``U`` (..., L, d) dotted with ``h``
     (..., d), shape (..., L).
@@ -138,6 +157,12 @@ def scatter_add(target, index, values, plan=None):
 
 #: Most occurrence ranks that :func:`_numpy_scatter_add` applies as rounds of distinct rows.
 SCATTER_ROUNDS = 16
+#: Most distinct rows whose tail occurrences :func:`_numpy_scatter_add` sums by one
+#: product with a 0/1 matrix (made with the plan) instead of ``np.add.at``: about 2x
+#: faster on the tails of sgram_hs, cbow_hs and sgram_neg (20-27 distinct rows of 45-92
+#: occurrences; benchmarks/history/2026-12-05-speed-round-two.md). The matrix grows as
+#: rows times occurrences, so a tail of many distinct rows keeps ``np.add.at``.
+TAIL_SUM_ROWS = 64
 #: Fewest rows worth a round of their own. A round costs a few NumPy calls (about
 #: 8 us) and little a row; the tail's ``np.add.at`` about 0.3 us a row of 100
 #: floats. Rounds while at least this many rows reach them, instead of a fixed 4:
@@ -145,6 +170,24 @@ SCATTER_ROUNDS = 16
 #: fasttext_sgram's 1.14x faster to scatter, the other types' rows unchanged
 #: (benchmarks/history/2026-12-05-speed-round-two.md).
 MIN_ROUND_ROWS = 32
+
+
+def _tail_sum(rows):
+    """``(distinct rows, 0/1 float32 matrix (distinct, occurrences))`` of a scatter-add's
+    tail ``rows`` (sorted, as a plan's tail is), or ``None`` where it is empty or has
+    more than :data:`TAIL_SUM_ROWS` distinct rows."""
+    n = rows.size
+    if n == 0:
+        return None
+    starts = np.empty(n, dtype=bool)                                        # (n,) a new row
+    starts[0] = True
+    np.not_equal(rows[1:], rows[:-1], out=starts[1:])
+    distinct, which = rows[starts], np.cumsum(starts) - 1                   # (u,), (n,)
+    if distinct.size > TAIL_SUM_ROWS:
+        return None
+    ones = np.zeros((distinct.size, n), dtype=np.float32)                   # (u, n)
+    ones.reshape(-1)[which * n + np.arange(n)] = 1
+    return distinct, ones
 
 
 class RowPlan:
@@ -155,7 +198,7 @@ class RowPlan:
     its optimiser state, a vector block and its bias) makes it once with
     :func:`row_plan` and passes it to every :func:`scatter_add`.
 
-    It is three arrays and a tuple, so that it travels cheaply between
+    It is three arrays, a tuple and a flag, so that it travels cheaply between
     processes (the batch producer of :mod:`w2v_numpy.batching.producer` makes it):
     ``take``, the positions in ``index`` ordered round by round (every row's
     occurrence 0, then every row's occurrence 1, ...; the occurrences past the
@@ -165,9 +208,19 @@ class RowPlan:
     :data:`MIN_ROUND_ROWS` rows reach (the first always, at most
     :data:`SCATTER_ROUNDS`). ``index`` is the index it was made for: a plan
     made elsewhere is checked against the index it is given with.
+
+    ``tail_sum``: for a tail of at most :data:`TAIL_SUM_ROWS` distinct rows, those
+    rows and the float32 0/1 matrix (rows x tail) that sums their occurrences;
+    else ``None``.
+
+    ``in_order``: the index lists its rows round by round (``take`` is ``0, 1,
+    2, ...``), so a round's values are a slice of the values and the
+    scatter-add skips gathering them, about a third of its time on cbow_hs's and
+    sgram_hs's rows. Only :func:`arranged_plan` makes such plans: a kernel that
+    makes its rows by a gather anyway lists them in its order.
     """
 
-    __slots__ = ("index", "take", "rows", "bounds")
+    __slots__ = ("index", "take", "rows", "bounds", "in_order", "tail_sum")
 
     def __init__(self, index):
         self.index = index
@@ -183,10 +236,25 @@ class RowPlan:
         reach = np.bincount(rank, minlength=SCATTER_ROUNDS + 1)[:SCATTER_ROUNDS]  # rows per rank
         rounds = max(1, int(np.count_nonzero(reach >= MIN_ROUND_ROWS)))      # ranks fall with count
         np.minimum(rank, rounds, out=rank)                                   # (n,) round; rounds = tail
+        self.bounds = tuple(np.cumsum(np.bincount(rank, minlength=rounds + 1)).tolist())
         # rank <= SCATTER_ROUNDS fits int8, whose stable sort is a radix sort
         self.take = order[np.argsort(rank.astype(np.int8), kind="stable")]   # (n,) round by round
         self.rows = index[self.take]                                         # (n,)
-        self.bounds = tuple(np.cumsum(np.bincount(rank, minlength=rounds + 1)).tolist())
+        self.in_order = False
+        self.tail_sum = _tail_sum(self.tail_rows)
+
+    def __getstate__(self):
+        # an in-order plan's ``take`` is 0, 1, 2, ...: made again on arrival, not sent
+        state = {name: getattr(self, name) for name in self.__slots__}
+        if self.in_order:
+            state["take"] = None
+        return state
+
+    def __setstate__(self, state):
+        for name, value in state.items():
+            setattr(self, name, value)
+        if self.take is None:
+            self.take = np.arange(self.index.size)
 
     @property
     def rounds(self):
@@ -229,9 +297,10 @@ def _numpy_scatter_add(target, index, values, plan=None):
     indices numbers the occurrences of each row 0, 1, 2, ...; round ``k``
     takes every row's occurrence ``k`` and is one fast fancy-index add. Most
     rows occur at most a few times, so :data:`SCATTER_ROUNDS` rounds carry
-    almost every update; the long tail (the few very frequent words) goes
-    through one ``np.add.at`` on the flattened matrix, where it is several
-    times faster than on rows. The sum is exact; only the order of the
+    almost every update; the long tail (the few very frequent words) is
+    summed per row by one small product and added as one more round, or,
+    where it has many distinct rows, goes through one ``np.add.at`` on the
+    flattened matrix, where it is several times faster than on rows. The sum is exact; only the order of the
     float additions differs from a sequential loop. The dealing is a
     :class:`RowPlan`, made here unless the caller brings one.
 
@@ -250,13 +319,43 @@ def _numpy_scatter_add(target, index, values, plan=None):
     elif plan.index is not index and not np.array_equal(plan.index, index):
         # A plan for other rows would add every update to the wrong row, silently.
         raise ValueError("scatter_add: the row plan was made for another index")
+    start = 0
     for rows, take in plan.rounds:       # rows distinct: one gather, add, write back
+        stop = start + rows.size
         current = target.take(rows, axis=0)
-        current += values.take(take, axis=0)
-        target[rows] = current
+        current += values[start:stop] if plan.in_order else values.take(take, axis=0)
+        put_rows(target, rows, current)
+        start = stop
     if plan.tail.size:
-        _numpy_scatter_add_elementwise(target, plan.tail_rows, values.take(plan.tail, axis=0))
+        tail = values[start:] if plan.in_order else values.take(plan.tail, axis=0)
+        if plan.tail_sum is None:
+            _numpy_scatter_add_elementwise(target, plan.tail_rows, tail)
+        else:                                # a few rows, often: their sums by one product
+            rows, ones = plan.tail_sum
+            current = target.take(rows, axis=0)
+            current += ones.astype(values.dtype, copy=False) @ tail          # (u, n) @ (n, d)
+            put_rows(target, rows, current)
     return target
+
+
+def arranged_plan(index, first=None):
+    """``(order, plan)``: ``order`` lists the positions of ``index`` as its scatter-add
+    applies them (round by round, :class:`RowPlan`), and ``plan`` is the ``in_order``
+    plan of the rows listed that way, after ``first`` (distinct rows, none of them in
+    ``index``, which the kernel lists ahead: they fall in the first round). A kernel
+    that makes its rows by a gather gathers them in ``order`` and passes ``plan``
+    on; index work, made ahead of the step. On other backends ``(None, None)``."""
+    get_xp()
+    if _STATE["scatter"] is not _numpy_scatter_add or index.size == 0:
+        return None, None
+    dealt = RowPlan(index)
+    first = np.zeros(0, dtype=index.dtype) if first is None else first
+    plan = RowPlan.__new__(RowPlan)
+    plan.rows = plan.index = np.concatenate([first, dealt.rows])
+    plan.take = np.arange(plan.rows.size)
+    plan.bounds = tuple(first.size + b for b in dealt.bounds)
+    plan.in_order, plan.tail_sum = True, dealt.tail_sum
+    return dealt.take, plan
 
 
 def _numpy_scatter_add_elementwise(target, index, values):

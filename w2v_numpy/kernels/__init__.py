@@ -72,6 +72,12 @@ class Kernel:
     def row_indices(self, model, batch, prepared=None):
         return {}
 
+    def row_plans(self, model, batch, prepared=None):
+        """A :class:`~w2v_numpy.backend.RowPlan` per :meth:`row_indices` entry; a kernel
+        whose prepared work carries plans of its own (rows listed in scatter order,
+        :func:`~w2v_numpy.backend.arranged_plan`) returns those."""
+        return _plans(self.row_indices(model, batch, prepared))
+
     def __repr__(self):
         return self.name
 
@@ -170,6 +176,10 @@ class TopBlock(Averaged):
     def output_rows(self, model, batch, prepared=None):
         return hierarchical_softmax.top_block_index(model, batch, prepared)
 
+    def row_plans(self, model, batch, prepared=None):
+        work = prepared if prepared is not None else self.prepare(model, batch)
+        return _plans(self.row_indices(model, batch, work), {"W_out": work.output.out_plan})
+
 
 class Windows(Kernel):
     """Skip-gram windows against negatives, banded for a span batch."""
@@ -242,7 +252,13 @@ class PathWindows(Windows):
 
     def row_indices(self, model, batch, prepared=None):
         paths = prepared if prepared is not None else self.prepare(model, batch)
-        return {"W_in": span.context_rows(batch), "W_out": paths.out_index}
+        rows_in = span.context_rows(batch) if paths.in_index is None else paths.in_index
+        return {"W_in": rows_in, "W_out": paths.out_index}
+
+    def row_plans(self, model, batch, prepared=None):
+        paths = prepared if prepared is not None else self.prepare(model, batch)
+        return _plans(self.row_indices(model, batch, paths),
+                      {"W_in": paths.in_plan, "W_out": paths.out_plan})
 
 
 class SubwordRows(Kernel):
@@ -319,6 +335,11 @@ def step(model, batch, alpha, plans=None, crowded=None, prepared=None, max_row_r
     ``None``). ``plans``, ``crowded`` and ``prepared``: :func:`step_plans` of this
     batch, made ahead (by default made here)."""
     model.check_batch(batch)
+    if plans is None and prepared is None:
+        # made here as the producer makes them: a kernel's own plans (rows listed in scatter
+        # order) add in another order than plans made afresh, so the sums would differ
+        plans, crowded_here, prepared = step_plans(model, batch)
+        crowded = crowded_here if crowded is None else crowded
     loss, grads = update_rows(model, batch, -alpha, prepared)            # rows hold -alpha * grad
     if max_row_rate is not None:
         if crowded is None:
@@ -340,17 +361,19 @@ def row_indices(model, batch, prepared=None):
     return {} if kernel is None else kernel.row_indices(model, batch, prepared)
 
 
-def _plans(indices):
+def _plans(indices, made=None):
     """A :class:`~w2v_numpy.backend.RowPlan` per entry of ``{name: index}`` (none on other
-    backends)."""
-    plans = {name: row_plan(index) for name, index in indices.items()}
+    backends); ``made``: plans the kernel already has (``None`` values: none)."""
+    made = made or {}
+    plans = {name: made.get(name) or row_plan(index) for name, index in indices.items()}
     return {name: plan for name, plan in plans.items() if plan is not None}
 
 
 def row_plans(model, batch, prepared=None):
     """The :class:`~w2v_numpy.backend.RowPlan` of each of :func:`row_indices`, for
     ``step(model, batch, alpha, plans)``; made by the batch producer, off the training path."""
-    return _plans(row_indices(model, batch, prepared))
+    kernel = select(model, batch)
+    return {} if kernel is None else kernel.row_plans(model, batch, prepared)
 
 
 def step_plans(model, batch):
@@ -363,5 +386,5 @@ def step_plans(model, batch):
     if kernel is None:
         return {}, crowding(model.update_counts(batch)), None
     prepared = kernel.prepare(model, batch)
-    return (_plans(kernel.row_indices(model, batch, prepared)),
+    return (kernel.row_plans(model, batch, prepared),
             crowding(model.update_counts(batch)), prepared)

@@ -35,7 +35,7 @@ of logistic terms (:func:`~.label_terms.label_terms`) and the sums per node.
 import weakref
 from typing import NamedTuple
 
-from ..backend import backend_name, get_xp, row_dots, take_rows, to_numpy
+from ..backend import arranged_plan, backend_name, get_xp, row_dots, take_rows, to_numpy
 from ..models import huffman
 from ..models.base import RowGrad
 from ..models.cbow_hs import padded_paths
@@ -68,6 +68,17 @@ def model_top(model):
     return top
 
 
+def listed_in_scatter_order(positions, nodes, first=None):
+    """``(positions, plan)``: the ``positions`` of visits in the flat ``nodes``
+    reordered as the scatter-add applies them, and the ``in_order`` plan of the rows
+    ``first`` (the dense block's or the summed levels' distinct rows, listed ahead)
+    then ``nodes[positions]`` (:func:`~w2v_numpy.backend.arranged_plan`): the kernels
+    gather their rows in this order, so the scatter adds them from slices instead
+    of gathering them once more."""
+    order, plan = arranged_plan(nodes[positions], first)
+    return (positions if order is None else positions[order]), plan
+
+
 class TopLayout(NamedTuple):
     """A pair batch's paths laid out for :func:`top_block_output` (no parameter in it)."""
 
@@ -79,6 +90,7 @@ class TopLayout(NamedTuple):
     deep_take: object   # int (n,)  flat (example, column) of each deep visit in the (B, L) scores
     deep_example: object  # int (n,)  its example
     out_index: object   # int (t + n,)  the W_out rows: the block's nodes, then the deep visits
+    out_plan: object    # the in-order RowPlan of out_index (None off NumPy)
 
 
 def top_layout(tree, batch, top, dtype):
@@ -93,9 +105,11 @@ def top_layout(tree, batch, top, dtype):
     cells = (xp.arange(B)[:, None] * (t + 1) + cols).reshape(-1)         # (B T,)
     signs = label_signs(1 - 2 * codes.astype(dtype), on_path.astype(dtype))  # (B, L)
     deep = on_path & (xp.arange(L) >= T)                                 # (B, L) the deep visits
-    deep_take = xp.flatnonzero(deep)                                     # (n,)
+    deep_take, plan = listed_in_scatter_order(xp.flatnonzero(deep), nodes.reshape(-1), top_ids)
+    out_index = (xp.concatenate([top_ids, nodes.reshape(-1)[deep_take]]) if plan is None
+                 else plan.index)                                        # the plan's own array
     return TopLayout(T, xp.minimum(cols, t - 1), cells, nodes[:, T:], signs,
-                     deep_take, deep_take // L, xp.concatenate([top_ids, nodes[deep]]))
+                     deep_take, deep_take // L, out_index, plan)
 
 
 def top_block_index(model, batch, layout=None):
@@ -142,16 +156,26 @@ class PathLayout(NamedTuple):
     visits: tuple       # per summed level l: float (u_l, B), 1 where window b visits node k
     deep_take: object   # int (k,)  flat (window, column) of the deeper visits
     out_index: object   # int (u + k,)  W_out rows: the summed levels' nodes, the deep visits
+    out_plan: object    # the in-order RowPlan of out_index (None off NumPy)
+    slots: object       # int (n,)  flat (window, slot) of the real context slots; None with a span
+    in_index: object    # int (n,)  their W_in rows; None with a span
+    in_plan: object     # the in-order RowPlan of in_index (None with a span or off NumPy)
 
 
-def level_visits(column, real, dtype):
-    """The distinct nodes of one path column (B,) on its ``real`` cells, and the 0/1
-    table (u, B) of which window visits which of them."""
+def summed_visits(nodes, on_path, T, dtype):
+    """The distinct nodes of the first ``T`` path columns (real cells only), level by
+    level, and per level ``l`` the 0/1 table (u_l, B) of which window visits which of
+    its nodes. One sort for all the levels: a node lies on one level, so sorting by
+    (level, node) groups them."""
     xp = get_xp()
-    ids, which = xp.unique(column[real], return_inverse=True)            # (u,), (n,)
-    table = xp.zeros((ids.shape[0], column.shape[0]), dtype=dtype)       # (u, B)
-    table[which.reshape(-1), xp.flatnonzero(real)] = 1
-    return ids, table
+    real = on_path[:, :T]                                                # (B, T)
+    window, level = xp.nonzero(real)                                     # (n,) each
+    stride = int(nodes.max()) + 1 if nodes.size else 1
+    keys, which = xp.unique(level * stride + nodes[:, :T][real], return_inverse=True)  # (u,), (n,)
+    table = xp.zeros((keys.shape[0], nodes.shape[0]), dtype=dtype)       # (u, B)
+    table[which.reshape(-1), window] = 1
+    bounds = to_numpy(xp.searchsorted(keys, xp.arange(T + 1) * stride)).tolist()
+    return keys % stride, tuple(table[a:b] for a, b in zip(bounds[:-1], bounds[1:]))
 
 
 def path_layout(tree, batch, dtype, summed_levels=SUMMED_LEVELS):
@@ -166,10 +190,18 @@ def path_layout(tree, batch, dtype, summed_levels=SUMMED_LEVELS):
     if backend_name() != "numpy":
         summed_levels = 0                    # the device scatter-add is atomic: repeats are cheap
     T = min(summed_levels, L)
-    levels = [level_visits(nodes[:, l], on_path[:, l], dtype) for l in range(T)]
+    summed, visits = summed_visits(nodes, on_path, T, dtype)             # (u,) distinct
     deep_take = xp.arange(B * L).reshape(B, L)[:, T:][on_path[:, T:]]    # (k,)
-    out_index = xp.concatenate([ids for ids, _ in levels] + [nodes.reshape(-1)[deep_take]])
-    return PathLayout(nodes, signs, tuple(table for _, table in levels), deep_take, out_index)
+    deep_take, out_plan = listed_in_scatter_order(deep_take, nodes.reshape(-1), summed)  # (k,)
+    out_index = (xp.concatenate([summed, nodes.reshape(-1)[deep_take]]) if out_plan is None
+                 else out_plan.index)                                    # the plan's own array
+    slots = in_index = in_plan = None
+    if batch.span is None:                   # a span batch's input rows come from its tiles
+        real = xp.arange(batch.inputs.size) if batch.mask is None else xp.flatnonzero(batch.mask)
+        slots, in_plan = listed_in_scatter_order(real, batch.inputs.reshape(-1))  # (n,)
+        in_index = batch.inputs.reshape(-1)[slots] if in_plan is None else in_plan.index
+    return PathLayout(nodes, signs, visits, deep_take, out_index, out_plan, slots, in_index,
+                      in_plan)
 
 
 def path_rows(layout, dU):
