@@ -212,6 +212,29 @@ def arrays_in(obj):
             yield from arrays_in(value)
     elif isinstance(obj, RowPlan):
         yield from (obj.index, obj.take, obj.rows)
+        yield from arrays_in(obj.tail_sum)
+
+
+@pytest.mark.parametrize("type_, formulation, shuffle", CASES)
+def test_what_the_producer_sends_goes_through_shared_memory(tmp_path, monkeypatch, type_,
+                                                            formulation, shuffle):
+    """Every array of a batch, its plans and its prepared work is contiguous, so pickle
+    hands it over out of band (copied into a slot) instead of through the pipe; the
+    pickle itself stays small."""
+    rng = np.random.default_rng(8)              # 400 words, long-tailed: Huffman paths of 10+
+    words = np.minimum(rng.zipf(1.3, 6000), 400)
+    text = tmp_path / "zipf.txt"
+    name = [f"w{chr(97 + k % 26)}{chr(97 + k // 26)}" for k in range(401)]   # letters only
+    text.write_text("\n".join(" ".join(name[k] for k in line) for line in words.reshape(-1, 20)))
+    w2v = trained(str(text), monkeypatch, False, type_, formulation, shuffle)
+    batcher, model = w2v.make_batcher(), w2v.model
+    assert int(model.tree.lengths.max()) > 8 if hasattr(model, "tree") else True
+    for item in batcher.iter_epoch(0):
+        message = (item, kernels.step_plans(model, item[-1]))
+        for a in arrays_in(message):
+            assert a.flags.c_contiguous or a.flags.f_contiguous, a.shape
+        data, places = prefetch._pack(message, bytearray(prefetch.SLOT_BYTES))
+        assert places is not None and len(data) < 4096
 
 
 @pytest.mark.parametrize("slot_bytes", [prefetch.SLOT_BYTES, 4096], ids=["slot", "pipe"])

@@ -108,8 +108,9 @@ def top_layout(tree, batch, top, dtype):
     deep_take, plan = listed_in_scatter_order(xp.flatnonzero(deep), nodes.reshape(-1), top_ids)
     out_index = (xp.concatenate([top_ids, nodes.reshape(-1)[deep_take]]) if plan is None
                  else plan.index)                                        # the plan's own array
-    return TopLayout(T, xp.minimum(cols, t - 1), cells, nodes[:, T:], signs,
-                     deep_take, deep_take // L, out_index, plan)
+    return TopLayout(T, xp.minimum(cols, t - 1), cells,
+                     xp.ascontiguousarray(nodes[:, T:]),                 # a slot's buffer, not the pipe
+                     signs, deep_take, deep_take // L, out_index, plan)
 
 
 def top_block_index(model, batch, layout=None):
