@@ -109,23 +109,29 @@ def take_rows(table, index):
     return table.take(index, axis=0)
 
 
-def put_rows(table, rows, values):
-    """``table[rows] = values`` for distinct ``rows`` along axis 0 of a 2-D table.
+def row_writer(table):
+    """A function ``write(rows, values)`` doing ``table[rows] = values`` for distinct
+    ``rows`` along axis 0, ``values`` a contiguous block of ``table``'s dtype (a
+    scatter-add round's rows, gathered from ``table`` and added to).
 
     Why: NumPy's fancy assignment into a 2-D array walks the index and each
     row's elements in separate loops. Seen as a 1-D array of whole rows (a
     ``void`` dtype of one row's bytes), the same assignment copies a row per
-    index: 1.6x faster for the scatter-add's rounds (400-1000 rows of 100
-    float32). The bytes written are the same. Other arrays (1-D, not contiguous,
-    other array modules) take the plain assignment.
+    index: 1.5x faster for the scatter-add's rounds (300 rows of 100 float32:
+    3.9 against 6.0 us). The view is made once per table, since making it costs
+    about what it saves on a round. The bytes written are the same. Other
+    tables (1-D, not contiguous, other array modules) take the plain assignment.
     """
-    if (isinstance(table, np.ndarray) and table.ndim == 2 and table.shape[1]
-            and table.flags.c_contiguous and isinstance(values, np.ndarray) and values.flags.c_contiguous
-            and values.dtype == table.dtype and values.shape[1:] == table.shape[1:]):
-        row = np.dtype((np.void, table.shape[1] * table.itemsize))
-        table.view(row).reshape(-1)[rows] = values.view(row).reshape(-1)
-    else:
-        table[rows] = values
+    if not (isinstance(table, np.ndarray) and table.ndim == 2 and table.shape[1]
+            and table.flags.c_contiguous):
+        def write(rows, values):
+            table[rows] = values
+        return write
+    items = table.view(np.dtype((np.void, table.shape[1] * table.itemsize))).reshape(-1)
+
+    def write_items(rows, values):
+        items[rows] = values.view(items.dtype).reshape(-1)
+    return write_items
 
 
 def row_dots(U, h):
@@ -319,12 +325,12 @@ def _numpy_scatter_add(target, index, values, plan=None):
     elif plan.index is not index and not np.array_equal(plan.index, index):
         # A plan for other rows would add every update to the wrong row, silently.
         raise ValueError("scatter_add: the row plan was made for another index")
-    start = 0
+    start, write = 0, row_writer(target)
     for rows, take in plan.rounds:       # rows distinct: one gather, add, write back
         stop = start + rows.size
         current = target.take(rows, axis=0)
         current += values[start:stop] if plan.in_order else values.take(take, axis=0)
-        put_rows(target, rows, current)
+        write(rows, current)
         start = stop
     if plan.tail.size:
         tail = values[start:] if plan.in_order else values.take(plan.tail, axis=0)
@@ -334,7 +340,7 @@ def _numpy_scatter_add(target, index, values, plan=None):
             rows, ones = plan.tail_sum
             current = target.take(rows, axis=0)
             current += ones.astype(values.dtype, copy=False) @ tail          # (u, n) @ (n, d)
-            put_rows(target, rows, current)
+            write(rows, current)
     return target
 
 

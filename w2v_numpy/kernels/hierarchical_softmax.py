@@ -24,9 +24,18 @@ from the paths (sorting the visits by node and one ``add.reduceat`` made
 :func:`path_rows` 1.6-1.7x slower). On CuPy the scatter-add is atomic and takes the rows
 as they come.
 
+**Rows in scatter order.** The scatter-add deals a row list into rounds of
+distinct rows (:class:`~w2v_numpy.backend.RowPlan`) and gathers each round's
+values from the list; a third of its time on these rows went to that gather.
+The rows these kernels make by a gather anyway (the deep visits; sgram_hs's
+real context slots) are gathered straight in the scatter's order, behind the
+dense block's or the summed levels' rows (distinct, so in the first round),
+and the plan that comes with them (:func:`~w2v_numpy.backend.arranged_plan`)
+takes each round as a slice. The same sums, added in another order.
+
 Everything about a window batch's paths that does not involve the parameters
 (the padded paths, which cells are real, which window visits which top
-node, the rows each scatter-add will touch) is a :class:`PathLayout`, made
+node, the rows each scatter-add will touch and their order) is a :class:`PathLayout`, made
 by :func:`path_layout` ahead of the step by the batch producer (for pairs, a
 :class:`TopLayout` by :func:`top_layout`). What is left
 for the step is the arithmetic: two gathers, three batched products, one pass
@@ -154,7 +163,8 @@ class PathLayout(NamedTuple):
 
     nodes: object       # int (B, L)  the centre's path, padded
     signs: LabelSigns   # (B, 1, L) labels (1 - 2 code); (B, C, L) 1 on a real (slot, node) cell
-    visits: tuple       # per summed level l: float (u_l, B), 1 where window b visits node k
+    visits: object      # float (u, B)  1 where window b visits summed node k
+    level_rows: tuple   # where each summed level's nodes start in visits (and the end)
     deep_take: object   # int (k,)  flat (window, column) of the deeper visits
     out_index: object   # int (u + k,)  W_out rows: the summed levels' nodes, the deep visits
     out_plan: object    # the in-order RowPlan of out_index (None off NumPy)
@@ -165,9 +175,9 @@ class PathLayout(NamedTuple):
 
 def summed_visits(nodes, on_path, T, dtype):
     """The distinct nodes of the first ``T`` path columns (real cells only), level by
-    level, and per level ``l`` the 0/1 table (u_l, B) of which window visits which of
-    its nodes. One sort for all the levels: a node lies on one level, so sorting by
-    (level, node) groups them."""
+    level, the 0/1 table (u, B) of which window visits which of them, and where each
+    level's rows start in it. One sort for all the levels: a node lies on one level,
+    so sorting by (level, node) groups them."""
     xp = get_xp()
     real = on_path[:, :T]                                                # (B, T)
     window, level = xp.nonzero(real)                                     # (n,) each
@@ -176,7 +186,7 @@ def summed_visits(nodes, on_path, T, dtype):
     table = xp.zeros((keys.shape[0], nodes.shape[0]), dtype=dtype)       # (u, B)
     table[which.reshape(-1), window] = 1
     bounds = to_numpy(xp.searchsorted(keys, xp.arange(T + 1) * stride)).tolist()
-    return keys % stride, tuple(table[a:b] for a, b in zip(bounds[:-1], bounds[1:]))
+    return keys % stride, table, tuple(bounds)
 
 
 def path_layout(tree, batch, dtype, summed_levels=SUMMED_LEVELS):
@@ -191,7 +201,7 @@ def path_layout(tree, batch, dtype, summed_levels=SUMMED_LEVELS):
     if backend_name() != "numpy":
         summed_levels = 0                    # the device scatter-add is atomic: repeats are cheap
     T = min(summed_levels, L)
-    summed, visits = summed_visits(nodes, on_path, T, dtype)             # (u,) distinct
+    summed, visits, level_rows = summed_visits(nodes, on_path, T, dtype)  # (u,) distinct
     deep_take = xp.arange(B * L).reshape(B, L)[:, T:][on_path[:, T:]]    # (k,)
     deep_take, out_plan = listed_in_scatter_order(deep_take, nodes.reshape(-1), summed)  # (k,)
     out_index = (xp.concatenate([summed, nodes.reshape(-1)[deep_take]]) if out_plan is None
@@ -201,8 +211,8 @@ def path_layout(tree, batch, dtype, summed_levels=SUMMED_LEVELS):
         real = xp.arange(batch.inputs.size) if batch.mask is None else xp.flatnonzero(batch.mask)
         slots, in_plan = listed_in_scatter_order(real, batch.inputs.reshape(-1))  # (n,)
         in_index = batch.inputs.reshape(-1)[slots] if in_plan is None else in_plan.index
-    return PathLayout(nodes, signs, visits, deep_take, out_index, out_plan, slots, in_index,
-                      in_plan)
+    return PathLayout(nodes, signs, visits, level_rows, deep_take, out_index, out_plan, slots,
+                      in_index, in_plan)
 
 
 def path_rows(layout, dU):
@@ -210,6 +220,8 @@ def path_rows(layout, dU):
     added per node (one product with the layout's 0/1 table), then the deeper visits
     a row each, in ``layout.out_index``'s order."""
     xp = get_xp()
-    sums = [table @ dU[:, l, :] for l, table in enumerate(layout.visits)]  # (u_l, B) @ (B, d)
+    bounds = layout.level_rows
+    sums = [layout.visits[a:b] @ dU[:, l, :]                             # (u_l, B) @ (B, d)
+            for l, (a, b) in enumerate(zip(bounds[:-1], bounds[1:]))]
     deep = take_rows(dU.reshape(-1, dU.shape[2]), layout.deep_take)      # (k, d)
     return RowGrad(layout.out_index, xp.concatenate(sums + [deep]))

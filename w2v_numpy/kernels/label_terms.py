@@ -65,13 +65,16 @@ def label_terms(S, signs, scale=1.0):
     ``signs`` (:class:`LabelSigns`)."""
     xp = get_xp()
     z = S * signs.sign                                                   # label scores
-    e = xp.exp(-xp.abs(z))
-    one_e = 1 + e
-    loss = -xp.vdot(signs.on, xp.minimum(z, 0) - xp.log(one_e))         # sum of -log sigma(z)
+    e = xp.abs(z)                       # in place from here: one temporary less a pass
+    xp.negative(e, out=e)
+    xp.exp(e, out=e)                                                     # e^{-|z|}
     # the numerator e if z >= 0 else 1: e <= 1, so it is max(e, [z < 0]), 3x faster than where
     G = xp.maximum(e, z < 0)
-    G /= one_e                                                           # 1 - sigma(z)
+    e += 1                                                               # 1 + e
+    G /= e                                                               # 1 - sigma(z)
     G *= signs.error_sign                                                # dL/dS, 0 on padding
     if scale != 1.0:
         G *= scale
-    return float(loss), G
+    xp.log(e, out=e)
+    e -= xp.minimum(z, 0, out=z)                                         # -log sigma(z)
+    return float(xp.vdot(signs.on, e)), G
