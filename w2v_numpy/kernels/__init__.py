@@ -252,13 +252,13 @@ class PathWindows(Windows):
 
     def row_indices(self, model, batch, prepared=None):
         paths = prepared if prepared is not None else self.prepare(model, batch)
-        rows_in = span.context_rows(batch) if paths.in_index is None else paths.in_index
-        return {"W_in": rows_in, "W_out": paths.out_index}
+        return {"W_in": span.context_rows(batch, paths.slots), "W_out": paths.out_index}
 
     def row_plans(self, model, batch, prepared=None):
         paths = prepared if prepared is not None else self.prepare(model, batch)
         return _plans(self.row_indices(model, batch, paths),
-                      {"W_in": paths.in_plan, "W_out": paths.out_plan})
+                      {"W_in": None if paths.slots is None else paths.slots.plan,
+                       "W_out": paths.out_plan})
 
 
 class SubwordRows(Kernel):

@@ -49,6 +49,7 @@ from ..models import huffman
 from ..models.base import RowGrad
 from ..models.cbow_hs import padded_paths
 from .label_terms import LabelSigns, label_signs, label_terms
+from .span import slot_rows
 
 #: Tree levels (from the root) that the pair kernel treats as one dense block. Each
 #: example uses one node per level of the block's 2^levels - 1, so a deeper block
@@ -168,9 +169,7 @@ class PathLayout(NamedTuple):
     deep_take: object   # int (k,)  flat (window, column) of the deeper visits
     out_index: object   # int (u + k,)  W_out rows: the summed levels' nodes, the deep visits
     out_plan: object    # the in-order RowPlan of out_index (None off NumPy)
-    slots: object       # int (n,)  flat (window, slot) of the real context slots; None with a span
-    in_index: object    # int (n,)  their W_in rows; None with a span
-    in_plan: object     # the in-order RowPlan of in_index (None with a span or off NumPy)
+    slots: object       # span.SlotRows: the real context slots in scatter order (None with a span)
 
 
 def summed_visits(nodes, on_path, T, dtype):
@@ -206,13 +205,8 @@ def path_layout(tree, batch, dtype, summed_levels=SUMMED_LEVELS):
     deep_take, out_plan = listed_in_scatter_order(deep_take, nodes.reshape(-1), summed)  # (k,)
     out_index = (xp.concatenate([summed, nodes.reshape(-1)[deep_take]]) if out_plan is None
                  else out_plan.index)                                    # the plan's own array
-    slots = in_index = in_plan = None
-    if batch.span is None:                   # a span batch's input rows come from its tiles
-        real = xp.arange(batch.inputs.size) if batch.mask is None else xp.flatnonzero(batch.mask)
-        slots, in_plan = listed_in_scatter_order(real, batch.inputs.reshape(-1))  # (n,)
-        in_index = batch.inputs.reshape(-1)[slots] if in_plan is None else in_plan.index
-    return PathLayout(nodes, signs, visits, level_rows, deep_take, out_index, out_plan, slots,
-                      in_index, in_plan)
+    return PathLayout(nodes, signs, visits, level_rows, deep_take, out_index, out_plan,
+                      slot_rows(batch))
 
 
 def path_rows(layout, dU):

@@ -56,10 +56,5 @@ def hs_windows(W_in, W_out, tree, batch, scale=1.0, paths=None):
     U = take_rows(W_out, paths.nodes)                                    # (B, L, d)
     S, layout = span.context_scores(W_in, U, batch)                      # (B, C, L)
     loss, G = label_terms.label_terms(S, paths.signs, scale)             # scaled dL/dS (B, C, L)
-    if paths.slots is None:
-        rows_in, dU = span.context_grads(G, U, layout, batch)            # W_in rows; (B, L, d)
-    else:                                # the real slots' rows in the scatter-add's order
-        dV = G @ U                                                       # (B, C, L) @ (B, L, d)
-        dU = G.transpose(0, 2, 1) @ layout["V"]                          # (B, L, C) @ (B, C, d)
-        rows_in = RowGrad(paths.in_index, take_rows(dV.reshape(-1, dV.shape[2]), paths.slots))
+    rows_in, dU = span.context_grads(G, U, layout, batch, paths.slots)   # W_in rows; (B, L, d)
     return loss, {"W_in": rows_in, "W_out": hierarchical_softmax.path_rows(paths, dU)}

@@ -67,7 +67,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..backend import get_xp, take_rows
+from ..backend import arranged_plan, get_xp, take_rows
 from ..batching.batch import slot_offsets
 from ..errors import W2VError
 from ..functional import log_sigmoid, sigmoid
@@ -258,12 +258,40 @@ def context_scores(W_in, U, batch):
     return V @ U.transpose(0, 2, 1), {"V": V}                                # (B, C, J)
 
 
-def context_grads(G, U, layout, batch):
+class SlotRows(NamedTuple):
+    """The real context slots of a batch without a span, in the order the ``W_in``
+    scatter-add applies them (:func:`~w2v_numpy.backend.arranged_plan`): their rows of
+    dL/dV are taken in this order, so the scatter adds each round from a slice."""
+
+    slots: object      # int (n,)  flat (window, slot) of each real slot
+    index: object      # int (n,)  its W_in row
+    plan: object       # the in-order RowPlan of index (None off NumPy's scatter-add)
+
+
+def slot_rows(batch):
+    """The batch's :class:`SlotRows` (index work, made ahead); ``None`` with a span, whose
+    rows come from its tiles."""
+    if batch.span is not None:
+        return None
+    xp = get_xp()
+    flat = batch.inputs.reshape(-1)                                          # (B C,)
+    real = xp.arange(flat.shape[0]) if batch.mask is None else xp.flatnonzero(batch.mask)
+    order, plan = arranged_plan(flat[real])
+    slots = real if order is None else real[order]                           # (n,)
+    return SlotRows(slots, flat[slots] if plan is None else plan.index, plan)
+
+
+def context_grads(G, U, layout, batch, slots=None):
     """From ``G`` = dL/dS (B, C, J) and the ``layout`` of :func:`context_scores`: the
-    ``W_in`` rows (a :class:`RowGrad`) and dL/dU (B, J, d)."""
+    ``W_in`` rows (a :class:`RowGrad`; with ``slots``, the batch's :class:`SlotRows`, in
+    their order) and dL/dU (B, J, d)."""
     if "tiles" in layout:
         return window_grads(layout["tiles"], layout["Ut"], G)
-    return plain_context_grads(G, U, layout["V"], batch)
+    if slots is None:
+        return plain_context_grads(G, U, layout["V"], batch)
+    dV = G @ U                                                               # (B, C, J) @ (B, J, d)
+    dU = G.transpose(0, 2, 1) @ layout["V"]                                  # (B, J, C) @ (B, C, d)
+    return RowGrad(slots.index, take_rows(dV.reshape(-1, dV.shape[2]), slots.slots)), dU
 
 
 def input_rows(batch):
@@ -271,11 +299,13 @@ def input_rows(batch):
     return batch.span.reshape(-1)                                            # (B + C,) or strips
 
 
-def context_rows(batch):
+def context_rows(batch, slots=None):
     """The ``W_in`` rows of :func:`context_grads`: one per span position with a span,
-    else one per real context slot."""
+    else one per real context slot (in the order of ``slots`` if given)."""
     if batch.span is not None:
         return input_rows(batch)
+    if slots is not None:
+        return slots.index
     return batch.inputs.reshape(-1) if batch.mask is None else batch.inputs[batch.mask]
 
 
