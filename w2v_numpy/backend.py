@@ -204,7 +204,7 @@ class RowPlan:
     its optimiser state, a vector block and its bias) makes it once with
     :func:`row_plan` and passes it to every :func:`scatter_add`.
 
-    It is three arrays, a tuple and a flag, so that it travels cheaply between
+    It is a few arrays, a tuple and a flag, so that it travels cheaply between
     processes (the batch producer of :mod:`w2v_numpy.batching.producer` makes it):
     ``take``, the positions in ``index`` ordered round by round (every row's
     occurrence 0, then every row's occurrence 1, ...; the occurrences past the
@@ -306,8 +306,9 @@ def _numpy_scatter_add(target, index, values, plan=None):
     almost every update; the long tail (the few very frequent words) is
     summed per row by one small product and added as one more round, or,
     where it has many distinct rows, goes through one ``np.add.at`` on the
-    flattened matrix, where it is several times faster than on rows. The sum is exact; only the order of the
-    float additions differs from a sequential loop. The dealing is a
+    flattened matrix, where it is several times faster than on rows. The sum
+    is exact; only the order of the float additions differs from a sequential
+    loop. The dealing is a
     :class:`RowPlan`, made here unless the caller brings one.
 
     Parameters

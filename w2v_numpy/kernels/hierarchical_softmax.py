@@ -35,9 +35,9 @@ takes each round as a slice. The same sums, added in another order.
 
 Everything about a window batch's paths that does not involve the parameters
 (the padded paths, which cells are real, which window visits which top
-node, the rows each scatter-add will touch and their order) is a :class:`PathLayout`, made
-by :func:`path_layout` ahead of the step by the batch producer (for pairs, a
-:class:`TopLayout` by :func:`top_layout`). What is left
+node, the rows each scatter-add will touch and their order) is a
+:class:`PathLayout`, made by :func:`path_layout` ahead of the step by the
+batch producer (for pairs, a :class:`TopLayout` by :func:`top_layout`). What is left
 for the step is the arithmetic: two gathers, three batched products, one pass
 of logistic terms (:func:`~.label_terms.label_terms`) and the sums per node.
 """
@@ -118,9 +118,9 @@ def top_layout(tree, batch, top, dtype):
     deep_take, plan = listed_in_scatter_order(xp.flatnonzero(deep), nodes.reshape(-1), top_ids)
     out_index = (xp.concatenate([top_ids, nodes.reshape(-1)[deep_take]]) if plan is None
                  else plan.index)                                        # the plan's own array
-    return TopLayout(T, xp.minimum(cols, t - 1), cells,
-                     xp.ascontiguousarray(nodes[:, T:]),                 # a slot's buffer, not the pipe
-                     signs, deep_take, deep_take // L, out_index, plan)
+    deep_nodes = xp.ascontiguousarray(nodes[:, T:])    # contiguous: sent in a slot, not the pipe
+    return TopLayout(T, xp.minimum(cols, t - 1), cells, deep_nodes, signs,
+                     deep_take, deep_take // L, out_index, plan)
 
 
 def top_block_index(model, batch, layout=None):
