@@ -252,3 +252,24 @@ def test_received_arrays_have_numpys_own_dtypes(group_corpus, monkeypatch, slot_
             seen += 1
     floats = np.ones(3, np.float32)
     assert seen and prefetch.pickle.loads(prefetch.pickle.dumps(floats)).dtype is not floats.dtype
+
+
+def test_arrays_round_trip_through_the_producers_pickler():
+    """Contiguous arrays go as ``np.ndarray(shape, dtype, buffer)`` calls, the rest as NumPy
+    pickles them; either way, out of band or in the pickle, they come back equal, with
+    NumPy's own dtype instances."""
+    arrays = [np.zeros(0, np.int64), np.zeros((0, 5), np.float32), np.array(3.5),
+              np.ones((2, 3), bool), np.arange(6, dtype=np.int8).reshape(2, 3),
+              np.array(["ab", "c"]), np.asfortranarray(np.ones((3, 2))),
+              np.arange(12.0).reshape(3, 4)[:, ::2]]
+    buffers = []
+    out_of_band = prefetch.pickle.loads(
+        prefetch._dumps(arrays, protocol=5, buffer_callback=buffers.append),
+        buffers=[b.raw() for b in buffers])
+    in_band = prefetch.pickle.loads(prefetch._dumps(arrays, protocol=5))
+    for a, b, c in zip(arrays, out_of_band, in_band):
+        for got in (b, c):
+            np.testing.assert_array_equal(got, a)
+            assert got.shape == a.shape and got.dtype == a.dtype
+            if a.dtype.isbuiltin:
+                assert got.dtype is np.dtype(a.dtype.str)

@@ -81,11 +81,20 @@ class _Pickler(pickle.Pickler):
     of a cbow_neg step went from 14 to 288 us a call when the step's arithmetic
     used arrays the producer had prepared. Sent by name (``np.dtype('<f4')``),
     a built-in dtype unpickles to the canonical instance.
+
+    A plain contiguous array of a built-in dtype is sent as the call
+    ``np.ndarray(shape, dtype name, buffer)``: NumPy's own reduction rebuilds
+    it through a Python function, about three times slower to receive (22
+    against 7 us for 20 arrays; a batch with its plans and prepared work has
+    20-27).
     """
 
     def reducer_override(self, obj):
         if isinstance(obj, np.dtype) and obj.isbuiltin:
             return np.dtype, (obj.str,)
+        if (type(obj) is np.ndarray and obj.flags.c_contiguous and obj.dtype.isbuiltin
+                and not obj.dtype.hasobject):
+            return np.ndarray, (obj.shape, obj.dtype.str, pickle.PickleBuffer(obj))
         return NotImplemented
 
 
