@@ -178,6 +178,14 @@ TAIL_SUM_ROWS = 64
 MIN_ROUND_ROWS = 32
 
 
+def _run_heads(ids):
+    """True where a run of equal values of the sorted ``ids`` (n,) starts."""
+    head = np.empty(ids.size, dtype=bool)
+    head[:1] = True
+    np.not_equal(ids[1:], ids[:-1], out=head[1:])
+    return head
+
+
 def _tail_sum(rows):
     """``(distinct rows, 0/1 float32 matrix (distinct, occurrences))`` of a scatter-add's
     tail ``rows`` (sorted, as a plan's tail is), or ``None`` where it is empty or has
@@ -185,9 +193,7 @@ def _tail_sum(rows):
     n = rows.size
     if n == 0:
         return None
-    starts = np.empty(n, dtype=bool)                                        # (n,) a new row
-    starts[0] = True
-    np.not_equal(rows[1:], rows[:-1], out=starts[1:])
+    starts = _run_heads(rows)                                               # (n,) a new row
     distinct, which = rows[starts], np.cumsum(starts) - 1                   # (u,), (n,)
     if distinct.size > TAIL_SUM_ROWS:
         return None
@@ -233,9 +239,7 @@ class RowPlan:
         n = index.size
         order = np.argsort(index)                                            # (n,)
         ranked = index[order]                                                # (n,) sorted
-        new_row = np.empty(n, dtype=bool)
-        new_row[:1] = True
-        np.not_equal(ranked[1:], ranked[:-1], out=new_row[1:])
+        new_row = _run_heads(ranked)                                         # (n,)
         at = np.arange(n)
         rank = at - np.maximum.accumulate(np.where(new_row, at, 0))         # (n,) occurrence number
         np.minimum(rank, SCATTER_ROUNDS, out=rank)                           # (n,) at most the tail
@@ -248,6 +252,18 @@ class RowPlan:
         self.rows = index[self.take]                                         # (n,)
         self.in_order = False
         self.tail_sum = _tail_sum(self.tail_rows)
+
+    def listed(self, first=None):
+        """The ``in_order`` plan of this plan's ``rows`` (the index listed round by round),
+        after ``first``: distinct rows, none of them in the index, so all in the first
+        round. The same rounds and tail, no second sort."""
+        first = np.zeros(0, dtype=self.rows.dtype) if first is None else first
+        plan = RowPlan.__new__(RowPlan)
+        plan.rows = plan.index = np.concatenate([first, self.rows])
+        plan.take = np.arange(plan.rows.size)
+        plan.bounds = tuple(first.size + b for b in self.bounds)
+        plan.in_order, plan.tail_sum = True, self.tail_sum
+        return plan
 
     def __getstate__(self):
         # an in-order plan's ``take`` is 0, 1, 2, ...: made again on arrival, not sent
@@ -356,13 +372,7 @@ def arranged_plan(index, first=None):
     if _STATE["scatter"] is not _numpy_scatter_add or index.size == 0:
         return None, None
     dealt = RowPlan(index)
-    first = np.zeros(0, dtype=index.dtype) if first is None else first
-    plan = RowPlan.__new__(RowPlan)
-    plan.rows = plan.index = np.concatenate([first, dealt.rows])
-    plan.take = np.arange(plan.rows.size)
-    plan.bounds = tuple(first.size + b for b in dealt.bounds)
-    plan.in_order, plan.tail_sum = True, dealt.tail_sum
-    return dealt.take, plan
+    return dealt.take, dealt.listed(first)
 
 
 def _numpy_scatter_add_elementwise(target, index, values):

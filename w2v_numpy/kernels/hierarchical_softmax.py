@@ -44,12 +44,12 @@ of logistic terms (:func:`~.label_terms.label_terms`) and the sums per node.
 import weakref
 from typing import NamedTuple
 
-from ..backend import arranged_plan, backend_name, get_xp, row_dots, take_rows, to_numpy
+from ..backend import backend_name, get_xp, row_dots, take_rows, to_numpy
 from ..models import huffman
 from ..models.base import RowGrad
 from ..models.cbow_hs import padded_paths
 from .label_terms import LabelSigns, label_signs, label_terms
-from .span import slot_rows
+from .span import in_scatter_order, slot_rows
 
 #: Tree levels (from the root) that the pair kernel treats as one dense block. Each
 #: example uses one node per level of the block's 2^levels - 1, so a deeper block
@@ -78,17 +78,6 @@ def model_top(model):
     return top
 
 
-def listed_in_scatter_order(positions, nodes, first=None):
-    """``(positions, plan)``: the ``positions`` of visits in the flat ``nodes``
-    reordered as the scatter-add applies them, and the ``in_order`` plan of the rows
-    ``first`` (the dense block's or the summed levels' distinct rows, listed ahead)
-    then ``nodes[positions]`` (:func:`~w2v_numpy.backend.arranged_plan`): the kernels
-    gather their rows in this order, so the scatter adds them from slices instead
-    of gathering them once more."""
-    order, plan = arranged_plan(nodes[positions], first)
-    return (positions if order is None else positions[order]), plan
-
-
 class TopLayout(NamedTuple):
     """A pair batch's paths laid out for :func:`top_block_output` (no parameter in it)."""
 
@@ -115,9 +104,8 @@ def top_layout(tree, batch, top, dtype):
     cells = (xp.arange(B)[:, None] * (t + 1) + cols).reshape(-1)         # (B T,)
     signs = label_signs(1 - 2 * codes.astype(dtype), on_path.astype(dtype))  # (B, L)
     deep = on_path & (xp.arange(L) >= T)                                 # (B, L) the deep visits
-    deep_take, plan = listed_in_scatter_order(xp.flatnonzero(deep), nodes.reshape(-1), top_ids)
-    out_index = (xp.concatenate([top_ids, nodes.reshape(-1)[deep_take]]) if plan is None
-                 else plan.index)                                        # the plan's own array
+    deep_take, out_index, plan = in_scatter_order(xp.flatnonzero(deep), nodes.reshape(-1),
+                                                  top_ids)              # (n,), (t + n,)
     deep_nodes = xp.ascontiguousarray(nodes[:, T:])    # contiguous: sent in a slot, not the pipe
     return TopLayout(T, xp.minimum(cols, t - 1), cells, deep_nodes, signs,
                      deep_take, deep_take // L, out_index, plan)
@@ -202,9 +190,8 @@ def path_layout(tree, batch, dtype, summed_levels=SUMMED_LEVELS):
     T = min(summed_levels, L)
     summed, visits, level_rows = summed_visits(nodes, on_path, T, dtype)  # (u,) distinct
     deep_take = xp.arange(B * L).reshape(B, L)[:, T:][on_path[:, T:]]    # (k,)
-    deep_take, out_plan = listed_in_scatter_order(deep_take, nodes.reshape(-1), summed)  # (k,)
-    out_index = (xp.concatenate([summed, nodes.reshape(-1)[deep_take]]) if out_plan is None
-                 else out_plan.index)                                    # the plan's own array
+    deep_take, out_index, out_plan = in_scatter_order(deep_take, nodes.reshape(-1),
+                                                      summed)           # (k,), (u + k,)
     return PathLayout(nodes, signs, visits, level_rows, deep_take, out_index, out_plan,
                       slot_rows(batch))
 

@@ -268,6 +268,21 @@ class SlotRows(NamedTuple):
     plan: object       # the in-order RowPlan of index (None off NumPy's scatter-add)
 
 
+def in_scatter_order(positions, flat, first=None):
+    """``(positions, rows, plan)``: the ``positions`` of rows in the flat index ``flat``
+    reordered as the scatter-add applies them; ``rows``, the rows ``first`` (distinct,
+    none of them among these, listed ahead) then ``flat[positions]``; and their
+    ``in_order`` plan (:func:`~w2v_numpy.backend.arranged_plan`, whose ``index`` is
+    ``rows`` itself; ``None`` off NumPy's scatter-add, the positions then as given). A
+    kernel gathers its rows in this order, so the scatter adds them from slices
+    instead of gathering them once more."""
+    order, plan = arranged_plan(flat[positions], first)
+    if plan is not None:
+        return positions[order], plan.index, plan
+    listed = flat[positions] if first is None else get_xp().concatenate([first, flat[positions]])
+    return positions, listed, None
+
+
 def slot_rows(batch):
     """The batch's :class:`SlotRows` (index work, made ahead); ``None`` with a span, whose
     rows come from its tiles."""
@@ -276,9 +291,7 @@ def slot_rows(batch):
     xp = get_xp()
     flat = batch.inputs.reshape(-1)                                          # (B C,)
     real = xp.arange(flat.shape[0]) if batch.mask is None else xp.flatnonzero(batch.mask)
-    order, plan = arranged_plan(flat[real])
-    slots = real if order is None else real[order]                           # (n,)
-    return SlotRows(slots, flat[slots] if plan is None else plan.index, plan)
+    return SlotRows(*in_scatter_order(real, flat))                           # (n,), (n,), plan
 
 
 def context_grads(G, U, layout, batch, slots=None):
